@@ -1,0 +1,3 @@
+"""cmrnet: training and certification in cardiovascular magnetic resonance."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,8 @@
+"""The JSON API, version 1. Each app contributes a router; permissions match the pages."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cmrnet.people.api")),
+    path("", include("cmrnet.network.api")),
+]

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("cmrnet.core.urls")),
+    path("accounts/", include("cmrnet.people.auth_urls")),
+    path("people/", include("cmrnet.people.urls")),
+    path("network/", include("cmrnet.network.urls")),
+    path("audit/", include("cmrnet.audit.urls")),
+    path("api/v1/", include("cmrnet.config.api_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,60 @@
+"""Small accessible SVG charts rendered on the server: no JavaScript, no CDN.
+
+Each chart carries a <title> and <desc> for screen readers; pages show the same numbers in a
+table beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, description: str = "",
+              width: int = 560, height: int = 240, value_format: str = "{:g}", css_class: str = "chart") -> SafeString:
+    """Vertical bars, one per (label, value), with the value written above each bar."""
+    pad_left, pad_bottom, pad_top = 36, 28, 20
+    plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
+    top = max((v for _, v in rows), default=0) or 1
+    slot = plot_w / max(len(rows), 1)
+    bar_w = max(slot * 0.65, 2)
+    parts = [
+        f'<svg class="{css_class}" role="img" aria-labelledby="t d" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="t">{escape(title)}</title>'
+        f'<desc id="d">{escape(description or title)}</desc>',
+        f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - 8}" y2="{pad_top + plot_h}"/>',
+    ]
+    for i, (label, value) in enumerate(rows):
+        h = plot_h * (value / top)
+        x = pad_left + i * slot + (slot - bar_w) / 2
+        y = pad_top + plot_h - h
+        parts.append(
+            f'<g class="bar"><rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}"/>'
+            f'<text class="value" x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">'
+            f'{escape(value_format.format(value))}</text>'
+            f'<text class="label" x="{x + bar_w / 2:.1f}" y="{height - 8}" text-anchor="middle">{escape(str(label))}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def share_bar(parts: Sequence[tuple[str, float]], *, title: str, width: int = 560, height: int = 56) -> SafeString:
+    """One horizontal bar split into labelled shares (e.g. small / medium / large)."""
+    total = sum(v for _, v in parts) or 1
+    x = 0.0
+    out = [
+        f'<svg class="chart share" role="img" aria-labelledby="st" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="st">{escape(title)}</title>'
+    ]
+    for i, (label, value) in enumerate(parts):
+        w = width * value / total
+        if w > 0:
+            out.append(
+                f'<g class="share-{i}"><rect x="{x:.1f}" y="0" width="{w:.1f}" height="32"/>'
+                f'<text x="{x + 4:.1f}" y="50">{escape(label)}: {value:g}</text></g>'
+            )
+        x += w
+    out.append("</svg>")
+    return mark_safe("".join(out))

@@ -1,0 +1,44 @@
+"""Centres API (/api/v1/centres/): every member reads; network administrators write (audited)."""
+
+from django.urls import include, path
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.routers import DefaultRouter
+
+from cmrnet.network import selectors, services
+from cmrnet.network.models import Centre
+
+
+class CentreSerializer(serializers.ModelSerializer):
+    size_class = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Centre
+        fields = ["id", "name", "city", "country", "beds", "size_class", "annual_scan_volume", "stress_perfusion",
+                  "congenital", "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained"]
+
+
+class CanManageCentres(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or selectors.can_manage_centres(request.user)
+
+
+class CentreViewSet(viewsets.ModelViewSet):
+    serializer_class = CentreSerializer
+    permission_classes = [permissions.IsAuthenticated, CanManageCentres]
+
+    def get_queryset(self):
+        return selectors.centres_for_user(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_centre(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_centre(by=self.request.user, centre=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.delete_centre(by=self.request.user, centre=instance)
+
+
+router = DefaultRouter()
+router.register("centres", CentreViewSet, basename="api-centre")
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cmrnet.network import views
+
+urlpatterns = [
+    path("", views.network_overview, name="network"),
+    path("centres/new/", views.centre_create, name="centre-create"),
+    path("centres/<int:pk>/", views.centre_detail, name="centre-detail"),
+    path("centres/<int:pk>/edit/", views.centre_edit, name="centre-edit"),
+]

@@ -1,0 +1,58 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cmrnet.network import charts, selectors, services
+from cmrnet.network.forms import CentreFilterForm, CentreForm
+
+
+@login_required
+def network_overview(request):
+    form = CentreFilterForm(request.GET or None)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    centres = selectors.centres_for_user(request.user, **filters)
+    figures = selectors.network_figures(centres)
+    context = {
+        "form": form, "centres": centres, "figures": figures, "year": timezone.localdate().year,
+        "growth_chart": charts.growth_chart(figures), "busy_chart": charts.busy_chart(figures),
+        "size_chart": charts.size_chart(figures), "can_manage": selectors.can_manage_centres(request.user),
+    }
+    template = "network/_results.html" if request.htmx else "network/overview.html"
+    return render(request, template, context)
+
+
+@login_required
+def centre_detail(request, pk: int):
+    centre = selectors.get_centre_for_user(request.user, pk)
+    return render(request, "network/detail.html", {
+        "centre": centre, "years_training": centre.years_training(timezone.localdate().year), "can_manage": selectors.can_manage_centres(request.user),
+        "people": centre.people.filter(is_active=True).prefetch_related("role_grants"),
+    })
+
+
+@login_required
+def centre_create(request):
+    if not selectors.can_manage_centres(request.user):
+        raise PermissionDenied
+    form = CentreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        centre = services.create_centre(by=request.user, **form.cleaned_data)
+        messages.success(request, f"{centre} added to the network.")
+        return redirect("centre-detail", pk=centre.pk)
+    return render(request, "network/form.html", {"form": form, "title": "Add a centre"})
+
+
+@login_required
+def centre_edit(request, pk: int):
+    if not selectors.can_manage_centres(request.user):
+        raise PermissionDenied
+    centre = selectors.get_centre_for_user(request.user, pk)
+    form = CentreForm(request.POST or None, instance=centre)
+    if request.method == "POST" and form.is_valid():
+        centre.refresh_from_db()
+        services.update_centre(by=request.user, centre=centre, **form.cleaned_data)
+        messages.success(request, "Centre saved.")
+        return redirect("centre-detail", pk=centre.pk)
+    return render(request, "network/form.html", {"form": form, "title": f"Edit {centre}"})

@@ -1,0 +1,79 @@
+from django import forms
+
+from cmrnet.people.models import Certification, User
+from cmrnet.people.roles import Role
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg"}
+
+
+def validate_evidence(upload) -> None:
+    """Evidence files: PDF or image, at most 5 MB (checked by extension and magic bytes)."""
+    if not upload or not hasattr(upload, "size"):
+        return
+    name = upload.name.lower()
+    if not any(name.endswith(ext) for ext in EVIDENCE_TYPES):
+        raise forms.ValidationError("Upload a PDF, PNG or JPEG file.")
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise forms.ValidationError("The file is larger than 5 MB.")
+    head = upload.read(8)
+    upload.seek(0)
+    if not (head.startswith(b"%PDF") or head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
+        raise forms.ValidationError("The file's content is not a PDF, PNG or JPEG.")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "specialty", "languages", "registration_country", "registration_number",
+                  "registration_valid_until", "acls_valid_until", "acls_evidence"]
+        widgets = {"registration_valid_until": DATE, "acls_valid_until": DATE}
+
+    def clean_acls_evidence(self):
+        upload = self.cleaned_data.get("acls_evidence")
+        validate_evidence(upload)
+        return upload
+
+    def clean_registration_country(self):
+        return self.cleaned_data["registration_country"].upper()
+
+
+class AdminProfileForm(ProfileForm):
+    class Meta(ProfileForm.Meta):
+        fields = ["full_name", "email", "centre", *ProfileForm.Meta.fields[1:]]
+
+
+class PersonCreateForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "centre", "specialty"]
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False)
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["body", "level", "awarded_on", "valid_until"]
+        widgets = {"awarded_on": DATE, "valid_until": DATE}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("awarded_on") and data.get("valid_until") and data["valid_until"] <= data["awarded_on"]:
+            self.add_error("valid_until", "Must be after the award date.")
+        return data
+
+
+class RevocationForm(forms.Form):
+    revoked_on = forms.DateField(widget=DATE, label="Revoked with effect from")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision and reason")
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Name or e-mail")
+    role = forms.ChoiceField(required=False, choices=[("", "any role"), *Role.choices])

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from cmrnet.people.roles import Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email: str):
+        return self.get(email__iexact=email.strip())
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class Specialty(models.TextChoices):
+    CARDIOLOGY = "cardiology", "Cardiology"
+    RADIOLOGY = "radiology", "Radiology"
+    OTHER = "other", "Other"
+
+
+class User(AbstractUser):
+    """A person: trainee, mentor, board member... Logs in by e-mail."""
+
+    username = None
+    email = models.EmailField("e-mail", unique=True)
+    full_name = models.CharField(max_length=200)
+    centre = models.ForeignKey(
+        "network.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    specialty = models.CharField(max_length=20, choices=Specialty.choices, default=Specialty.CARDIOLOGY)
+    languages = models.CharField(max_length=100, blank=True, default="en", help_text="Comma-separated ISO codes, e.g. en,de")
+    registration_country = models.CharField("registration country", max_length=2, blank=True, help_text="ISO 3166 code")
+    registration_number = models.CharField("registration number", max_length=64, blank=True)
+    registration_valid_until = models.DateField(null=True, blank=True)
+    acls_valid_until = models.DateField("ACLS / advanced life support valid until", null=True, blank=True)
+    acls_evidence = models.FileField(upload_to="evidence/acls/%Y/", blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        if not hasattr(self, "_role_cache"):
+            self._role_cache = frozenset(self.role_grants.values_list("role", flat=True))
+        return self._role_cache
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_role_cache", None)
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")]
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()}"
+
+
+class Body(models.TextChoices):
+    EACVI = "EACVI", "EACVI"
+    SCMR = "SCMR", "SCMR"
+
+
+class CertificationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class Certification(models.Model):
+    """A CMR certification a person holds (awarded elsewhere or issued by cmrnet)."""
+
+    holder = models.ForeignKey(User, on_delete=models.CASCADE, related_name="certifications")
+    body = models.CharField(max_length=8, choices=Body.choices)
+    level = models.PositiveSmallIntegerField(choices=[(1, "Level 1"), (2, "Level 2"), (3, "Level 3")])
+    awarded_on = models.DateField()
+    valid_until = models.DateField()
+    revoked = models.BooleanField(default=False)
+    revoked_on = models.DateField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-awarded_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("awarded_on")), name="certification_valid_after_award"),
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=3), name="certification_level_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} Level {self.level} ({self.holder})"
+
+    def status_on(self, day: dt.date) -> str:
+        if self.revoked and (self.revoked_on is None or self.revoked_on <= day):
+            return CertificationStatus.REVOKED
+        if day > self.valid_until:
+            return CertificationStatus.EXPIRED
+        return CertificationStatus.ACTIVE
+
+    def is_current_on(self, day: dt.date) -> bool:
+        return self.awarded_on <= day and self.status_on(day) == CertificationStatus.ACTIVE
+
+
+class Supervision(models.Model):
+    """A mentor supervising a trainee (on site or, with board approval, remotely)."""
+
+    trainee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervised_by")
+    supervisor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervising")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    remote = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trainee", "supervisor", "started_on"], name="unique_supervision")]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.trainee}"

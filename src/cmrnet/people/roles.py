@@ -1,0 +1,10 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    TRAINEE = "trainee", "Trainee"
+    MENTOR = "mentor", "Mentor / supervisor"
+    PROGRAMME_DIRECTOR = "programme_director", "Programme director"
+    EXAM_BOARD = "exam_board", "Exam board member"
+    GRADER = "grader", "Grader"
+    NETWORK_ADMIN = "network_admin", "Network administrator"

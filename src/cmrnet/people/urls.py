@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cmrnet.people import views
+
+urlpatterns = [
+    path("", views.person_list, name="person-list"),
+    path("new/", views.person_create, name="person-create"),
+    path("<int:pk>/", views.person_detail, name="person-detail"),
+    path("<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("<int:pk>/roles/", views.person_roles, name="person-roles"),
+    path("<int:pk>/acls-evidence/", views.acls_evidence, name="person-acls-evidence"),
+    path("<int:pk>/certifications/new/", views.certification_add, name="certification-add"),
+    path("<int:pk>/certifications/<int:cert_pk>/revoke/", views.certification_revoke, name="certification-revoke"),
+]

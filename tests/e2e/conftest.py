@@ -1,0 +1,67 @@
+"""Browser tests in real headless Chromium (Debian's `chromium`), driven by Playwright.
+
+Chromium is found on PATH (or CMRNET_CHROMIUM). Without it the browser tests are skipped with a
+loud message; under CI=true a missing browser fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("CMRNET_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e = [item for item in items if "e2e" in str(item.fspath)]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    if CHROMIUM or not e2e:
+        return
+    message = "Chromium not found: browser tests NOT RUN (apt-get install chromium, or set CMRNET_CHROMIUM)"
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI=true and {message}")
+    config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
+    for item in e2e:
+        item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    from tests.conftest import PASSWORD
+
+    def do(person, password: str = PASSWORD):
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.get_by_label("E-mail").fill(person.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/")
+        return page
+
+    return do

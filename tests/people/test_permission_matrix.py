@@ -1,0 +1,91 @@
+"""Every URL x every role: allowed or refused as designed.
+
+The trainee under test is supervised by the mentor and belongs to the director's centre; the
+grader and the other trainee work at another centre and are entitled to nothing about her.
+"""
+
+import datetime as dt
+
+import pytest
+
+from cmrnet.people.services import add_supervision
+
+ROLES = ["trainee", "mentor", "director", "board_member", "grader", "admin", "other_trainee", "anonymous"]
+OK, FORBIDDEN, NOT_FOUND, LOGIN, UNAUTHENTICATED = 200, 403, 404, 302, 401
+
+
+def row(default, **overrides):
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+PAGE_ALL = row(OK, anonymous=LOGIN)
+ADMIN_ONLY = row(FORBIDDEN, admin=OK, anonymous=LOGIN)
+TRAINEE_PROFILE = row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=LOGIN)
+
+MATRIX = {
+    "/": PAGE_ALL,
+    "/network/": PAGE_ALL,
+    "/network/centres/{centre}/": PAGE_ALL,
+    "/network/centres/new/": ADMIN_ONLY,
+    "/network/centres/{centre}/edit/": ADMIN_ONLY,
+    "/people/": PAGE_ALL,
+    "/people/new/": ADMIN_ONLY,
+    "/people/{trainee}/": TRAINEE_PROFILE,
+    "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=LOGIN),
+    "/people/{trainee}/roles/": ADMIN_ONLY,
+    "/people/{trainee}/certifications/new/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
+    "/people/{trainee}/acls-evidence/": row(NOT_FOUND, anonymous=LOGIN),  # no evidence uploaded: 404 even when entitled
+    "/audit/": ADMIN_ONLY,
+    "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/people/{trainee}/": row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=UNAUTHENTICATED),
+    "/api/v1/schema/": row(OK, anonymous=UNAUTHENTICATED),
+    "/healthz": row(OK),
+}
+CASES = [(url, role, expected) for url, expected_by_role in MATRIX.items() for role, expected in expected_by_role.items()]
+
+
+@pytest.fixture
+def people(request, trainee, mentor, director, board_member, grader, admin, other_trainee):
+    add_supervision(by=None, trainee=trainee, supervisor=mentor, started_on=dt.date(2025, 1, 1))
+    return {"trainee": trainee, "mentor": mentor, "director": director, "board_member": board_member,
+            "grader": grader, "admin": admin, "other_trainee": other_trainee}
+
+
+@pytest.mark.parametrize(("url", "role", "expected"), CASES, ids=[f"{r}:{u}" for u, r, _ in CASES])
+def test_permission_matrix(client, people, centre, url, role, expected):
+    if role != "anonymous":
+        client.force_login(people[role])
+    response = client.get(url.format(trainee=people["trainee"].pk, centre=centre.pk))
+    assert response.status_code == expected
+    if expected == LOGIN:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_every_page_url_is_in_the_matrix():
+    """A new URL without a row here fails, so the matrix cannot silently go stale."""
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            else:
+                yield prefix + str(p.pattern)
+
+    names = {u for u in walk(get_resolver().url_patterns)
+             if not u.startswith(("accounts/", "api/v1/")) and "<" not in u.split("/")[0]}
+    covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>") for u in MATRIX}
+    pages = {n for n in names if not n.startswith(("api", "static"))}
+    uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}
+    assert uncovered == set()
+
+
+def test_api_writes_are_for_administrators_only(client, people, centre):
+    payload = {"name": "New", "city": "X", "country": "DE", "beds": 100, "annual_scan_volume": 1, "joined_on": "2020-01-01"}
+    client.force_login(people["board_member"])
+    assert client.post("/api/v1/centres/", payload, content_type="application/json").status_code == 403
+    client.force_login(people["admin"])
+    created = client.post("/api/v1/centres/", payload, content_type="application/json")
+    assert created.status_code == 201 and created.json()["size_class"] == "small"
