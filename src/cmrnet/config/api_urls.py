@@ -5,4 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cmrnet.people.api")),
     path("", include("cmrnet.network.api")),
+    path("", include("cmrnet.logbook.api")),
+    path("", include("cmrnet.exams.api")),
+    path("", include("cmrnet.certification.api")),
 ]

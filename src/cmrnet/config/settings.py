@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "cmrnet.audit",
     "cmrnet.people",
     "cmrnet.network",
+    "cmrnet.logbook",
+    "cmrnet.exams",
+    "cmrnet.certification",
 ]
 
 MIDDLEWARE = [

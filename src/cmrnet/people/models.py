@@ -146,3 +146,27 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supervisor} supervises {self.trainee}"
+
+
+class ExamPass(models.Model):
+    """"Exam passed on <date>": written by the exam module on result release, or recorded by the
+    board for a sitting held elsewhere. The certification rules read it (exam_passed, deadlines)."""
+
+    class Source(models.TextChoices):
+        SITTING = "sitting", "cmrnet exam sitting"
+        BOARD = "board", "recorded by the exam board"
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exam_passes")
+    body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
+    exam_date = models.DateField(help_text="The day the exam was sat.")
+    results_released_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reference = models.CharField(max_length=100, blank=True, help_text="e.g. the sitting id")
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-exam_date"]
+        constraints = [models.UniqueConstraint(fields=["person", "body", "exam_date"], name="one_pass_per_exam")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.body} exam passed on {self.exam_date}"

@@ -74,3 +74,10 @@ def count_by_role() -> dict[str, int]:
     from cmrnet.people.models import RoleGrant
 
     return {role: RoleGrant.objects.filter(role=role).count() for role in Role.values}
+
+
+def latest_exam_pass(person: User, *, body: str = Body.EACVI):
+    """The most recent recorded exam pass for the body, or None."""
+    from cmrnet.people.models import ExamPass
+
+    return ExamPass.objects.filter(person=person, body=body).order_by("-exam_date").first()

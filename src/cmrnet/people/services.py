@@ -127,3 +127,18 @@ def add_supervision(*, by: User | None, trainee: User, supervisor: User, started
         record(actor=by, action="supervision.added", obj=link,
                data={"trainee_id": trainee.pk, "supervisor_id": supervisor.pk, "remote": remote})
     return link
+
+
+@transaction.atomic
+def record_exam_pass(*, by: User | None, person: User, body: str, exam_date: dt.date, source: str,
+                     reference: str = "", results_released_on: dt.date | None = None):
+    """Record "exam passed on <date>" (idempotent per person, body and exam date)."""
+    from cmrnet.people.models import ExamPass
+
+    exam_pass, created = ExamPass.objects.get_or_create(
+        person=person, body=body, exam_date=exam_date,
+        defaults={"source": source, "reference": reference, "results_released_on": results_released_on,
+                  "recorded_by": by if getattr(by, "is_authenticated", False) else None})
+    if created:
+        record(actor=by, action="exam.pass_recorded", obj=exam_pass, data={"person_id": person.pk, "source": source})
+    return exam_pass
