@@ -77,7 +77,8 @@ def test_every_page_url_is_in_the_matrix():
     names = {u for u in walk(get_resolver().url_patterns)
              if not u.startswith(("accounts/", "api/v1/")) and "<" not in u.split("/")[0]}
     covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>") for u in MATRIX}
-    pages = {n for n in names if not n.startswith(("api", "static"))}
+    # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
+    pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/"))}
     uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}
     assert uncovered == set()
 
