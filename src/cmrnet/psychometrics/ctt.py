@@ -1,0 +1,241 @@
+"""Classical test theory: item analysis, distractor analysis and test statistics.
+
+All statistics are vectorised over candidates (matrix-vector products and one
+``bincount``); nothing loops over candidates.  Undefined values (zero variance,
+too few candidates) are ``NaN``; :mod:`cmrnet.psychometrics.report` turns them
+into JSON ``null``.
+
+Definitions (see docs/psychometrics.md):
+
+* correlations use population moments (the n vs n-1 choice cancels in a ratio);
+* the reported SD and variance use n-1 (as ltm/Moodle);
+* alpha = K/(K-1) * (1 - sum(var_j) / var(T)) with variances on the same
+  denominator; for 0/1 marks this is KR-20;
+* SEM = SD * sqrt(1 - alpha);
+* skewness and kurtosis are Moodle's k-statistic ratios k3/k2^1.5 and k4/k2^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "TestStats",
+    "ItemAnalysisResult",
+    "item_analysis",
+    "test_statistics",
+    "upper_lower_weights",
+    "kstat_skew_kurtosis",
+    "UPPER_LOWER_FRACTION",
+]
+
+UPPER_LOWER_FRACTION = 0.27
+
+
+@dataclass(frozen=True)
+class TestStats:
+    """Whole-test statistics on the total scores."""
+
+    n_candidates: int
+    n_items: int
+    max_score: float
+    mean: float
+    sd: float  # n-1 denominator
+    variance: float  # n-1 denominator
+    alpha: float  # Cronbach's alpha; KR-20 for 0/1 marks
+    sem: float  # SD * sqrt(1 - alpha)
+    median: float
+    skewness: float  # k3 / k2**1.5 (Moodle)
+    kurtosis: float  # k4 / k2**2, excess (Moodle)
+    minimum: float
+    maximum: float
+    distribution: dict[float, int]  # total score -> number of candidates
+
+    @property
+    def error_ratio(self) -> float:
+        """Moodle's error ratio: 100 * sqrt(1 - alpha) (SEM as % of SD)."""
+        return float(100.0 * np.sqrt(1.0 - self.alpha))
+
+
+@dataclass(frozen=True)
+class ItemAnalysisResult:
+    """Per-item arrays (length n_items) plus the test statistics.
+
+    Option arrays have one column per option letter and a last column for
+    omitted answers; they are ``None`` when only marks (no letters) are known.
+    """
+
+    item_ids: list[str]
+    p: np.ndarray  # facility: mean mark / max mark
+    r_pb: np.ndarray  # item-total point-biserial (item included)
+    r_pbc: np.ndarray  # corrected item-rest point-biserial
+    d27: np.ndarray  # upper 27% minus lower 27% facility
+    alpha_if_deleted: np.ndarray
+    item_variance: np.ndarray  # population variance of the marks
+    totals: np.ndarray  # total score per candidate
+    test: TestStats
+    options: str | None = None
+    key: np.ndarray | None = None  # key option codes
+    option_counts: np.ndarray | None = None  # (n_items, n_options + 1)
+    option_proportions: np.ndarray | None = None
+    option_rest_r: np.ndarray | None = None  # corr(chose option, rest score)
+
+
+def _div(num, den):
+    """num / den with NaN where den is 0 (no warnings)."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den > 1e-15)
+    return out
+
+
+def kstat_skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
+    """Skewness k3/k2^(3/2) and excess kurtosis k4/k2^2 from k-statistics.
+
+    As Moodle's quiz statistics (and SAS/Excel SKEW, KURT).  NaN when n < 3
+    (skewness), n < 4 (kurtosis) or the variance is zero.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 3:
+        return float("nan"), float("nan")
+    dev = x - x.mean()
+    m2, m3, m4 = (np.mean(dev ** k) for k in (2, 3, 4))
+    k2 = n * m2 / (n - 1)
+    if k2 <= 0:
+        return float("nan"), float("nan")
+    k3 = n * n * m3 / ((n - 1) * (n - 2))
+    skew = k3 / k2 ** 1.5
+    if n < 4:
+        return float(skew), float("nan")
+    k4 = n * n * ((n + 1) * m4 - 3 * (n - 1) * m2 * m2) / ((n - 1) * (n - 2) * (n - 3))
+    return float(skew), float(k4 / (k2 * k2))
+
+
+def _distribution(totals: np.ndarray, max_score: float) -> dict[float, int]:
+    rounded = np.rint(totals)
+    if np.allclose(totals, rounded, atol=1e-9) and float(max_score).is_integer():
+        counts = np.bincount(rounded.astype(np.int64), minlength=int(max_score) + 1)
+        return {int(s): int(c) for s, c in enumerate(counts)}
+    values, counts = np.unique(np.round(totals, 9), return_counts=True)
+    return {float(v): int(c) for v, c in zip(values, counts)}
+
+
+def test_statistics(totals: np.ndarray, item_var_sum: float, n_items: int,
+                    max_score: float) -> TestStats:
+    """Test statistics from the totals and the sum of item variances (population)."""
+    t = np.asarray(totals, dtype=float)
+    n = t.size
+    var_pop = float(t.var()) if n else float("nan")
+    var = var_pop * n / (n - 1) if n > 1 else float("nan")
+    if n_items > 1 and var_pop > 1e-15:
+        alpha = n_items / (n_items - 1) * (1.0 - item_var_sum / var_pop)
+    else:
+        alpha = float("nan")
+    sd = float(np.sqrt(var))
+    skew, kurt = kstat_skew_kurtosis(t)
+    return TestStats(
+        n_candidates=n, n_items=n_items, max_score=float(max_score),
+        mean=float(t.mean()) if n else float("nan"), sd=sd, variance=var,
+        alpha=float(alpha), sem=float(sd * np.sqrt(1.0 - alpha)) if alpha <= 1 else float("nan"),
+        median=float(np.median(t)) if n else float("nan"),
+        skewness=skew, kurtosis=kurt,
+        minimum=float(t.min()) if n else float("nan"),
+        maximum=float(t.max()) if n else float("nan"),
+        distribution=_distribution(t, max_score) if n else {},
+    )
+
+
+def upper_lower_weights(totals: np.ndarray, fraction: float = UPPER_LOWER_FRACTION
+                        ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weights of each candidate in the upper and lower groups, and group size g.
+
+    g = fraction * n (not rounded).  Candidates strictly above (below) the
+    boundary score get weight 1; those tied at the boundary share the remaining
+    weight equally, so both groups weigh exactly g and ties are treated
+    symmetrically (no arbitrary tie-breaking by candidate order).
+    """
+    t = np.asarray(totals, dtype=float)
+    n = t.size
+    g = fraction * n
+    kth = min(max(int(np.ceil(g)) - 1, 0), n - 1)
+
+    def group(values: np.ndarray) -> np.ndarray:
+        boundary = np.partition(values, n - 1 - kth)[n - 1 - kth]  # kth largest
+        above = values > boundary
+        tie = values == boundary
+        w = above.astype(float)
+        w[tie] = (g - above.sum()) / tie.sum()
+        return w
+
+    return group(t), group(-t), g
+
+
+def _option_analysis(codes, key, n_options, totals_c, p, item_var, cov_it):
+    """Counts, proportions and option-rest correlations; also sum of centred totals."""
+    n, k = codes.shape
+    width = n_options + 1  # last column = omitted
+    shifted = np.where(codes < 0, n_options, codes).astype(np.intp)
+    flat = shifted + (np.arange(k, dtype=np.intp) * width)[None, :]
+    flat = flat.ravel()
+    counts = np.bincount(flat, minlength=k * width).reshape(k, width)
+    sum_tc = np.bincount(flat, weights=np.broadcast_to(totals_c[:, None], (n, k)).ravel(),
+                         minlength=k * width).reshape(k, width)
+    prop = counts / n
+    cov_ot = sum_tc / n  # cov(chose option, total)
+    is_key = np.arange(width)[None, :] == key[:, None]
+    cov_ox = np.where(is_key, item_var[:, None], -prop * p[:, None])
+    var_rest = totals_c.var() - 2 * cov_it + item_var
+    cov_or = cov_ot - cov_ox
+    r = _div(cov_or, np.sqrt(prop * (1 - prop) * var_rest[:, None]))
+    return counts, prop, r, sum_tc
+
+
+def item_analysis(scores: np.ndarray, *, item_ids: list[str] | None = None,
+                  codes: np.ndarray | None = None, key: np.ndarray | None = None,
+                  options: str | None = None, max_marks: np.ndarray | float = 1.0,
+                  fraction: float = UPPER_LOWER_FRACTION) -> ItemAnalysisResult:
+    """Item and test statistics for a mark matrix (candidates x items).
+
+    ``scores`` may hold fractional marks (max ``max_marks`` per item).  When
+    ``codes`` (option codes, -1 = omitted), ``key`` (key codes) and ``options``
+    are given, the distractor analysis is added; ``scores`` must then be the
+    0/1 scoring of ``codes`` against ``key``.
+    """
+    x = np.asarray(scores, dtype=float)
+    n, k = x.shape
+    ids = list(item_ids) if item_ids is not None else [f"item{j + 1}" for j in range(k)]
+    mm = np.broadcast_to(np.asarray(max_marks, dtype=float), (k,))
+    totals = x.sum(axis=1)
+    tc = totals - totals.mean()
+    mean_mark = x.mean(axis=0)
+    binary = codes is not None
+    item_var = mean_mark * (1 - mean_mark) if binary else np.einsum("ij,ij->j", x, x) / n - mean_mark ** 2
+    item_var = np.maximum(item_var, 0.0)
+    cov_it = x.T @ tc / n
+    var_t = float(tc @ tc / n)
+    var_rest = var_t - 2 * cov_it + item_var
+    r_pb = _div(cov_it, np.sqrt(item_var * var_t))
+    r_pbc = _div(cov_it - item_var, np.sqrt(item_var * var_rest))
+    w_up, w_low, g = upper_lower_weights(totals, fraction)
+    d27 = (x.T @ w_up - x.T @ w_low) / g / mm if g > 0 else np.full(k, np.nan)
+    sum_var = float(item_var.sum())
+    if k > 2:
+        aid = (k - 1) / (k - 2) * (1 - _div(sum_var - item_var, var_rest))
+    else:
+        aid = np.full(k, np.nan)
+    test = test_statistics(totals, sum_var, k, float(mm.sum()))
+    extra = {}
+    if binary:
+        if key is None or options is None:
+            raise ValueError("codes need key and options")
+        counts, prop, r_opt, _ = _option_analysis(np.asarray(codes), np.asarray(key),
+                                                  len(options), tc, mean_mark, item_var, cov_it)
+        extra = dict(options=options, key=np.asarray(key), option_counts=counts,
+                     option_proportions=prop, option_rest_r=r_opt)
+    return ItemAnalysisResult(
+        item_ids=ids, p=mean_mark / mm, r_pb=r_pb, r_pbc=r_pbc, d27=d27,
+        alpha_if_deleted=aid, item_variance=item_var, totals=totals, test=test, **extra)
