@@ -1,0 +1,369 @@
+"""The application package: a folder of CSV files and ``candidate.toml``.
+
+``read_package`` turns a folder into ``ApplicationData``; any bad value raises
+``PackageError`` naming the file, the row (1-based data row, the header not
+counted) or TOML key, and the column.  ``write_package`` writes the same
+format, so a package read and written again is identical in content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .model import (CME_KINDS, DEFAULT_CATEGORIES, ROLES, SOURCES, ApplicationData, Candidate,
+                    Case, CmeActivity, Level2Certificate, PeerRecognition, SupervisorCert,
+                    TrainingPeriod)
+
+CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
+                "role", "control_room", "supervisor_id", "clinical_change")
+SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
+SUPERVISOR_OPTIONAL = ("revoked_on",)
+TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
+CME_COLUMNS = ("activity_id", "title", "provider", "kind", "start_date", "end_date", "credits",
+               "modalities", "catalog_id", "certificate")
+PEER_KEYS = ("cme_faculty", "invited_talks", "publications", "first_author_orals", "posters")
+YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
+
+
+class PackageError(ValueError):
+    """Bad input in an application package; the message names file, row/key and column."""
+
+
+# ----------------------------------------------------------------------------
+# Cell parsers: raise ValueError with a description; the row reader adds where.
+# ----------------------------------------------------------------------------
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValueError(f"{text!r} is not yes or no")
+
+
+def parse_optional_flag(text: str) -> bool:
+    return parse_flag(text) if text.strip() else False
+
+
+def parse_count(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{text!r} is negative")
+    return value
+
+
+def parse_number(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if value < 0 or value != value or value in (float("inf"),):
+        raise ValueError(f"{text!r} is not a non-negative number")
+    return value
+
+
+def one_of(choices: Iterable[str]) -> Callable[[str], str]:
+    allowed = tuple(choices)
+
+    def parse(text: str) -> str:
+        value = text.strip()
+        if value not in allowed:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return value
+    return parse
+
+
+def required(text: str) -> str:
+    if not text.strip():
+        raise ValueError("is empty")
+    return text.strip()
+
+
+def optional(text: str) -> str:
+    return text.strip()
+
+
+# ----------------------------------------------------------------------------
+# Reading
+# ----------------------------------------------------------------------------
+def _rows(path: Path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()):
+    """Yield (row number, dict) for each data row; check the header."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PackageError(f"{path.name}: file not found in {path.parent}") from None
+    except UnicodeDecodeError:
+        raise PackageError(f"{path.name}: not UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    for name in columns:
+        if name not in header:
+            raise PackageError(f"{path.name} header (line 1): missing column {name!r}")
+    for name in header:
+        if name not in columns and name not in optional_columns:
+            raise PackageError(f"{path.name} header (line 1): unknown column {name!r}")
+    for number, cells in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise PackageError(f"{path.name} row {number}: {len(cells)} values for {len(header)} columns")
+        yield number, dict(zip(header, cells))
+
+
+def _convert(file: str, number: int, row: dict, parsers: dict[str, Callable[[str], Any]]) -> dict:
+    values = {}
+    for column, parse in parsers.items():
+        if column not in row:
+            continue
+        try:
+            values[column] = parse(row[column])
+        except ValueError as error:
+            raise PackageError(f"{file} row {number}, column {column}: {error}") from None
+    return values
+
+
+def _unique(file: str, number: int, column: str, value: str, seen: dict[str, int]) -> None:
+    if value in seen:
+        raise PackageError(f"{file} row {number}, column {column}: {value!r} already used in row {seen[value]}")
+    seen[value] = number
+
+
+def read_cases(path: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Case, ...]:
+    parsers = {
+        "case_id": required, "study_date": parse_date, "patient_key": required,
+        "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
+        "course_id": optional, "role": one_of(ROLES), "control_room": parse_optional_flag,
+        "supervisor_id": optional, "clinical_change": parse_optional_flag,
+    }
+    cases, seen = [], {}
+    for number, row in _rows(path, CASE_COLUMNS):
+        values = _convert(path.name, number, row, parsers)
+        _unique(path.name, number, "case_id", values["case_id"], seen)
+        cases.append(Case(**values))
+    return tuple(cases)
+
+
+def _check_order(file: str, number: int, values: dict, first: str, last: str) -> None:
+    if values[last] < values[first]:
+        raise PackageError(f"{file} row {number}, column {last}: {values[last]} is before {first} {values[first]}")
+
+
+def read_supervisors(path: Path) -> tuple[SupervisorCert, ...]:
+    parsers = {
+        "supervisor_id": required, "body": lambda t: required(t).upper(), "level": parse_count,
+        "awarded_on": parse_date, "valid_until": parse_date,
+        "revoked_on": lambda t: parse_date(t) if t.strip() else None,
+    }
+    certs = []
+    for number, row in _rows(path, SUPERVISOR_COLUMNS, SUPERVISOR_OPTIONAL):
+        values = _convert(path.name, number, row, parsers)
+        _check_order(path.name, number, values, "awarded_on", "valid_until")
+        certs.append(SupervisorCert(**values))
+    return tuple(certs)
+
+
+def read_training(path: Path) -> tuple[TrainingPeriod, ...]:
+    parsers = {
+        "period_id": required, "start_date": parse_date, "end_date": parse_date,
+        "hours_per_week": parse_number, "supervisor_id": optional, "centre": optional,
+    }
+    periods, seen = [], {}
+    for number, row in _rows(path, TRAINING_COLUMNS):
+        values = _convert(path.name, number, row, parsers)
+        _unique(path.name, number, "period_id", values["period_id"], seen)
+        _check_order(path.name, number, values, "start_date", "end_date")
+        periods.append(TrainingPeriod(**values))
+    return tuple(periods)
+
+
+def read_cme(path: Path) -> tuple[CmeActivity, ...]:
+    def modalities(text: str) -> int:
+        value = parse_count(text) if text.strip() else 1
+        if value < 1:
+            raise ValueError(f"{text!r} must be at least 1")
+        return value
+    parsers = {
+        "activity_id": required, "title": required, "provider": optional, "kind": one_of(CME_KINDS),
+        "start_date": parse_date, "end_date": parse_date, "credits": parse_number,
+        "modalities": modalities, "catalog_id": optional, "certificate": optional,
+    }
+    activities, seen = [], {}
+    for number, row in _rows(path, CME_COLUMNS):
+        values = _convert(path.name, number, row, parsers)
+        _unique(path.name, number, "activity_id", values["activity_id"], seen)
+        _check_order(path.name, number, values, "start_date", "end_date")
+        activities.append(CmeActivity(**values))
+    return tuple(activities)
+
+
+class _Toml:
+    """Typed access to candidate.toml that names the key on error."""
+
+    def __init__(self, name: str, doc: dict):
+        self.name, self.doc = name, doc
+
+    def fail(self, key: str, problem: str) -> PackageError:
+        return PackageError(f"{self.name} key {key}: {problem}")
+
+    def date(self, table: dict, key: str, prefix: str = "") -> date | None:
+        value = table.get(key)
+        if value is None or isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return parse_date(value)
+            except ValueError as error:
+                raise self.fail(prefix + key, str(error)) from None
+        raise self.fail(prefix + key, f"{value!r} is not a date (YYYY-MM-DD)")
+
+    def flag(self, table: dict, key: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"{value!r} is not true or false")
+        return value
+
+    def count(self, table: dict, key: str, prefix: str = "") -> int:
+        value = table.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(prefix + key, f"{value!r} is not a whole number >= 0")
+        return value
+
+
+def read_candidate(folder: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> Candidate:
+    path = folder / "candidate.toml"
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise PackageError(f"candidate.toml: file not found in {folder}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise PackageError(f"candidate.toml: not valid TOML: {error}") from None
+    toml = _Toml("candidate.toml", doc)
+    peer_table = doc.get("peer_recognition", {})
+    if not isinstance(peer_table, dict):
+        raise toml.fail("peer_recognition", "expected a table")
+    peer = PeerRecognition(**{k: toml.count(peer_table, k, "peer_recognition.") for k in PEER_KEYS})
+    return Candidate(
+        exam_date=toml.date(doc, "exam_date"),
+        exam_passed=toml.flag(doc, "exam_passed"),
+        registration_valid_until=toml.date(doc, "registration_valid_until"),
+        acls_valid_until=toml.date(doc, "acls_valid_until"),
+        application_date=toml.date(doc, "application_date"),
+        supervisor_declaration=toml.flag(doc, "supervisor_declaration"),
+        peer_recognition=peer,
+        level2=_read_level2(toml, folder, doc.get("level2"), categories),
+        deadline_extension_days=toml.count(doc, "deadline_extension_days"),
+        logbook_deadline=toml.date(doc, "logbook_deadline"),
+    )
+
+
+def _read_level2(toml: _Toml, folder: Path, table: Any, categories) -> Level2Certificate | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise toml.fail("level2", "expected a table")
+    awarded, until = toml.date(table, "awarded_on", "level2."), toml.date(table, "valid_until", "level2.")
+    if awarded is None or until is None:
+        raise toml.fail("level2.awarded_on" if awarded is None else "level2.valid_until", "missing")
+    file_name = table.get("cases", "")
+    if not isinstance(file_name, str):
+        raise toml.fail("level2.cases", "expected a file name")
+    cases = read_cases(folder / file_name, categories) if file_name else ()
+    return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv")
+
+
+def read_package(folder: str | Path, categories: Iterable[str] | None = None) -> ApplicationData:
+    """Read an application package folder.
+
+    ``categories`` are the allowed case categories (``ruleset.categories``);
+    by default the eight standard ones.  supervisors.csv, training.csv and
+    cme.csv may be absent (read as empty); cases.csv and candidate.toml may not.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PackageError(f"{folder}: not a directory")
+    allowed = tuple(categories) if categories is not None else DEFAULT_CATEGORIES
+    optional_file = lambda name, reader: reader(folder / name) if (folder / name).exists() else ()
+    return ApplicationData(
+        candidate=read_candidate(folder, allowed),
+        cases=read_cases(folder / "cases.csv", allowed),
+        supervisors=optional_file("supervisors.csv", read_supervisors),
+        training=optional_file("training.csv", read_training),
+        cme=optional_file("cme.csv", read_cme),
+    )
+
+
+# ----------------------------------------------------------------------------
+# Writing
+# ----------------------------------------------------------------------------
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else repr(value)
+    return str(value)
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for item in items:
+            writer.writerow([_cell(getattr(item, c)) for c in columns])
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, date)):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def candidate_toml(candidate: Candidate) -> str:
+    """candidate.toml text for ``candidate`` (keys as documented in docs/rules.md)."""
+    lines = []
+    for key in ("exam_date", "exam_passed", "registration_valid_until", "acls_valid_until",
+                "application_date", "supervisor_declaration", "deadline_extension_days", "logbook_deadline"):
+        value = getattr(candidate, key)
+        if value is not None and not (key == "deadline_extension_days" and value == 0):
+            lines.append(f"{key} = {_toml_value(value)}")
+    lines += ["", "[peer_recognition]"]
+    lines += [f"{k} = {getattr(candidate.peer_recognition, k)}" for k in PEER_KEYS]
+    if candidate.level2 is not None:
+        level2 = candidate.level2
+        lines += ["", "[level2]", f"awarded_on = {level2.awarded_on.isoformat()}",
+                  f"valid_until = {level2.valid_until.isoformat()}", f"cases = {_toml_value(level2.cases_file)}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_package(folder: str | Path, data: ApplicationData) -> Path:
+    """Write ``data`` as a package folder (created if needed); returns the folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "candidate.toml").write_text(candidate_toml(data.candidate), encoding="utf-8")
+    _write_csv(folder / "cases.csv", CASE_COLUMNS, data.cases)
+    columns = SUPERVISOR_COLUMNS + (SUPERVISOR_OPTIONAL if any(s.revoked_on for s in data.supervisors) else ())
+    _write_csv(folder / "supervisors.csv", columns, data.supervisors)
+    _write_csv(folder / "training.csv", TRAINING_COLUMNS, data.training)
+    _write_csv(folder / "cme.csv", CME_COLUMNS, data.cme)
+    if data.candidate.level2 is not None:
+        _write_csv(folder / data.candidate.level2.cases_file, CASE_COLUMNS, data.candidate.level2.cases)
+    return folder
