@@ -40,8 +40,9 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, description: str
     return mark_safe("".join(parts))
 
 
-def share_bar(parts: Sequence[tuple[str, float]], *, title: str, width: int = 560, height: int = 56) -> SafeString:
-    """One horizontal bar split into labelled shares (e.g. small / medium / large)."""
+def share_bar(parts: Sequence[tuple[str, float]], *, title: str, width: int = 560, height: int = 40) -> SafeString:
+    """One horizontal bar split into shares (e.g. small / medium / large), each labelled inside
+    its segment when it is wide enough; the page's caption gives every number in words."""
     total = sum(v for _, v in parts) or 1
     x = 0.0
     out = [
@@ -51,9 +52,11 @@ def share_bar(parts: Sequence[tuple[str, float]], *, title: str, width: int = 56
     for i, (label, value) in enumerate(parts):
         w = width * value / total
         if w > 0:
+            text = f"{escape(label)}: {value:g}"
+            fits = w >= 11 * len(text)
             out.append(
-                f'<g class="share-{i}"><rect x="{x:.1f}" y="0" width="{w:.1f}" height="32"/>'
-                f'<text x="{x + 4:.1f}" y="50">{escape(label)}: {value:g}</text></g>'
+                f'<g class="share-{i}"><rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}"><title>{text}</title></rect>'
+                + (f'<text x="{x + 6:.1f}" y="{height / 2 + 7:.1f}">{text}</text>' if fits else "") + "</g>"
             )
         x += w
     out.append("</svg>")

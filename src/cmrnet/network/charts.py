@@ -9,10 +9,10 @@ def growth_chart(figures: dict):
 
 def busy_chart(figures: dict):
     busy = figures["busy_count"]
-    return share_bar([("> 100 scans/year", busy), ("<= 100 scans/year", figures["count"] - busy)],
+    return share_bar([("> 100/yr", busy), ("<= 100/yr", figures["count"] - busy)],
                      title="Centres by annual CMR scan volume")
 
 
 def size_chart(figures: dict):
     mix = figures["size_mix"]
-    return share_bar([(f"{k} ", v) for k, v in mix.items()], title="Centres by size (beds)")
+    return share_bar(list(mix.items()), title="Centres by size (beds)")
