@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from itertools import count
 
 from django.utils.safestring import SafeString, mark_safe
+
+_ids = count(1)
+
+
+def _uid(prefix: str) -> str:
+    """A fresh element id, so several charts on one page keep their labels apart."""
+    return f"{prefix}{next(_ids)}"
 
 
 def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, description: str = "",
@@ -20,10 +28,11 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, description: str
     top = max((v for _, v in rows), default=0) or 1
     slot = plot_w / max(len(rows), 1)
     bar_w = max(slot * 0.65, 2)
+    tid, did = _uid("chart-t"), _uid("chart-d")
     parts = [
-        f'<svg class="{css_class}" role="img" aria-labelledby="t d" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="t">{escape(title)}</title>'
-        f'<desc id="d">{escape(description or title)}</desc>',
+        f'<svg class="{css_class}" role="img" aria-labelledby="{tid} {did}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{tid}">{escape(title)}</title>'
+        f'<desc id="{did}">{escape(description or title)}</desc>',
         f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - 8}" y2="{pad_top + plot_h}"/>',
     ]
     for i, (label, value) in enumerate(rows):
@@ -45,9 +54,10 @@ def share_bar(parts: Sequence[tuple[str, float]], *, title: str, width: int = 56
     its segment when it is wide enough; the page's caption gives every number in words."""
     total = sum(v for _, v in parts) or 1
     x = 0.0
+    tid = _uid("share-t")
     out = [
-        f'<svg class="chart share" role="img" aria-labelledby="st" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="st">{escape(title)}</title>'
+        f'<svg class="chart share" role="img" aria-labelledby="{tid}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{tid}">{escape(title)}</title>'
     ]
     for i, (label, value) in enumerate(parts):
         w = width * value / total

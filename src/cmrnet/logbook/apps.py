@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class LogbookConfig(AppConfig):
     name = "cmrnet.logbook"
     label = "logbook"
+
+    def ready(self):
+        from cmrnet.core.demo import register_demo_step
+        from cmrnet.core.registry import NavItem, Panel, register_nav, register_panel
+        from cmrnet.logbook import demo, panels
+        from cmrnet.people.roles import Role
+
+        register_nav(NavItem("Logbook", "logbook-home", roles=(Role.TRAINEE, Role.MENTOR), order=20))
+        register_panel(Panel(Role.TRAINEE, "logbook/panels/trainee.html", panels.trainee, order=15))
+        register_panel(Panel(Role.MENTOR, "logbook/panels/mentor.html", panels.mentor, order=25))
+        register_demo_step(demo.demo_logbook)

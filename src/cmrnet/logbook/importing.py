@@ -1,0 +1,236 @@
+"""Bulk import of cases from CSV or XLSX: every row is checked and reported before anything is saved.
+
+The file's header names the columns (any order); see docs/logbook.md. The local patient
+identifier is hashed as the row is read; the raw value never leaves this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cmrnet.logbook import selectors
+from cmrnet.logbook.patient_keys import patient_key
+from cmrnet.logbook.services import CaseInput
+from cmrnet.people.models import User
+from cmrnet.rules.model import ROLES, SOURCES
+from cmrnet.rules.package_io import NO, YES
+
+REQUIRED = ("study_date", "patient_id", "category", "normal", "source", "role")
+OPTIONAL = ("case_id", "course_id", "control_room", "supervisor", "clinical_change")
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (type, encoding, header)."""
+
+
+@dataclass
+class RowResult:
+    number: int                      # 1-based data row; the header is not counted
+    shown: dict                      # what the preview table shows (patient key prefix only)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    data: CaseInput | None = None
+
+    @property
+    def line(self) -> int:
+        return self.number + 1       # the spreadsheet line, header = line 1
+
+
+@dataclass
+class Preview:
+    rows: list[RowResult]
+    file_name: str
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not any(r.errors for r in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.rows if r.errors)
+
+    @property
+    def valid_rows(self) -> list[CaseInput]:
+        return [r.data for r in self.rows if r.data is not None]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(upload) -> list[list[str]]:
+    """The uploaded file as rows of text cells (header first)."""
+    name = (upload.name or "").lower()
+    if upload.size > MAX_BYTES:
+        raise ImportFileError("The file is larger than 5 MB.")
+    content = upload.read()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:
+            raise ImportFileError("The file is not a readable .xlsx workbook.") from None
+        sheet = book.worksheets[0]
+        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    if name.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError("The CSV file is not UTF-8 text (save it as 'CSV UTF-8').") from None
+        dialect = csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
+        except csv.Error:
+            pass
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    raise ImportFileError("Upload a .csv or .xlsx file.")
+
+
+def _flag(text: str, required: bool) -> bool:
+    value = text.strip().lower()
+    if not value and not required:
+        return False
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValueError(f"{text!r} is not yes or no")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if day > timezone.localdate():
+        raise ValueError(f"{day} is in the future")
+    return day
+
+
+def _choice(allowed) -> callable:
+    def parse(text: str) -> str:
+        if text.strip() not in allowed:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return text.strip()
+    return parse
+
+
+def _supervisor_finder(trainee: User):
+    known = {u.email.lower(): u for u in User.objects.filter(supervising__trainee=trainee).distinct()}
+    current = list(selectors.current_supervisors(trainee, timezone.localdate()))
+    default = current[0] if len(current) == 1 else None
+
+    def find(text: str) -> int | None:
+        email = text.strip().lower()
+        if not email:
+            if default is None:
+                raise ValueError("is empty and you do not have exactly one current supervisor: give their e-mail")
+            return default.pk
+        if email not in known:
+            raise ValueError(f"{text!r} is not one of your supervisors (use their e-mail)")
+        return known[email].pk
+    return find
+
+
+def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: str = "") -> Preview:
+    """Check every row; never stops at the first error."""
+    if not table or not any(c for c in table[0]):
+        raise ImportFileError("The file is empty: the first line must name the columns.")
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
+        raise ImportFileError(f"Header (line 1): {'; '.join(parts)}. Expected columns: "
+                              f"{', '.join(REQUIRED + OPTIONAL)}.")
+    data_rows = [r for r in table[1:]]
+    if len(data_rows) > MAX_ROWS:
+        raise ImportFileError(f"At most {MAX_ROWS} rows per import.")
+    parsers = {
+        "study_date": _date, "patient_id": patient_key, "category": _choice(tuple(categories)),
+        "normal": lambda t: _flag(t, True), "source": _choice(SOURCES), "role": _choice(ROLES),
+        "case_id": str.strip, "course_id": str.strip, "control_room": lambda t: _flag(t, False),
+        "supervisor": _supervisor_finder(trainee), "clinical_change": lambda t: _flag(t, False),
+    }
+    taken = set(selectors.Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    existing_keys = dict(selectors.Case.objects.filter(trainee=trainee).values_list("patient_key", "case_id"))
+    seen_ids: dict[str, int] = {}
+    seen_keys: dict[str, int] = {}
+    results = []
+    for number, cells in enumerate(data_rows, start=1):
+        if not any(c.strip() for c in cells):
+            continue
+        cells = list(cells) + [""] * (len(header) - len(cells))
+        raw = dict(zip(header, cells))
+        row = RowResult(number, {})
+        values = {}
+        for column in REQUIRED + OPTIONAL:
+            if column not in raw:
+                continue
+            try:
+                if column in REQUIRED and column != "normal" and not raw[column].strip():
+                    raise ValueError("is empty")
+                values[column] = parsers[column](raw[column])
+            except ValueError as error:
+                row.errors.append(f"Row {number} (line {number + 1}), column {column}: {error}")
+        _row_checks(row, values, taken, seen_ids, seen_keys, existing_keys)
+        row.shown = {k: raw.get(k, "") for k in REQUIRED + OPTIONAL if k != "patient_id"}
+        row.shown["patient_key"] = values["patient_id"][:8] if "patient_id" in values else ""
+        if not row.errors:
+            row.data = CaseInput(
+                study_date=values["study_date"], patient_key=values["patient_id"], category=values["category"],
+                normal=values["normal"], source=values["source"], course_id=values.get("course_id", ""),
+                role=values["role"], control_room=values.get("control_room", False),
+                supervisor_id=values.get("supervisor"), clinical_change=values.get("clinical_change", False),
+                case_id=values.get("case_id", ""))
+        results.append(row)
+    if not results:
+        raise ImportFileError("The file has a header but no rows.")
+    return Preview(results, file_name)
+
+
+def _row_checks(row: RowResult, values: dict, taken: set, seen_ids: dict, seen_keys: dict, existing: dict) -> None:
+    n = row.number
+    where = f"Row {n} (line {n + 1})"
+    if values.get("source") == "course" and not values.get("course_id"):
+        row.errors.append(f"{where}, column course_id: a course case needs the course id")
+    case_id = values.get("case_id", "")
+    if case_id:
+        if case_id in taken:
+            row.errors.append(f"{where}, column case_id: {case_id!r} is already in your logbook")
+        elif case_id in seen_ids:
+            row.errors.append(f"{where}, column case_id: {case_id!r} already used in row {seen_ids[case_id]}")
+        seen_ids.setdefault(case_id, n)
+    key = values.get("patient_id")
+    if key and not values.get("clinical_change"):
+        if key in seen_keys:
+            row.warnings.append(f"{where}: same patient as row {seen_keys[key]}; counted once unless "
+                                f"clinical_change is yes")
+        elif key in existing:
+            row.warnings.append(f"{where}: same patient as case {existing[key]} in your logbook; counted once "
+                                f"unless clinical_change is yes")
+    if key:
+        seen_keys.setdefault(key, n)
+
+
+def preview_file(upload, *, trainee: User, categories) -> Preview:
+    return check_rows(read_table(upload), trainee=trainee, categories=categories, file_name=upload.name)

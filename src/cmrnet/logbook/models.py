@@ -1,0 +1,170 @@
+"""The e-logbook: cases, training periods, CME and peer recognition of one trainee.
+
+No patient-identifying data: a case holds only ``patient_key``, the keyed hash (HMAC-SHA256)
+of the local identifier the trainee typed (see ``cmrnet.logbook.patient_keys``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cmrnet.rules.model import CME_KINDS, DEFAULT_CATEGORIES
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Source(models.TextChoices):
+    OWN_CENTRE = "own_centre", "Own centre"
+    OTHER_CENTRE = "other_centre", "Other centre"
+    COURSE = "course", "Course or teaching file"
+
+
+class CaseRole(models.TextChoices):
+    PRIMARY_OPERATOR = "primary_operator", "Primary operator"
+    REPORTING = "reporting", "Reporting physician"
+    OBSERVER = "observer", "Observer"
+
+
+class Verification(models.TextChoices):
+    PENDING = "pending", "Pending"
+    VERIFIED = "verified", "Verified"
+    QUERIED = "queried", "Queried"
+
+
+CATEGORY_LABELS = {
+    "ischaemic": "Ischaemic", "cardiomyopathy": "Cardiomyopathy", "valvular": "Valvular",
+    "congenital": "Congenital", "aortic_vascular": "Aortic / vascular", "pericardial": "Pericardial",
+    "mass": "Mass", "other": "Other",
+}
+CME_KIND_LABELS = {"congress": "Congress", "course": "Course", "online": "Online course", "ects": "ECTS",
+                   "self_directed": "Self-directed (not accepted)"}
+assert set(CATEGORY_LABELS) == set(DEFAULT_CATEGORIES)
+
+
+class Case(models.Model):
+    """One CMR study of one patient in a trainee's logbook."""
+
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="logbook_cases")
+    sequence = models.PositiveIntegerField(help_text="Running number in this trainee's logbook.")
+    case_id = models.CharField("case id", max_length=40)
+    study_date = models.DateField()
+    patient_key = models.CharField(max_length=64, help_text="Keyed hash of the local patient identifier.")
+    category = models.CharField(max_length=40)
+    normal = models.BooleanField(default=False)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OWN_CENTRE)
+    course_id = models.CharField("course id", max_length=80, blank=True)
+    role = models.CharField(max_length=20, choices=CaseRole.choices, default=CaseRole.PRIMARY_OPERATOR)
+    control_room = models.BooleanField("present in the control room", default=False)
+    supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_cases")
+    clinical_change = models.BooleanField("significant clinical change since an earlier study", default=False)
+    centre = models.ForeignKey("network.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
+    verification_comment = models.TextField(blank=True)
+    verified_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-study_date", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "case_id"], name="logbook_unique_case_id"),
+            models.UniqueConstraint(fields=["trainee", "sequence"], name="logbook_unique_sequence"),
+        ]
+        indexes = [models.Index(fields=["trainee", "study_date"])]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} ({self.study_date})"
+
+    @property
+    def patient_key_short(self) -> str:
+        return self.patient_key[:8]
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
+
+
+class TrainingPeriod(models.Model):
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="training_periods")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=1, help_text="35 h/week is full time.")
+    supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_training")
+    centre = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                              name="training_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"training {self.start_date} to {self.end_date}"
+
+    @property
+    def period_id(self) -> str:
+        return f"T{self.pk}"
+
+
+class CmeActivity(models.Model):
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="cme_activities")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=[(k, CME_KIND_LABELS[k]) for k in CME_KINDS])
+    start_date = models.DateField()
+    end_date = models.DateField()
+    credits = models.DecimalField(max_digits=5, decimal_places=2, help_text="As on the certificate (1 credit = 1 hour).")
+    modalities = models.PositiveSmallIntegerField(default=1, help_text="Imaging modalities covered (1 for a CMR-only meeting).")
+    catalog_id = models.CharField("catalogue id", max_length=80, blank=True)
+    certificate = models.FileField("attendance certificate", upload_to="evidence/cme/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        verbose_name_plural = "CME activities"
+        constraints = [models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                              name="cme_end_after_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def activity_id(self) -> str:
+        return f"CME{self.pk}"
+
+
+class PeerRecognition(models.Model):
+    class Kind(models.TextChoices):
+        CME_FACULTY = "cme_faculty", "Faculty at a CME course"
+        INVITED_TALK = "invited_talk", "Invited talk or chair"
+        PUBLICATION = "publication", "Peer-reviewed CMR paper (no abstracts)"
+        FIRST_AUTHOR_ORAL = "first_author_oral", "First-author oral presentation of original data"
+        POSTER = "poster", "Poster (does not count)"
+
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="peer_recognition")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    date = models.DateField()
+    reference = models.CharField(max_length=300, blank=True, help_text="DOI, meeting or programme reference.")
+    evidence = models.FileField(upload_to="evidence/peer/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LogbookSettings(models.Model):
+    """Per-trainee choices: the route they aim for and where their Level 2 logbook ends."""
+
+    trainee = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="logbook_settings")
+    ruleset = models.CharField(max_length=40, default="eacvi-2025")
+    route = models.CharField(max_length=40, default="level2")
+    level2_logbook_until = models.DateField(
+        "Level 2 logbook ends on", null=True, blank=True,
+        help_text="Cases up to this date formed your Level 2 logbook (Level 3 via Level 2 counts only later cases). "
+                  "Empty: cases before your Level 2 award date.")
+
+    def __str__(self) -> str:
+        return f"logbook settings of {self.trainee}"

@@ -1,0 +1,175 @@
+"""The application package as a zip: the `cmrnet check-application` folder format, so a logbook
+moves between sites (written and read by cmrnet.rules' write_package / read_package).
+
+Export: cases.csv, supervisors.csv, training.csv, cme.csv, candidate.toml (and level2_cases.csv
+when the trainee holds Level 2), plus the CME certificates under certificates/.
+Import: all or nothing; supervisors are matched by e-mail to people on this site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from cmrnet import rules
+from cmrnet.audit.services import record
+from cmrnet.logbook import selectors, services
+from cmrnet.logbook.models import PeerRecognition
+from cmrnet.people.models import User
+
+CERT_DIR = "certificates"
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 500
+PEER_KINDS = {"cme_faculty": "cme_faculty", "invited_talks": "invited_talk", "publications": "publication",
+              "first_author_orals": "first_author_oral", "posters": "poster"}
+
+
+def all_categories() -> tuple[str, ...]:
+    names: dict[str, None] = dict.fromkeys(rules.model.DEFAULT_CATEGORIES)
+    for name in selectors.DASHBOARD_RULESETS:
+        names.update(dict.fromkeys(rules.load_ruleset(name).categories))
+    return tuple(names)
+
+
+def export_zip(trainee: User, *, today: dt.date) -> bytes:
+    data = selectors.application_data_for(trainee, today=today)
+    activities = {a.activity_id: a for a in trainee.cme_activities.all()}
+    cme = tuple(replace(a, certificate=f"{CERT_DIR}/{a.certificate}") if a.certificate else a for a in data.cme)
+    data = replace(data, cme=cme)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        rules.write_package(folder, data)
+        for path in sorted(Path(folder).iterdir()):
+            archive.write(path, path.name)
+        for item in data.cme:
+            stored = activities[item.activity_id].certificate
+            if stored:
+                with stored.open("rb") as handle:
+                    archive.writestr(item.certificate, handle.read())
+    return buffer.getvalue()
+
+
+def _extract(upload, folder: Path) -> None:
+    if upload.size > MAX_ZIP_BYTES:
+        raise rules.PackageError("The zip file is larger than 50 MB.")
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile:
+        raise rules.PackageError("The file is not a zip archive.") from None
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_MEMBERS:
+        raise rules.PackageError(f"The zip holds more than {MAX_MEMBERS} files.")
+    prefix = _common_prefix([m.filename for m in members])
+    total = 0
+    for member in members:
+        name = PurePosixPath(member.filename[len(prefix):])
+        if name.is_absolute() or ".." in name.parts:
+            raise rules.PackageError(f"{member.filename}: unsafe path in the zip.")
+        total += member.file_size
+        if total > MAX_ZIP_BYTES * 2:
+            raise rules.PackageError("The zip unpacks to more than 100 MB.")
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(archive.read(member))
+
+
+def _common_prefix(names: list[str]) -> str:
+    """A package zipped as one folder ('mypackage/cases.csv') is read from inside that folder."""
+    if names and all("/" in n for n in names):
+        first = names[0].split("/", 1)[0] + "/"
+        if all(n.startswith(first) for n in names):
+            return first
+    return ""
+
+
+def _users_by_email(ids) -> dict[str, User]:
+    emails = {i.strip().lower() for i in ids if i.strip()}
+    return {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
+
+
+def _supervisor(users: dict, file: str, row: int, value: str) -> User | None:
+    if not value.strip():
+        return None
+    user = users.get(value.strip().lower())
+    if user is None:
+        raise rules.PackageError(f"{file} row {row}, column supervisor_id: no person with e-mail {value!r} "
+                                 f"on this site (ask the administrator to add them first)")
+    return user
+
+
+def _case_inputs(cases, users, file: str) -> list[services.CaseInput]:
+    rows = []
+    for number, case in enumerate(cases, start=1):
+        if len(case.patient_key) > 64:
+            raise rules.PackageError(f"{file} row {number}, column patient_key: longer than 64 characters")
+        rows.append(services.CaseInput(
+            study_date=case.study_date, patient_key=case.patient_key, category=case.category, normal=case.normal,
+            source=case.source, course_id=case.course_id, role=case.role, control_room=case.control_room,
+            supervisor_id=getattr(_supervisor(users, file, number, case.supervisor_id), "pk", None),
+            clinical_change=case.clinical_change, case_id=case.case_id))
+    return rows
+
+
+@transaction.atomic
+def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
+    """Add the package's cases, training, CME and peer recognition to the trainee's logbook.
+
+    All or nothing: any problem raises PackageError naming file, row and column, and nothing is
+    saved. Candidate facts (exam, registration, ACLS) are not imported: on this site they come
+    from the profile and the exam board's records.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _extract(upload, folder)
+        data = rules.read_package(folder, categories=all_categories())
+        level2 = data.candidate.level2
+        ids = [c.supervisor_id for c in data.cases] + [p.supervisor_id for p in data.training]
+        ids += [c.supervisor_id for c in (level2.cases if level2 else ())]
+        users = _users_by_email(ids)
+        rows = []
+        if level2 is not None:
+            rows += _case_inputs(level2.cases, users, level2.cases_file)
+        rows += _case_inputs(data.cases, users, "cases.csv")
+        try:
+            services.import_cases(by=by, trainee=trainee, rows=rows, source="package")
+        except ValidationError as error:
+            raise rules.PackageError(f"cases: {' '.join(error.messages)}") from None
+        for number, period in enumerate(data.training, start=1):
+            services.add_training(
+                by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
+                hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
+                supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
+        for activity in data.cme:
+            _import_cme(by, trainee, activity, folder)
+        peer = data.candidate.peer_recognition
+        peer_total = 0
+        for attr, kind in PEER_KINDS.items():
+            for i in range(getattr(peer, attr)):
+                services.add_peer_recognition(by=by, trainee=trainee, kind=kind, date=data.candidate.exam_date
+                                              or timezone.localdate(), title=f"Imported from an application package "
+                                              f"({PeerRecognition.Kind(kind).label} {i + 1})")
+                peer_total += 1
+    summary = {"cases": len(rows), "training": len(data.training), "cme": len(data.cme), "peer": peer_total}
+    record(actor=by, action="logbook.package_imported", obj=trainee, data={"trainee_id": trainee.pk, **summary})
+    return summary
+
+
+def _import_cme(by: User, trainee: User, activity: rules.CmeActivity, folder: Path) -> None:
+    certificate = None
+    reference = activity.certificate.strip()
+    if reference and (folder / reference).is_file() and ".." not in PurePosixPath(reference).parts:
+        certificate = ContentFile((folder / reference).read_bytes(), name=PurePosixPath(reference).name)
+    services.add_cme(
+        by=by, trainee=trainee, title=activity.title, provider=activity.provider, kind=activity.kind,
+        start_date=activity.start_date, end_date=activity.end_date, credits=Decimal(str(activity.credits)),
+        modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate or "")

@@ -1,0 +1,300 @@
+"""Reads about logbooks, and the contract the certification app calls.
+
+Contract (stable):
+    application_data_for(trainee, *, today, verified_only=False, declaration_signed=False,
+                         deadline_override=None, route=None) -> cmrnet.rules.ApplicationData
+    logbook_version(trainee) -> str
+    evaluate_for(trainee, *, ruleset, route, today, verified_only=False,
+                 declaration_signed=False, deadline_override=None) -> cmrnet.rules.Evaluation
+    cases_for_user(user, trainee) -> QuerySet[Case]         (Http404 if not entitled)
+    get_case_for_user(user, pk) -> Case                     (Http404 if not entitled)
+
+Who may read a logbook: the trainee; anyone who supervises or supervised them; the programme
+director of the trainee's centre; the exam board. Everyone else gets 404. Only the trainee writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import replace
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cmrnet import rules
+from cmrnet.logbook.models import Case, CmeActivity, LogbookSettings, PeerRecognition, TrainingPeriod
+from cmrnet.people.models import Body, Certification, Supervision, User
+from cmrnet.people.roles import Role
+from cmrnet.people.selectors import latest_exam_pass
+
+VIA_LEVEL2 = "level3-via-level2"
+DASHBOARD_RULESETS = ("eacvi-2025", "scmr-2018")
+
+
+# ----------------------------------------------------------------------------
+# Permissions
+# ----------------------------------------------------------------------------
+def is_supervisor_of(user: User, trainee: User) -> bool:
+    return Supervision.objects.filter(trainee=trainee, supervisor=user).exists()
+
+
+def can_view_logbook(user: User, trainee: User) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk == trainee.pk or user.has_role(Role.EXAM_BOARD):
+        return True
+    if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id and user.centre_id == trainee.centre_id:
+        return True
+    return is_supervisor_of(user, trainee)
+
+
+def can_edit_logbook(user: User, trainee: User) -> bool:
+    return user.pk == trainee.pk
+
+
+def logbook_owners_for_user(user: User) -> QuerySet[User]:
+    """The trainees whose logbooks `user` may read (themselves included if a trainee)."""
+    qs = User.objects.filter(is_active=True, role_grants__role=Role.TRAINEE)
+    if user.has_role(Role.EXAM_BOARD):
+        return qs.distinct()
+    visible = Q(pk=user.pk) | Q(supervised_by__supervisor=user)
+    if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id:
+        visible |= Q(centre_id=user.centre_id)
+    return qs.filter(visible).distinct()
+
+
+def get_trainee_for_user(user: User, pk: int) -> User:
+    trainee = User.objects.filter(pk=pk).first()
+    if trainee is None or not can_view_logbook(user, trainee):
+        raise Http404("No such logbook.")
+    return trainee
+
+
+def cases_for_user(user: User, trainee: User) -> QuerySet[Case]:
+    if not can_view_logbook(user, trainee):
+        raise Http404("No such logbook.")
+    return Case.objects.filter(trainee=trainee).select_related("supervisor", "verified_by", "centre")
+
+
+def get_case_for_user(user: User, pk: int) -> Case:
+    case = Case.objects.select_related("trainee", "supervisor").filter(pk=pk).first()
+    if case is None or not can_view_logbook(user, case.trainee):
+        raise Http404("No such case.")
+    return case
+
+
+def _get_owned(model, user: User, pk: int):
+    obj = model.objects.select_related("trainee").filter(pk=pk).first()
+    if obj is None or not can_view_logbook(user, obj.trainee):
+        raise Http404("Not found.")
+    return obj
+
+
+def get_cme_for_user(user: User, pk: int) -> CmeActivity:
+    return _get_owned(CmeActivity, user, pk)
+
+
+def get_training_for_user(user: User, pk: int) -> TrainingPeriod:
+    return _get_owned(TrainingPeriod, user, pk)
+
+
+def get_peer_for_user(user: User, pk: int) -> PeerRecognition:
+    return _get_owned(PeerRecognition, user, pk)
+
+
+def cases_to_verify(supervisor: User) -> QuerySet[Case]:
+    """Pending cases of the supervisor's trainees."""
+    trainee_ids = Supervision.objects.filter(supervisor=supervisor).values("trainee_id")
+    return (Case.objects.filter(trainee_id__in=trainee_ids, status="pending")
+            .select_related("trainee").order_by("trainee__full_name", "study_date"))
+
+
+def settings_for(trainee: User) -> LogbookSettings:
+    found = LogbookSettings.objects.filter(trainee=trainee).first()
+    return found or LogbookSettings(trainee=trainee)
+
+
+def last_case(trainee: User) -> Case | None:
+    return Case.objects.filter(trainee=trainee).order_by("-sequence").first()
+
+
+def current_supervisors(trainee: User, on: dt.date) -> QuerySet[User]:
+    links = Supervision.objects.filter(trainee=trainee, started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    return User.objects.filter(pk__in=links.values("supervisor_id"))
+
+
+# ----------------------------------------------------------------------------
+# The rules' view of a logbook
+# ----------------------------------------------------------------------------
+def supervisor_ref(user: User | None) -> str:
+    """The supervisor_id used in application packages: the supervisor's e-mail."""
+    return user.email if user is not None else ""
+
+
+def rules_case(case: Case) -> rules.Case:
+    return rules.Case(
+        case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
+        normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
+        control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
+        clinical_change=case.clinical_change)
+
+
+def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
+    return rules.TrainingPeriod(
+        period_id=period.period_id, start_date=period.start_date, end_date=period.end_date,
+        hours_per_week=float(period.hours_per_week), supervisor_id=supervisor_ref(period.supervisor),
+        centre=period.centre)
+
+
+def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
+    certificate = activity.certificate.name.rsplit("/", 1)[-1] if activity.certificate else ""
+    return rules.CmeActivity(
+        activity_id=activity.activity_id, title=activity.title, provider=activity.provider, kind=activity.kind,
+        start_date=activity.start_date, end_date=activity.end_date, credits=float(activity.credits),
+        modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate)
+
+
+def supervisor_certs(supervisor_ids) -> list[rules.SupervisorCert]:
+    """Every certification (with revocations) of the given people, for the supervisor rule."""
+    certs = []
+    for cert in Certification.objects.filter(holder_id__in=set(supervisor_ids)).select_related("holder"):
+        revoked_on = (cert.revoked_on or cert.awarded_on) if cert.revoked else None
+        certs.append(rules.SupervisorCert(
+            supervisor_id=supervisor_ref(cert.holder), body=cert.body, level=cert.level,
+            awarded_on=cert.awarded_on, valid_until=cert.valid_until, revoked_on=revoked_on))
+    return sorted(certs, key=lambda c: (c.supervisor_id, c.awarded_on, c.body, c.level))
+
+
+def peer_counts(trainee: User) -> rules.PeerRecognition:
+    counts = {kind: 0 for kind in PeerRecognition.Kind.values}
+    for kind in PeerRecognition.objects.filter(trainee=trainee).values_list("kind", flat=True):
+        counts[kind] += 1
+    return rules.PeerRecognition(
+        cme_faculty=counts["cme_faculty"], invited_talks=counts["invited_talk"], publications=counts["publication"],
+        first_author_orals=counts["first_author_oral"], posters=counts["poster"])
+
+
+def level2_certification(trainee: User) -> Certification | None:
+    certs = Certification.objects.filter(holder=trainee, body=Body.EACVI, level=2).order_by("-awarded_on")
+    return next((c for c in certs if not c.revoked), None)
+
+
+def _in_level2_logbook(case: Case, cert: Certification | None, until: dt.date | None) -> bool:
+    if until is not None:
+        return case.study_date <= until
+    return cert is not None and case.study_date < cert.awarded_on
+
+
+def application_data_for(trainee: User, *, today: dt.date, verified_only: bool = False,
+                         declaration_signed: bool = False, deadline_override: dt.date | None = None,
+                         route: str | None = None) -> rules.ApplicationData:
+    """The trainee's logbook, training, CME and standing as rule-engine ApplicationData.
+
+    verified_only: count only cases a supervisor verified (used once the supervisor's declaration
+    is signed). deadline_override: an approved logbook deadline (Candidate.logbook_deadline).
+    route: "level3-via-level2" puts the Level 2 logbook's cases in candidate.level2 and only later
+    cases in .cases; other routes get every case in .cases. With route=None the split is made when
+    the trainee holds an EACVI Level 2 certification. The application date is left empty (the
+    rules then judge on `today`); use dataclasses.replace(data.candidate, application_date=...) to set it.
+    """
+    all_cases = list(Case.objects.filter(trainee=trainee).select_related("supervisor").order_by("sequence"))
+    if verified_only:
+        all_cases = [c for c in all_cases if c.status == "verified"]
+    training = list(TrainingPeriod.objects.filter(trainee=trainee).select_related("supervisor").order_by("pk"))
+    cme = list(CmeActivity.objects.filter(trainee=trainee).order_by("pk"))
+    cert = level2_certification(trainee)
+    until = settings_for(trainee).level2_logbook_until
+    split = route == VIA_LEVEL2 or (route is None and cert is not None)
+    level2 = None
+    cases = all_cases
+    if cert is not None or (route == VIA_LEVEL2 and until is not None):
+        earlier = [c for c in all_cases if _in_level2_logbook(c, cert, until)]
+        if cert is not None:
+            level2 = rules.Level2Certificate(cert.awarded_on, cert.valid_until, tuple(map(rules_case, earlier)))
+        if split:
+            ids = {c.pk for c in earlier}
+            cases = [c for c in all_cases if c.pk not in ids]
+    exam = latest_exam_pass(trainee, body=Body.EACVI)
+    candidate = rules.Candidate(
+        exam_date=exam.exam_date if exam else None,
+        exam_passed=exam is not None,
+        registration_valid_until=trainee.registration_valid_until,
+        acls_valid_until=trainee.acls_valid_until,
+        application_date=None,
+        supervisor_declaration=declaration_signed,
+        peer_recognition=peer_counts(trainee),
+        level2=level2,
+        logbook_deadline=deadline_override,
+    )
+    supervisor_ids = {c.supervisor_id for c in all_cases if c.supervisor_id}
+    supervisor_ids |= {p.supervisor_id for p in training if p.supervisor_id}
+    return rules.ApplicationData(
+        candidate=candidate,
+        cases=tuple(map(rules_case, cases)),
+        supervisors=tuple(supervisor_certs(supervisor_ids)),
+        training=tuple(map(rules_training, training)),
+        cme=tuple(map(rules_cme, cme)),
+    )
+
+
+def evaluate_for(trainee: User, *, ruleset: str, route: str, today: dt.date, verified_only: bool = False,
+                 declaration_signed: bool = False, deadline_override: dt.date | None = None) -> rules.Evaluation:
+    """Evaluate the trainee's logbook against one route of one rule set as of `today`."""
+    data = application_data_for(trainee, today=today, verified_only=verified_only,
+                                declaration_signed=declaration_signed, deadline_override=deadline_override,
+                                route=route)
+    return rules.evaluate(rules.load_ruleset(ruleset), route, data, today=today)
+
+
+def logbook_version(trainee: User) -> str:
+    """sha256 over the canonical content of the logbook: cases (with verification), training,
+    CME (with certificate file), peer recognition and logbook settings. Any change changes it."""
+    content = {
+        "cases": list(Case.objects.filter(trainee=trainee).order_by("pk").values_list(
+            "pk", "case_id", "study_date", "patient_key", "category", "normal", "source", "course_id", "role",
+            "control_room", "supervisor_id", "clinical_change", "centre_id", "status", "verification_comment",
+            "verified_by_id", "verified_at")),
+        "training": list(TrainingPeriod.objects.filter(trainee=trainee).order_by("pk").values_list(
+            "pk", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")),
+        "cme": list(CmeActivity.objects.filter(trainee=trainee).order_by("pk").values_list(
+            "pk", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
+            "certificate")),
+        "peer": list(PeerRecognition.objects.filter(trainee=trainee).order_by("pk").values_list(
+            "pk", "kind", "title", "date", "reference", "evidence")),
+        "settings": list(LogbookSettings.objects.filter(trainee=trainee).values_list(
+            "ruleset", "route", "level2_logbook_until")),
+    }
+    text = json.dumps(content, default=str, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ----------------------------------------------------------------------------
+# The progress dashboard
+# ----------------------------------------------------------------------------
+def all_routes() -> list[tuple[rules.RuleSet, str]]:
+    found = []
+    for name in DASHBOARD_RULESETS:
+        ruleset = rules.load_ruleset(name)
+        found += [(ruleset, route_id) for route_id in ruleset.routes]
+    return found
+
+
+def evaluations_for(trainee: User, *, today: dt.date) -> list[tuple[rules.RuleSet, rules.Evaluation]]:
+    """Every route of the dashboard rule sets, evaluated on the trainee's logbook as of today."""
+    base = application_data_for(trainee, today=today, route="level2")
+    split = None
+    results = []
+    for ruleset, route_id in all_routes():
+        data = base
+        if route_id == VIA_LEVEL2:
+            split = split or application_data_for(trainee, today=today, route=VIA_LEVEL2)
+            data = split
+        results.append((ruleset, rules.evaluate(ruleset, route_id, data, today=today)))
+    return results
+
+
+def with_declaration(data: rules.ApplicationData, signed: bool) -> rules.ApplicationData:
+    return replace(data, candidate=replace(data.candidate, supervisor_declaration=signed))

@@ -1,0 +1,284 @@
+"""Writes to logbooks: keyword-only, atomic, audited. Only the trainee writes their logbook;
+only a supervisor of the trainee verifies or queries a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.logbook import selectors
+from cmrnet.logbook.models import Case, CmeActivity, LogbookSettings, PeerRecognition, TrainingPeriod, Verification
+from cmrnet.logbook.patient_keys import patient_key
+from cmrnet.people.models import User
+
+CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "role",
+               "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
+TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre"]
+CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id", "certificate"]
+PEER_FIELDS = ["kind", "title", "date", "reference", "evidence"]
+SETTINGS_FIELDS = ["ruleset", "route", "level2_logbook_until"]
+
+
+@dataclass
+class CaseInput:
+    """A validated case as typed or imported; the patient is already a key (never the raw id)."""
+
+    study_date: dt.date
+    patient_key: str
+    category: str
+    normal: bool = False
+    source: str = "own_centre"
+    course_id: str = ""
+    role: str = "primary_operator"
+    control_room: bool = False
+    supervisor_id: int | None = None
+    clinical_change: bool = False
+    centre_id: int | None = None
+    case_id: str = ""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["study_date"] = self.study_date.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> CaseInput:
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["study_date"] = dt.date.fromisoformat(values["study_date"])
+        return cls(**values)
+
+
+def _require_owner(by: User, trainee: User) -> None:
+    if not selectors.can_edit_logbook(by, trainee):
+        raise PermissionDenied("Only the trainee writes their logbook.")
+
+
+def _next_sequence(trainee: User) -> int:
+    """The next running number; locks the trainee's row so concurrent adds never collide."""
+    User.objects.select_for_update().filter(pk=trainee.pk).first()
+    return (Case.objects.filter(trainee=trainee).aggregate(m=Max("sequence"))["m"] or 0) + 1
+
+
+def _free_case_id(trainee: User, sequence: int, taken: set[str]) -> str:
+    number = sequence
+    while f"C{number:04d}" in taken:
+        number += 1
+    return f"C{number:04d}"
+
+
+def _apply(case: Case, data: CaseInput) -> None:
+    for name in ("study_date", "patient_key", "category", "normal", "source", "course_id", "role", "control_room",
+                 "supervisor_id", "clinical_change", "centre_id"):
+        setattr(case, name, getattr(data, name))
+    if case.source != "course":
+        case.course_id = ""
+
+
+def _validate(case: Case) -> None:
+    if case.source == "course" and not case.course_id.strip():
+        raise ValidationError({"course_id": "A course case needs the course id (a course case is counted once)."})
+    if case.study_date > timezone.localdate():
+        raise ValidationError({"study_date": "The study date is in the future."})
+
+
+def _audit_case(by: User, action: str, case: Case, before: dict, **data) -> None:
+    record(actor=by, action=action, obj=case, changes=diff(before, snapshot(case, CASE_FIELDS) if case.pk else {}),
+           data={"trainee_id": case.trainee_id, **data})
+
+
+@transaction.atomic
+def add_case(*, by: User, trainee: User, data: CaseInput) -> Case:
+    _require_owner(by, trainee)
+    sequence = _next_sequence(trainee)
+    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    case_id = data.case_id.strip() or _free_case_id(trainee, sequence, taken)
+    if case_id in taken:
+        raise ValidationError({"case_id": f"Case id {case_id!r} is already in your logbook."})
+    case = Case(trainee=trainee, sequence=sequence, case_id=case_id)
+    _apply(case, data)
+    _validate(case)
+    case.save()
+    _audit_case(by, "logbook.case_added", case, {})
+    return case
+
+
+@transaction.atomic
+def update_case(*, by: User, case: Case, data: CaseInput) -> Case:
+    """Edit a case. Any change to a verified or queried case sends it back to pending."""
+    _require_owner(by, case.trainee)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    before = snapshot(case, CASE_FIELDS)
+    _apply(case, data)
+    _validate(case)
+    if snapshot(case, CASE_FIELDS) != before and case.status != Verification.PENDING:
+        case.status, case.verified_by, case.verified_at = Verification.PENDING, None, None
+    case.save()
+    _audit_case(by, "logbook.case_updated", case, before)
+    return case
+
+
+@transaction.atomic
+def delete_case(*, by: User, case: Case) -> None:
+    _require_owner(by, case.trainee)
+    before = snapshot(case, CASE_FIELDS)
+    record(actor=by, action="logbook.case_deleted", obj=case, changes=diff(before, {}),
+           data={"trainee_id": case.trainee_id})
+    case.delete()
+
+
+@transaction.atomic
+def import_cases(*, by: User, trainee: User, rows: list[CaseInput], source: str = "file") -> list[Case]:
+    """Save every row or none (the caller validated them in the preview; checked again here)."""
+    _require_owner(by, trainee)
+    sequence = _next_sequence(trainee)
+    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    created = []
+    for number, data in enumerate(rows, start=1):
+        case_id = data.case_id.strip() or _free_case_id(trainee, sequence, taken)
+        if case_id in taken:
+            raise ValidationError(f"row {number}, column case_id: {case_id!r} is already in your logbook")
+        case = Case(trainee=trainee, sequence=sequence, case_id=case_id)
+        _apply(case, data)
+        try:
+            _validate(case)
+        except ValidationError as error:
+            column, messages = next(iter(error.message_dict.items()))
+            raise ValidationError(f"row {number}, column {column}: {' '.join(messages)}") from None
+        created.append(case)
+        taken.add(case_id)
+        sequence += 1
+    Case.objects.bulk_create(created)
+    record(actor=by, action="logbook.cases_imported", obj=trainee,
+           data={"trainee_id": trainee.pk, "count": len(created), "source": source,
+                 "case_ids": [c.case_id for c in created][:500]})
+    return created
+
+
+@transaction.atomic
+def verify_case(*, by: User, case: Case, status: str, comment: str = "") -> Case:
+    """A supervisor of the trainee marks a case verified or queried (a query needs a comment)."""
+    if not selectors.is_supervisor_of(by, case.trainee) or by.pk == case.trainee_id:
+        raise PermissionDenied("Only a supervisor of this trainee verifies their cases.")
+    if status not in (Verification.VERIFIED, Verification.QUERIED):
+        raise ValidationError({"status": "Choose verified or queried."})
+    if status == Verification.QUERIED and not comment.strip():
+        raise ValidationError({"comment": "Say what is wrong so the trainee can correct it."})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    before = snapshot(case, CASE_FIELDS)
+    case.status, case.verification_comment = status, comment.strip()
+    case.verified_by, case.verified_at = by, timezone.now()
+    case.save()
+    _audit_case(by, f"logbook.case_{status}", case, before)
+    return case
+
+
+# ----------------------------------------------------------------------------
+# Training, CME, peer recognition, settings: the same shape for each.
+# ----------------------------------------------------------------------------
+def _save(obj, by: User, action: str, audit_fields: list[str], before: dict) -> None:
+    obj.full_clean()
+    obj.save()
+    record(actor=by, action=action, obj=obj, changes=diff(before, snapshot(obj, audit_fields)),
+           data={"trainee_id": obj.trainee_id})
+
+
+def _create(model, audit_fields, action, *, by: User, trainee: User, values: dict):
+    _require_owner(by, trainee)
+    obj = model(trainee=trainee, **values)
+    _save(obj, by, action, audit_fields, {})
+    return obj
+
+
+def _update(obj, audit_fields, action, *, by: User, values: dict):
+    _require_owner(by, obj.trainee)
+    before = snapshot(obj, audit_fields)
+    for name, value in values.items():
+        if name not in audit_fields:
+            raise ValueError(f"Not an editable field: {name}")
+        setattr(obj, name, value)
+    _save(obj, by, action, audit_fields, before)
+    return obj
+
+
+def _delete(obj, audit_fields, action, *, by: User) -> None:
+    _require_owner(by, obj.trainee)
+    record(actor=by, action=action, obj=obj, changes=diff(snapshot(obj, audit_fields), {}),
+           data={"trainee_id": obj.trainee_id})
+    obj.delete()
+
+
+def _check_dates(values: dict) -> None:
+    if values.get("start_date") and values.get("end_date") and values["end_date"] < values["start_date"]:
+        raise ValidationError({"end_date": "The end date is before the start date."})
+
+
+@transaction.atomic
+def add_training(*, by: User, trainee: User, **values) -> TrainingPeriod:
+    _check_dates(values)
+    return _create(TrainingPeriod, TRAINING_FIELDS, "logbook.training_added", by=by, trainee=trainee, values=values)
+
+
+@transaction.atomic
+def update_training(*, by: User, period: TrainingPeriod, **values) -> TrainingPeriod:
+    _check_dates(values)
+    return _update(period, TRAINING_FIELDS, "logbook.training_updated", by=by, values=values)
+
+
+@transaction.atomic
+def delete_training(*, by: User, period: TrainingPeriod) -> None:
+    _delete(period, TRAINING_FIELDS, "logbook.training_deleted", by=by)
+
+
+@transaction.atomic
+def add_cme(*, by: User, trainee: User, **values) -> CmeActivity:
+    _check_dates(values)
+    return _create(CmeActivity, CME_FIELDS, "logbook.cme_added", by=by, trainee=trainee, values=values)
+
+
+@transaction.atomic
+def update_cme(*, by: User, activity: CmeActivity, **values) -> CmeActivity:
+    _check_dates(values)
+    if values.get("certificate") in (None, False):
+        values.pop("certificate", None)          # no new upload: keep the stored certificate
+    return _update(activity, CME_FIELDS, "logbook.cme_updated", by=by, values=values)
+
+
+@transaction.atomic
+def delete_cme(*, by: User, activity: CmeActivity) -> None:
+    _delete(activity, CME_FIELDS, "logbook.cme_deleted", by=by)
+
+
+@transaction.atomic
+def add_peer_recognition(*, by: User, trainee: User, **values) -> PeerRecognition:
+    return _create(PeerRecognition, PEER_FIELDS, "logbook.peer_added", by=by, trainee=trainee, values=values)
+
+
+@transaction.atomic
+def update_peer_recognition(*, by: User, entry: PeerRecognition, **values) -> PeerRecognition:
+    if values.get("evidence") in (None, False):
+        values.pop("evidence", None)             # no new upload: keep the stored evidence
+    return _update(entry, PEER_FIELDS, "logbook.peer_updated", by=by, values=values)
+
+
+@transaction.atomic
+def delete_peer_recognition(*, by: User, entry: PeerRecognition) -> None:
+    _delete(entry, PEER_FIELDS, "logbook.peer_deleted", by=by)
+
+
+@transaction.atomic
+def update_settings(*, by: User, trainee: User, **values) -> LogbookSettings:
+    _require_owner(by, trainee)
+    obj, _ = LogbookSettings.objects.get_or_create(trainee=trainee)
+    return _update(obj, SETTINGS_FIELDS, "logbook.settings_updated", by=by, values=values)
+
+
+def case_input_from_identifier(*, identifier: str, **values) -> CaseInput:
+    """A CaseInput from a typed local patient identifier (hashed here; the raw value is dropped)."""
+    return CaseInput(patient_key=patient_key(identifier), **values)
