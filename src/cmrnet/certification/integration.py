@@ -1,0 +1,77 @@
+"""The one place this app talks to the logbook app (its selectors contract) and the rule engine.
+
+Contract (cmrnet.logbook.selectors, owned by the logbook app):
+    application_data_for(trainee, *, today, verified_only=False, declaration_signed=False,
+                         deadline_override=None) -> cmrnet.rules.ApplicationData
+    logbook_version(trainee) -> str   (changes whenever the logbook changes)
+No rule is evaluated here: verdicts come from `cmrnet.rules.evaluate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+from cmrnet import rules
+
+
+class LogbookUnavailable(RuntimeError):
+    """The logbook app's selectors contract cannot be imported (yet)."""
+
+
+def _logbook():
+    try:
+        from cmrnet.logbook import selectors
+    except ImportError as exc:  # pragma: no cover - only while the logbook app is being built
+        raise LogbookUnavailable(f"The logbook is not available: {exc}") from exc
+    for name in ("application_data_for", "logbook_version"):
+        if not hasattr(selectors, name):
+            raise LogbookUnavailable(f"cmrnet.logbook.selectors has no {name}()")
+    return selectors
+
+
+def logbook_version(candidate) -> str:
+    return str(_logbook().logbook_version(candidate))
+
+
+# An application counts only the cases a supervisor has verified in the logbook: the declaration
+# covers "all of the cases provided", so unverified (pending or queried) cases are not provided.
+VERIFIED_CASES_ONLY = True
+
+
+def application_data(candidate, *, today: dt.date, declaration_signed: bool, deadline_override: dt.date | None,
+                     route: str | None = None) -> rules.ApplicationData:
+    return _logbook().application_data_for(candidate, today=today, verified_only=VERIFIED_CASES_ONLY,
+                                           declaration_signed=declaration_signed, deadline_override=deadline_override,
+                                           route=route)
+
+
+def evaluate(ruleset: str, route: str, data: rules.ApplicationData, *, today: dt.date) -> rules.Evaluation:
+    return rules.evaluate(ruleset, route, data, today=today)
+
+
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed member dates: the same content always gives the same bytes and hash
+
+
+def package_zip(data: rules.ApplicationData | None, *, manifest: dict) -> bytes:
+    """The rule-engine package (cmrnet.rules.write_package: candidate.toml + CSV files) plus an
+    `application.json` manifest, zipped deterministically (sorted names, fixed dates)."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "package"
+        if data is not None:  # a recertification carries no logbook
+            rules.write_package(folder, data)
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in files:
+                info = zipfile.ZipInfo(f"package/{path.relative_to(folder).as_posix()}", ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+            info = zipfile.ZipInfo("application.json", ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, json.dumps(manifest, sort_keys=True, indent=2, default=str).encode())
+    return buffer.getvalue()

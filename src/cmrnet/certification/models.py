@@ -1,0 +1,338 @@
+"""Certification: applications, declarations, snapshots, grading, certificates, requests, audits.
+
+Thin models; the rules live in `cmrnet.rules` (verdicts), `windows.py` (dates) and `states.py`
+(the state machine). Writes go through `services`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from cmrnet.certification.states import State
+from cmrnet.people.models import Body
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Route(models.TextChoices):
+    LEVEL2 = "level2", "Level 2"
+    LEVEL3_VIA_LEVEL2 = "level3-via-level2", "Level 3 via Level 2"
+    LEVEL3_DIRECT = "level3-direct", "Direct Level 3"
+    RECERTIFICATION = "recertification", "Recertification"
+
+
+ROUTE_LEVEL = {Route.LEVEL2: 2, Route.LEVEL3_VIA_LEVEL2: 3, Route.LEVEL3_DIRECT: 3}
+DEFAULT_RULESET = {Body.EACVI: "eacvi-2025", Body.SCMR: "scmr-2018"}
+
+
+class Application(models.Model):
+    """A candidate's application for certification (or recertification) at a level."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Certification"
+        RECERTIFICATION = "recertification", "Recertification"
+
+    candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="certification_applications")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INITIAL)
+    body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
+    level = models.PositiveSmallIntegerField(choices=[(2, "Level 2"), (3, "Level 3")])
+    route = models.CharField(max_length=24, choices=Route.choices)
+    ruleset = models.CharField(max_length=40, default="eacvi-2025")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    exam_pass = models.ForeignKey("people.ExamPass", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    renews = models.ForeignKey("Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals",
+                               help_text="For a recertification: the certificate being renewed.")
+    supervisors = models.ManyToManyField(USER, blank=True, related_name="certification_applications_supervised",
+                                         help_text="The named Level 3 supervisors who sign the declaration.")
+    chair = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text="Board member designated to decide when the graders disagree.")
+    continuing_practice = models.TextField(blank=True, help_text="Recertification: evidence of continuing practice.")
+    refusal_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_submitted_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.body} {self.get_route_display()} #{self.pk} ({self.candidate})"
+
+    @property
+    def is_recertification(self) -> bool:
+        return self.kind == self.Kind.RECERTIFICATION
+
+
+class Transition(models.Model):
+    """History of the application's states: who moved it, when, and why (kept for ever)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "Medical registration"
+        ACLS = "acls", "ACLS / advanced life support evidence"
+        ATTENDANCE = "attendance", "CME attendance certificate"
+        PEER_RECOGNITION = "peer_recognition", "Peer-recognition evidence (Level 3)"
+        CONTINUING_PRACTICE = "continuing_practice", "Evidence of continuing practice"
+        TRANSLATION = "translation", "English translation"
+        OTHER = "other", "Other"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    file = models.FileField(upload_to="certification/documents/%Y/")
+    title = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title or self.file.name.rsplit('/', 1)[-1]}"
+
+
+class Declaration(models.Model):
+    """A supervisor's signed declaration: the exact text, when, and the logbook version it covered."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="declarations")
+    supervisor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="certification_declarations")
+    text = models.TextField()
+    signed_at = models.DateTimeField()
+    signed_on = models.DateField()
+    logbook_version = models.CharField(max_length=128)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+
+class Snapshot(models.Model):
+    """The application and its logbook exactly as submitted: a zip of the rule-engine package."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="snapshots")
+    number = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    logbook_version = models.CharField(max_length=128)
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="certification/snapshots/%Y/")
+    evaluation = models.JSONField(default=dict)
+    declarations = models.JSONField(default=list, help_text="Who signed what, covering which logbook version.")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="one_snapshot_number")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("A submitted snapshot is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("A submitted snapshot is never deleted.")
+
+
+class GraderAssignment(models.Model):
+    class Result(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    grader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="grading_assignments")
+    assigned_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField()
+    result = models.CharField(max_length=4, choices=Result.choices, blank=True)
+    comments = models.TextField(blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "grader"], name="one_assignment_per_grader")]
+
+
+class InfoRequest(models.Model):
+    """A grader (or the office) asks the candidate for more information, e.g. a case report."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="info_requests")
+    asked_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    question = models.TextField()
+    asked_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+
+class BoardChair(models.Model):
+    """The exam board member who decides when graders disagree (one per body)."""
+
+    body = models.CharField(max_length=8, choices=Body.choices, unique=True)
+    person = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField()
+
+
+class Appeal(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        UPHELD = "upheld", "Upheld: certification granted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="appeal")
+    reasons = models.TextField()
+    filed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_on = models.DateField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Certificate(models.Model):
+    """A certificate issued by cmrnet: the people.Certification plus an unguessable verification code."""
+
+    certification = models.OneToOneField("people.Certification", on_delete=models.PROTECT, related_name="certificate")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates")
+    code = models.CharField(max_length=40, unique=True, default=new_code, editable=False)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        c = self.certification
+        return f"{c.body} CMR Level {c.level}: {c.holder} (valid until {c.valid_until})"
+
+
+class Reminder(models.Model):
+    """A recertification reminder e-mail, due on a date computed when the certificate was issued."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        constraints = [models.UniqueConstraint(fields=["certificate", "due_on"], name="one_reminder_per_day")]
+
+
+class MisconductDecision(models.Model):
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="misconduct_decisions")
+    decided_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_on = models.DateField()
+    reason = models.TextField()
+    supervisor_certifications = models.ManyToManyField("people.Certification", blank=True, related_name="+",
+                                                       help_text="Supervisors' Level 3 certifications revoked too.")
+
+
+class RemoteSupervisionRequest(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="remote_supervision_requests")
+    reason = models.TextField("reason for seeking remote supervision")
+    annual_caseload = models.PositiveIntegerField("annual CMR caseload at your institution")
+    local_supervision = models.TextField("level of supervision at your institution",
+                                         help_text="e.g. 'cardiologist with five years CMR experience, but no formal certification in CMR'")
+    remote_supervisor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="remote_supervision_offers")
+    arrangements = models.TextField("proposed arrangements", help_text="e.g. regular attendance at the supervisor's institution, teleconferences")
+    contact_time = models.CharField("anticipated contact time", max_length=200)
+    assessment_methods = models.TextField("methods of assessment")
+    training_starts_on = models.DateField("training starts on")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    board_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+
+
+class ExtensionRequest(models.Model):
+    class Kind(models.TextChoices):
+        LOGBOOK = "logbook", "Logbook deadline"
+        RECERTIFICATION = "recertification", "Recertification window"
+
+    class Reason(models.TextChoices):
+        PARENTAL_LEAVE = "parental_leave", "Parental leave"
+        LESS_THAN_FULL_TIME = "less_than_full_time", "Less-than-full-time work"
+        ILLNESS = "illness", "Illness of the candidate"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="extension_requests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    exam_pass = models.ForeignKey("people.ExamPass", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="extension_requests")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    explanation = models.TextField(blank=True)
+    months = models.PositiveSmallIntegerField("extension requested (months)")
+    supervisor_letter = models.FileField(upload_to="certification/extensions/%Y/")
+    deadline_before = models.DateField()
+    new_deadline = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    board_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+
+
+class RandomAudit(models.Model):
+    """A documented random sample of certified candidates to cross-check with supervisors and centres."""
+
+    drawn_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    drawn_at = models.DateTimeField()
+    seed = models.BigIntegerField()
+    sample_size = models.PositiveIntegerField()
+    population = models.JSONField(help_text="Certificate ids the sample was drawn from, in order.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-drawn_at"]
+
+
+class AuditCheck(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CONFIRMED = "confirmed", "Confirmed by supervisor and centre"
+        DISCREPANCY = "discrepancy", "Discrepancy found"
+
+    audit = models.ForeignKey(RandomAudit, on_delete=models.CASCADE, related_name="checks")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    notes = models.TextField(blank=True)
+    checked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,42 @@
+"""Public pages (no login): certificate verification and the register. They show only what the
+register publishes: name, country, body, level, valid until, status."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cmrnet.certification import pdf, selectors
+from cmrnet.certification.forms import RegisterFilterForm
+from cmrnet.people.models import CertificationStatus
+
+
+def verify(request, code: str):
+    certificate = selectors.certificate_by_code(code)
+    today = timezone.localdate()
+    c = certificate.certification
+    status = c.status_on(today)
+    entry = selectors.RegisterEntry(c.holder.full_name, selectors.country_of(c.holder), c.body, c.level,
+                                    c.valid_until, CertificationStatus(status).label)
+    return render(request, "certification/verify.html", {"entry": entry, "status": status, "today": today})
+
+
+def register(request):
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.public_register(today=timezone.localdate(), name=filters.get("name") or "",
+                                        country=filters.get("country") or "", level=filters.get("level"))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "certification/register.html", {"form": form, "page": page})
+
+
+@login_required
+def certificate_pdf(request, pk: int):
+    certificate = selectors.get_certificate_for_user(request.user, pk)
+    url = request.build_absolute_uri(f"/certification/verify/{certificate.code}/")
+    response = HttpResponse(pdf.certificate_pdf(certificate, verify_url=url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cmr-certificate-{certificate.pk}.pdf"'
+    return response
