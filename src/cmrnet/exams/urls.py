@@ -1,1 +1,50 @@
-urlpatterns: list = []
+from django.urls import path
+
+from cmrnet.exams.views import board, candidate, items
+
+urlpatterns = [
+    path("", candidate.home, name="exams-home"),
+    path("mine/", candidate.my_exams, name="exams-my-results"),
+    # item bank
+    path("items/", items.item_list, name="exams-items"),
+    path("items/new/", items.item_create, name="exams-item-create"),
+    path("items/export/", items.items_export, name="exams-items-export"),
+    path("items/import/", items.items_import, name="exams-items-import"),
+    path("items/<int:pk>/", items.item_detail, name="exams-item"),
+    path("items/<int:pk>/edit/", items.item_edit, name="exams-item-edit"),
+    path("items/<int:pk>/submit/", items.item_submit, name="exams-item-submit"),
+    path("items/<int:pk>/review/", items.item_review, name="exams-item-review"),
+    path("items/<int:pk>/retire/", items.item_retire, name="exams-item-retire"),
+    path("versions/<int:pk>/media/", items.version_media, name="exams-version-media"),
+    # board
+    path("board/", board.board_home, name="exams-board"),
+    path("forms/propose/", board.form_propose, name="exams-form-propose"),
+    path("forms/<int:pk>/", board.form_detail, name="exams-form"),
+    path("forms/<int:pk>/add/", board.form_add_item, name="exams-form-add"),
+    path("forms/<int:pk>/remove/<int:fi>/", board.form_remove_item, name="exams-form-remove"),
+    path("forms/<int:pk>/lock/", board.form_lock, name="exams-form-lock"),
+    path("forms/<int:pk>/schedule/", board.sitting_create, name="exams-sitting-create"),
+    path("sittings/<int:pk>/manage/", board.sitting_manage, name="exams-sitting-manage"),
+    path("sittings/<int:pk>/registrations/<int:rid>/", board.registration_update, name="exams-registration"),
+    path("sittings/<int:pk>/proctor/", board.proctor, name="exams-proctor"),
+    path("sittings/<int:pk>/analysis/", board.analysis, name="exams-analysis"),
+    path("sittings/<int:pk>/analysis/<int:fi>/decide/", board.item_decision, name="exams-item-decision"),
+    path("sittings/<int:pk>/standard-setting/", board.standard_setting, name="exams-standard"),
+    path("sittings/<int:pk>/results/", board.results, name="exams-results"),
+    path("sittings/<int:pk>/results/verify/", board.verify, name="exams-verify"),
+    path("sittings/<int:pk>/results/release/", board.release, name="exams-release"),
+    path("appeals/", board.appeal_list, name="exams-appeals"),
+    path("appeals/<int:pk>/", board.appeal_detail, name="exams-appeal"),
+    # candidates
+    path("sittings/<int:pk>/", candidate.sitting_landing, name="exams-sitting"),
+    path("sittings/<int:pk>/start/", candidate.start, name="exams-start"),
+    path("attempts/<int:pk>/", candidate.attempt_resume, name="exams-attempt"),
+    path("attempts/<int:pk>/q/<int:n>/", candidate.question, name="exams-question"),
+    path("attempts/<int:pk>/q/<int:n>/media/", candidate.question_media, name="exams-question-media"),
+    path("attempts/<int:pk>/save/", candidate.save, name="exams-save"),
+    path("attempts/<int:pk>/submit/", candidate.submit, name="exams-submit"),
+    path("attempts/<int:pk>/done/", candidate.attempt_done, name="exams-attempt-done"),
+    path("results/<int:pk>/", candidate.result_detail, name="exams-result"),
+    path("results/<int:pk>/letter.pdf", candidate.result_letter, name="exams-result-letter"),
+    path("results/<int:pk>/certificate.pdf", candidate.result_certificate, name="exams-result-certificate"),
+]

@@ -1,0 +1,380 @@
+"""The written exam: item bank (items with immutable versions), blueprint topics, forms, sittings,
+attempts and answers, post-sitting decisions, standard setting, results and appeals.
+
+Models are thin: rules live in `cmrnet.exams.timing` / `cmrnet.exams.blueprint` (pure functions) and
+statistics in `cmrnet.psychometrics`; writes go through `cmrnet.exams.services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+OPTION_LETTERS = "ABCDE"
+LETTER_CHOICES = [(c, c) for c in OPTION_LETTERS]
+
+
+class Topic(models.Model):
+    """A syllabus / blueprint area with the published share of the exam (percent of items)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    min_percent = models.PositiveSmallIntegerField()
+    max_percent = models.PositiveSmallIntegerField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.CheckConstraint(condition=models.Q(min_percent__lte=models.F("max_percent")),
+                                              name="topic_min_le_max")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    RETIRED = "retired", "Retired"
+
+
+class Item(models.Model):
+    """A single-best-answer question. Its content lives in immutable ItemVersions."""
+
+    code = models.CharField(max_length=30, unique=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_items")
+    status = models.CharField(max_length=12, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    current_version = models.ForeignKey("ItemVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reviewed_exam_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def topic(self):
+        return self.current_version.topic if self.current_version else None
+
+
+class ItemVersion(models.Model):
+    """One immutable version of an item's content. Sittings pin the version they showed."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="item_versions")
+    stem = models.TextField(help_text="Clinical scenario and question; plain text, blank line = new paragraph.")
+    media = models.FileField(upload_to="exams/media/%Y/", blank=True,
+                             help_text="Optional image (PNG/JPEG) or video (MP4/WebM), e.g. DICOM-derived.")
+    option_a = models.TextField()
+    option_b = models.TextField()
+    option_c = models.TextField()
+    option_d = models.TextField()
+    option_e = models.TextField()
+    key = models.CharField(max_length=1, choices=LETTER_CHOICES)
+    explanation = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True, help_text="What changed in this version.")
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_item_version")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Item versions are immutable: create a new version instead.")
+        super().save(*args, **kwargs)
+
+    def option(self, letter: str) -> str:
+        return getattr(self, f"option_{letter.lower()}")
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(c, self.option(c)) for c in OPTION_LETTERS]
+
+    @property
+    def media_kind(self) -> str:
+        name = (self.media.name or "").lower()
+        if not name:
+            return ""
+        return "video" if name.endswith((".mp4", ".webm")) else "image"
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    LOCKED = "locked", "Locked"
+
+
+class ExamForm(models.Model):
+    """An assembled exam paper. Locking pins the exact ItemVersion of each item."""
+
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == FormStatus.LOCKED
+
+
+class FormItem(models.Model):
+    form = models.ForeignKey(ExamForm, on_delete=models.CASCADE, related_name="form_items")
+    position = models.PositiveIntegerField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="form_items")
+    version = models.ForeignKey(ItemVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="form_items", help_text="Pinned when the form is locked.")
+
+    class Meta:
+        ordering = ["form", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "position"], name="unique_form_position"),
+            models.UniqueConstraint(fields=["form", "item"], name="unique_form_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.position} ({self.item.code})"
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.position}"
+
+
+class CutMethod(models.TextChoices):
+    ANGOFF = "angoff", "Modified Angoff"
+    HOFSTEE = "hofstee", "Hofstee compromise"
+    COHEN = "cohen", "Cohen"
+
+
+class Sitting(models.Model):
+    """One administration of a locked form: a start window, a duration, registered candidates."""
+
+    form = models.ForeignKey(ExamForm, on_delete=models.PROTECT, related_name="sittings")
+    title = models.CharField(max_length=200)
+    start_opens = models.DateTimeField()
+    start_closes = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(default=180)
+    shuffle_items = models.BooleanField(default=False)
+    shuffle_options = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # standard setting and release
+    cut_method = models.CharField(max_length=10, choices=CutMethod.choices, blank=True)
+    cut_score = models.FloatField(null=True, blank=True, help_text="Raw marks on the retained items; pass >= cut.")
+    cut_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    cut_rationale = models.TextField(blank=True)
+    verified_by_first = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    verified_by_second = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+")
+    verified_fingerprint = models.CharField(max_length=64, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-start_opens"]
+        constraints = [models.CheckConstraint(condition=models.Q(start_closes__gt=models.F("start_opens")),
+                                              name="sitting_window_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def exam_date(self) -> dt.date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.start_opens).date()
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+
+class Registration(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="registrations")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_registrations")
+    extra_minutes = models.PositiveIntegerField(default=0, help_text="Accommodation: extra time in minutes.")
+    accommodation_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sitting", "candidate__full_name"]
+        constraints = [models.UniqueConstraint(fields=["sitting", "candidate"], name="unique_registration")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} in {self.sitting}"
+
+
+class SubmitReason(models.TextChoices):
+    CANDIDATE = "candidate", "Submitted by the candidate"
+    TIMEOUT = "timeout", "Closed at time-out"
+
+
+class Attempt(models.Model):
+    """A candidate's attempt. The deadline is fixed on the server when it starts."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="attempt")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submit_reason = models.CharField(max_length=10, choices=SubmitReason.choices, blank=True)
+    position = models.PositiveIntegerField(default=1, help_text="1-based page the candidate last saw.")
+    seed = models.BigIntegerField()
+    item_order = models.JSONField(help_text="FormItem ids in the order shown to this candidate.")
+    option_orders = models.JSONField(help_text="{form_item_id: 'CAEBD'}: canonical letters in shown order.")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Attempt of {self.registration.candidate} ({self.registration.sitting})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+class Answer(models.Model):
+    """The candidate's state for one item: chosen option (canonical letter), flags, struck options."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    form_item = models.ForeignKey(FormItem, on_delete=models.PROTECT, related_name="answers")
+    choice = models.CharField(max_length=1, blank=True, choices=LETTER_CHOICES)
+    flagged = models.BooleanField(default=False, help_text="Flagged for review by the candidate.")
+    struck = models.CharField(max_length=5, blank=True, help_text="Struck-out canonical letters.")
+    defect_flag = models.BooleanField(default=False)
+    defect_comment = models.TextField(blank=True)
+    saves = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "form_item"], name="unique_answer")]
+
+
+class Incident(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="incidents")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    note = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class DecisionAction(models.TextChoices):
+    REMOVE = "remove", "Remove from scoring"
+    REKEY = "rekey", "Re-key"
+    RESTORE = "restore", "Restore (undo removal / re-key)"
+
+
+class ItemDecision(models.Model):
+    """A board decision on an item of one sitting; the latest per item is in force."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="item_decisions")
+    form_item = models.ForeignKey(FormItem, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=10, choices=DecisionAction.choices)
+    new_key = models.CharField(max_length=1, blank=True, choices=LETTER_CHOICES)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class AngoffRating(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="angoff_ratings")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    form_item = models.ForeignKey(FormItem, on_delete=models.PROTECT, related_name="+")
+    rating = models.FloatField(help_text="Probability (0-1) that a borderline candidate answers correctly.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sitting", "judge", "form_item"], name="unique_angoff_rating")]
+
+
+class HofsteeInput(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="hofstee_inputs")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cut_min = models.FloatField(help_text="Lowest acceptable cut, % of the maximum score")
+    cut_max = models.FloatField(help_text="Highest acceptable cut, % of the maximum score")
+    fail_min = models.FloatField(help_text="Lowest acceptable fail rate, %")
+    fail_max = models.FloatField(help_text="Highest acceptable fail rate, %")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sitting", "judge"], name="unique_hofstee_input")]
+
+
+class Result(models.Model):
+    """A released result, frozen at release on the retained items and the recorded cut."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="result")
+    score = models.FloatField()
+    max_score = models.FloatField()
+    cut_score = models.FloatField()
+    passed = models.BooleanField()
+    released_on = models.DateField()
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+class ItemStatistic(models.Model):
+    """Per-item statistics of a sitting, stored at release (the item's history across sittings)."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="item_statistics")
+    form_item = models.ForeignKey(FormItem, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="statistics")
+    n_candidates = models.PositiveIntegerField()
+    p = models.FloatField(null=True)
+    r_pbc = models.FloatField(null=True)
+    d27 = models.FloatField(null=True)
+    removed = models.BooleanField(default=False)
+    flags = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sitting", "form_item"], name="unique_item_statistic")]
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    REJECTED = "rejected", "Rejected"
+
+
+class Appeal(models.Model):
+    result = models.OneToOneField(Result, on_delete=models.PROTECT, related_name="appeal")
+    reasons = models.TextField()
+    filed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    decision = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]

@@ -1,0 +1,177 @@
+"""Reads for scoring and analysis of a sitting: the data of a sitting as the psychometrics package
+wants it (option codes, key of the pinned versions, removals/re-keys in force, candidate defect flags).
+
+Every statistic is computed by `cmrnet.psychometrics`; nothing is reimplemented here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cmrnet import psychometrics as pm
+from cmrnet.exams.models import (
+    AngoffRating, Answer, Attempt, CutMethod, DecisionAction, FormItem, HofsteeInput, ItemDecision, Sitting,
+)
+
+
+@dataclass
+class SittingData:
+    form_items: list[FormItem]
+    item_ids: list[str]  # "Q1", "Q2", ... in form order
+    key: dict[str, str]  # pinned versions' keys
+    attempts: list[Attempt]  # started attempts, candidate order
+    codes: np.ndarray  # candidates x items, -1 omitted
+    removed: list[str]
+    rekey: dict[str, str]
+    defects: dict[str, int]
+    reasons: dict[str, ItemDecision] = field(default_factory=dict)
+
+    @property
+    def retained(self) -> list[str]:
+        return [i for i in self.item_ids if i not in set(self.removed)]
+
+    def form_item(self, item_id: str) -> FormItem:
+        return self.form_items[self.item_ids.index(item_id)]
+
+
+def decisions_in_force(sitting: Sitting) -> tuple[list[str], dict[str, str], dict[str, ItemDecision]]:
+    """(removed item ids, {item id: new key}, latest decision per item) from the board's decisions."""
+    latest: dict[int, ItemDecision] = {}
+    for d in ItemDecision.objects.filter(sitting=sitting).select_related("form_item", "decided_by"):
+        latest[d.form_item_id] = d
+    removed, rekey, by_label = [], {}, {}
+    for d in latest.values():
+        label = d.form_item.label
+        by_label[label] = d
+        if d.action == DecisionAction.REMOVE:
+            removed.append(label)
+        elif d.action == DecisionAction.REKEY:
+            rekey[label] = d.new_key
+    return removed, rekey, by_label
+
+
+def load(sitting: Sitting) -> SittingData:
+    form_items = list(FormItem.objects.filter(form=sitting.form).select_related("version", "item")
+                      .order_by("position"))
+    ids = [fi.label for fi in form_items]
+    col = {fi.pk: j for j, fi in enumerate(form_items)}
+    attempts = list(Attempt.objects.filter(registration__sitting=sitting)
+                    .select_related("registration__candidate").order_by("registration__candidate__full_name", "pk"))
+    row = {a.pk: i for i, a in enumerate(attempts)}
+    codes = np.full((len(attempts), len(ids)), -1, dtype=np.int8)
+    defects = dict.fromkeys(ids, 0)
+    for attempt_id, fid, choice, defect in Answer.objects.filter(attempt__in=attempts).values_list(
+            "attempt_id", "form_item_id", "choice", "defect_flag"):
+        if choice:
+            codes[row[attempt_id], col[fid]] = "ABCDE".index(choice)
+        if defect:
+            defects[ids[col[fid]]] += 1
+    removed, rekey, reasons = decisions_in_force(sitting)
+    return SittingData(form_items, ids, {fi.label: fi.version.key for fi in form_items}, attempts, codes,
+                       removed, rekey, defects, reasons)
+
+
+def scored(data: SittingData) -> pm.ScoredExam:
+    """Number right on the retained items with the key in force (1 per correct, 0 wrong or omitted)."""
+    return pm.score_exam(item_ids=data.item_ids, codes=data.codes, key=data.key, retained=data.retained,
+                         key_override=data.rekey)
+
+
+def analyse(data: SittingData, thresholds: pm.FlagThresholds | None = None) -> pm.ExamAnalysis:
+    return pm.analyse_exam(item_ids=data.item_ids, codes=data.codes, key=data.key, retained=data.retained,
+                           key_override=data.rekey, defect_flags=data.defects, thresholds=thresholds)
+
+
+def item_analysis_all(data: SittingData, thresholds=None) -> pm.ExamAnalysis:
+    """Analysis with every item (removed ones included), so the board still sees a removed item's figures."""
+    return pm.analyse_exam(item_ids=data.item_ids, codes=data.codes, key=data.key, key_override=data.rekey,
+                           defect_flags=data.defects, thresholds=thresholds)
+
+
+# --- standard setting -----------------------------------------------------------------------------------
+
+def angoff_result(sitting: Sitting, data: SittingData) -> tuple[pm.AngoffResult | None, str]:
+    """Modified Angoff over the retained items, from the judges who rated every retained item."""
+    retained = data.retained
+    label = {fi.pk: fi.label for fi in data.form_items}
+    by_judge: dict[int, dict[str, float]] = {}
+    names = {}
+    for r in AngoffRating.objects.filter(sitting=sitting).select_related("judge"):
+        by_judge.setdefault(r.judge_id, {})[label[r.form_item_id]] = r.rating
+        names[r.judge_id] = r.judge.email
+    complete = [j for j, ratings in by_judge.items() if all(i in ratings for i in retained)]
+    if not complete:
+        return None, "No judge has rated every retained item yet."
+    matrix = np.array([[by_judge[j][i] for i in retained] for j in complete])
+    result = pm.angoff(matrix, item_ids=retained, judge_ids=[names[j] for j in complete])
+    note = "" if len(complete) == len(by_judge) else \
+        f"{len(by_judge) - len(complete)} judge(s) with incomplete ratings left out."
+    return result, note
+
+
+def hofstee_result(sitting: Sitting, data: SittingData, exam: pm.ScoredExam) -> tuple[pm.HofsteeResult | None, str]:
+    inputs = list(HofsteeInput.objects.filter(sitting=sitting))
+    if not inputs:
+        return None, "No Hofstee judgements yet."
+    if exam.totals.size == 0:
+        return None, "No candidate scores yet."
+    mean = {k: float(np.mean([getattr(h, k) for h in inputs])) for k in ["cut_min", "cut_max", "fail_min", "fail_max"]}
+    try:
+        return pm.hofstee(exam.totals, exam.max_score, **mean), f"mean of {len(inputs)} judge(s)"
+    except pm.InputError as exc:
+        return None, str(exc)
+
+
+def cohen_result(exam: pm.ScoredExam) -> tuple[pm.CohenResult | None, str]:
+    if exam.totals.size == 0:
+        return None, "No candidate scores yet."
+    return pm.cohen(exam.totals), "60% of the 95th-percentile score"
+
+
+def cut_for(method: str, sitting: Sitting, data: SittingData) -> float:
+    """The cut score the named method gives now (raw marks on the retained items)."""
+    exam = scored(data)
+    if method == CutMethod.ANGOFF:
+        res, note = angoff_result(sitting, data)
+        value = None if res is None else res.cut
+    elif method == CutMethod.HOFSTEE:
+        res, note = hofstee_result(sitting, data, exam)
+        value = None if res is None else res.cut_score
+    elif method == CutMethod.COHEN:
+        res, note = cohen_result(exam)
+        value = None if res is None else res.cut
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    if value is None:
+        raise pm.InputError(note)
+    return round(float(value), 4)
+
+
+@dataclass(frozen=True)
+class CandidateScore:
+    attempt: Attempt
+    score: float
+    max_score: float
+    passed: bool | None
+
+
+def candidate_scores(sitting: Sitting, data: SittingData) -> list[CandidateScore]:
+    if not data.attempts:
+        return []
+    exam = scored(data)
+    cut = sitting.cut_score
+    return [CandidateScore(a, float(exam.totals[i]), float(exam.max_score),
+                           None if cut is None else bool(exam.totals[i] >= cut - 1e-9))
+            for i, a in enumerate(data.attempts)]
+
+
+def fingerprint(sitting: Sitting, data: SittingData) -> str:
+    """What two verifiers sign off: every candidate's score and outcome, the removals, re-keys and the cut."""
+    rows = [[s.attempt.registration_id, s.score, s.passed] for s in candidate_scores(sitting, data)]
+    blob = json.dumps({"cut": sitting.cut_score, "method": sitting.cut_method, "removed": sorted(data.removed),
+                       "rekey": data.rekey, "rows": rows}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,115 @@
+"""Reads of the exam app. Every object read goes through a `get_<thing>_for_user` helper that raises
+Http404 for anyone not entitled; board-only pages check `is_board` (403 for other roles)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from cmrnet.exams.models import Appeal, Attempt, ExamForm, Item, Registration, Result, Sitting
+from cmrnet.people.roles import Role
+
+
+def is_board(user) -> bool:
+    """Exam board members manage everything; item writing is a capability of this role (docs/exams.md)."""
+    return user.is_authenticated and user.has_role(Role.EXAM_BOARD)
+
+
+def items_for_user(user) -> QuerySet[Item]:
+    if not is_board(user):
+        return Item.objects.none()
+    return Item.objects.select_related("current_version__topic", "author", "reviewer")
+
+
+def get_item_for_user(user, pk: int) -> Item:
+    try:
+        return items_for_user(user).get(pk=pk)
+    except Item.DoesNotExist:
+        raise Http404("No such item.") from None
+
+
+def forms_for_user(user) -> QuerySet[ExamForm]:
+    return ExamForm.objects.annotate(n_items=Count("form_items")) if is_board(user) else ExamForm.objects.none()
+
+
+def get_form_for_user(user, pk: int) -> ExamForm:
+    try:
+        return forms_for_user(user).get(pk=pk)
+    except ExamForm.DoesNotExist:
+        raise Http404("No such form.") from None
+
+
+def sittings_for_user(user) -> QuerySet[Sitting]:
+    """All sittings for the board; the sittings a person is registered for, otherwise."""
+    qs = Sitting.objects.select_related("form")
+    if is_board(user):
+        return qs
+    return qs.filter(registrations__candidate=user)
+
+
+def get_sitting_for_user(user, pk: int) -> Sitting:
+    try:
+        return sittings_for_user(user).get(pk=pk)
+    except Sitting.DoesNotExist:
+        raise Http404("No such sitting.") from None
+
+
+def registration_of(user, sitting: Sitting) -> Registration | None:
+    return Registration.objects.filter(sitting=sitting, candidate=user).select_related("attempt").first()
+
+
+def get_attempt_for_user(user, pk: int) -> Attempt:
+    """Only the candidate takes their attempt (the board watches through the proctor view)."""
+    try:
+        return Attempt.objects.select_related("registration__sitting__form", "registration__candidate").get(
+            pk=pk, registration__candidate=user)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+
+
+def results_for_user(user) -> QuerySet[Result]:
+    qs = Result.objects.select_related("registration__sitting", "registration__candidate").order_by("-pk")
+    if is_board(user):
+        return qs
+    return qs.filter(registration__candidate=user, registration__sitting__released_at__isnull=False)
+
+
+def get_result_for_user(user, pk: int) -> Result:
+    try:
+        return results_for_user(user).get(pk=pk)
+    except Result.DoesNotExist:
+        raise Http404("No such result.") from None
+
+
+def appeals_for_user(user) -> QuerySet[Appeal]:
+    qs = Appeal.objects.select_related("result__registration__candidate", "result__registration__sitting")
+    if is_board(user):
+        return qs
+    return qs.filter(result__registration__candidate=user)
+
+
+def get_appeal_for_user(user, pk: int) -> Appeal:
+    try:
+        return appeals_for_user(user).get(pk=pk)
+    except Appeal.DoesNotExist:
+        raise Http404("No such appeal.") from None
+
+
+def candidate_sittings(user) -> QuerySet[Registration]:
+    """The person's registrations, newest sitting first, with attempt and result."""
+    return (Registration.objects.filter(candidate=user).select_related("sitting", "attempt", "result")
+            .order_by("-sitting__start_opens"))
+
+
+def open_items_count() -> dict[str, int]:
+    return dict(Item.objects.values_list("status").annotate(n=Count("pk")))
+
+
+def open_appeals() -> QuerySet[Appeal]:
+    return Appeal.objects.filter(status="open").select_related("result__registration__candidate",
+                                                               "result__registration__sitting")
+
+
+def unreleased_sittings() -> QuerySet[Sitting]:
+    return Sitting.objects.filter(released_at__isnull=True).order_by("start_opens")
+

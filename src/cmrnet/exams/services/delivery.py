@@ -1,0 +1,142 @@
+"""Delivery writes: start an attempt, save answers, submit, close at time-out.
+
+The server's clock rules: the deadline is fixed at start (start + duration + extra time) and every
+save checks it inside the same transaction that writes the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cmrnet.audit.services import record
+from cmrnet.exams import timing
+from cmrnet.exams.models import OPTION_LETTERS, Answer, Attempt, FormItem, Registration, Sitting, SubmitReason
+
+
+class AttemptClosed(Exception):
+    """The attempt is submitted or past its deadline: nothing more is accepted."""
+
+    def __init__(self, attempt: Attempt):
+        self.attempt = attempt
+        super().__init__(f"The exam was closed at {attempt.submitted_at or attempt.deadline:%H:%M:%S}; "
+                         "this change was not saved.")
+
+
+@transaction.atomic
+def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
+    """Start (or return the already started) attempt of a registered candidate inside the window."""
+    reg = Registration.objects.select_for_update().filter(sitting=sitting, candidate=candidate).first()
+    if reg is None:
+        raise PermissionDenied("You are not registered for this sitting.")
+    existing = Attempt.objects.filter(registration=reg).first()
+    if existing is not None:
+        return existing
+    if not timing.in_start_window(now, sitting.start_opens, sitting.start_closes):
+        raise ValidationError("The exam can only be started inside its start window "
+                              f"({sitting.start_opens:%d %b %Y %H:%M}-{sitting.start_closes:%H:%M}).")
+    ids = list(FormItem.objects.filter(form=sitting.form).order_by("position").values_list("pk", flat=True))
+    seed = secrets.randbits(48)
+    order, options = timing.shuffle_plan(seed, ids, shuffle_items=sitting.shuffle_items,
+                                         shuffle_options=sitting.shuffle_options)
+    attempt = Attempt.objects.create(
+        registration=reg, started_at=now, seed=seed, item_order=order, option_orders=options,
+        deadline=timing.deadline(now, sitting.duration_minutes, reg.extra_minutes))
+    record(actor=candidate, action="attempt.started", obj=attempt,
+           data={"sitting_id": sitting.pk, "deadline": attempt.deadline, "extra_minutes": reg.extra_minutes})
+    return attempt
+
+
+def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None) -> None:
+    attempt.submitted_at, attempt.submit_reason = at, reason
+    attempt.save(update_fields=["submitted_at", "submit_reason"])
+    record(actor=by, action="attempt.submitted" if reason == SubmitReason.CANDIDATE else "attempt.timed_out",
+           obj=attempt, data={"sitting_id": attempt.registration.sitting_id, "at": at,
+                              "answered": attempt.answers.exclude(choice="").count()})
+
+
+@transaction.atomic
+def close_if_overdue(*, attempt: Attempt, now: dt.datetime) -> bool:
+    """Close the attempt at its deadline if the deadline has passed (lazily, on any request)."""
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if locked.is_open and timing.is_past(now, locked.deadline):
+        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT)
+        attempt.submitted_at, attempt.submit_reason = locked.submitted_at, locked.submit_reason
+        return True
+    return False
+
+
+def close_overdue_attempts(*, sitting: Sitting, now: dt.datetime) -> int:
+    n = 0
+    for attempt in Attempt.objects.filter(registration__sitting=sitting, submitted_at__isnull=True, deadline__lte=now):
+        n += close_if_overdue(attempt=attempt, now=now)
+    return n
+
+
+@transaction.atomic
+def submit_attempt(*, attempt: Attempt, by, now: dt.datetime) -> Attempt:
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if not locked.is_open:
+        return locked
+    if timing.is_past(now, locked.deadline):
+        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT)
+    else:
+        _close(locked, at=now, reason=SubmitReason.CANDIDATE, by=by)
+    return locked
+
+
+def _letters(value: str) -> str:
+    value = (value or "").upper()
+    if any(c not in OPTION_LETTERS for c in value):
+        raise ValidationError("Options are A-E.")
+    return "".join(c for c in OPTION_LETTERS if c in value)
+
+
+@transaction.atomic
+def _save_answer(*, attempt: Attempt, form_item_id: int, now: dt.datetime, choice: str | None = None,
+                flagged: bool | None = None, struck: str | None = None, defect_flag: bool | None = None,
+                defect_comment: str | None = None, position: int | None = None) -> Answer:
+    """Save one change to the candidate's answer sheet; refused at or after the deadline.
+
+    `choice` is the canonical option letter ('' clears the answer); `struck` the struck canonical letters.
+    """
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if not locked.is_open:
+        raise AttemptClosed(locked)
+    if timing.is_past(now, locked.deadline):
+        raise AttemptClosed(locked)
+    if str(form_item_id) not in locked.option_orders:
+        raise ValidationError("This item is not part of your exam.")
+    answer, _ = Answer.objects.get_or_create(attempt=locked, form_item_id=form_item_id, defaults={"updated_at": now})
+    if choice is not None:
+        choice = _letters(choice)
+        if len(choice) > 1:
+            raise ValidationError("Choose one option.")
+        answer.choice = choice
+    if flagged is not None:
+        answer.flagged = flagged
+    if struck is not None:
+        answer.struck = _letters(struck)
+    if defect_flag is not None:
+        answer.defect_flag = defect_flag
+        answer.defect_comment = (defect_comment or "").strip() if defect_flag else ""
+    answer.saves += 1
+    answer.updated_at = now
+    answer.save()
+    if position is not None and position != locked.position:
+        Attempt.objects.filter(pk=locked.pk).update(position=position)
+    return answer
+
+
+def save_answer(*, attempt: Attempt, now: dt.datetime, **changes) -> Answer:
+    """Save one change to the candidate's answer sheet (see `_save_answer`); at or after the deadline
+    the change is refused with AttemptClosed and the attempt is closed at its deadline."""
+    try:
+        return _save_answer(attempt=attempt, now=now, **changes)
+    except AttemptClosed:
+        close_if_overdue(attempt=attempt, now=now)
+        attempt.refresh_from_db()
+        raise AttemptClosed(attempt) from None

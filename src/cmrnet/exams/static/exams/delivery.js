@@ -1,0 +1,125 @@
+// Exam delivery: saves each change the moment it is made, shows "Saved", ticks the server's countdown
+// and submits at zero. The server is the authority: it fixes the deadline, refuses late answers (409)
+// and closes the attempt itself at time-out; this file only displays and relays.
+(function () {
+  "use strict";
+  var root = document.getElementById("exam");
+  if (!root) { return; }
+  var form = document.getElementById("answer-form");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var status = document.getElementById("save-status");
+  var clock = document.getElementById("clock");
+  var struck = document.getElementById("struck");
+  // The server sends the milliseconds left when it rendered the page; counting from arrival, the local end
+  // is never before the server's deadline, so the automatic submission arrives at or after it.
+  var GRACE_MS = 300;
+  var endAt = Date.now() + Number(root.dataset.remainingMs);
+  var finished = false, inflight = false, pending = {};
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function fmt(s) { return Math.floor(s / 3600) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60); }
+  function show(text, cls) { status.textContent = text; status.className = cls; }
+
+  function post(url, data) {
+    return fetch(url, {
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin", keepalive: true,
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
+    }).then(function (r) {
+      return r.json().then(function (body) { return { code: r.status, body: body }; });
+    });
+  }
+
+  function leave(url) { finished = true; window.location.assign(url || root.dataset.doneUrl); }
+
+  function autoSubmit() {
+    finished = true;
+    show("Time is up: your exam is being submitted.", "error");
+    post(root.dataset.submitUrl, {}).then(function (res) { leave(res.body.done_url); }, function () { leave(); });
+  }
+
+  function tick() {
+    var left = Math.max(0, Math.ceil((endAt - Date.now()) / 1000));
+    clock.textContent = fmt(left);
+    if (Date.now() >= endAt + GRACE_MS && !finished) { autoSubmit(); }
+  }
+
+  function updateGrid(body) {
+    var cell = document.querySelector('#nav-grid a[data-n="' + root.dataset.position + '"]');
+    if (cell) {
+      cell.classList.toggle("answered", !!body.choice);
+      cell.classList.toggle("flagged", !!body.flagged);
+    }
+    document.getElementById("answered-count").textContent = body.answered;
+  }
+
+  function flush() {
+    if (inflight || finished || Object.keys(pending).length === 0) { return; }
+    var fields = pending;
+    pending = {};
+    inflight = true;
+    show("Saving…", "saving");
+    var data = Object.assign({ item: root.dataset.item, position: root.dataset.position }, fields);
+    post(root.dataset.saveUrl, data).then(function (res) {
+      inflight = false;
+      if (res.code === 200 && res.body.saved) {
+        endAt = Date.now() + res.body.remaining_ms;
+        updateGrid(res.body);
+        if (Object.keys(pending).length) { flush(); } else { show("Saved", "saved"); }
+      } else if (res.code === 409) {
+        show(res.body.error, "error");
+        finished = true;
+        window.setTimeout(function () { leave(res.body.done_url); }, 2500);
+      } else if (res.code >= 500) {
+        retry(fields, "The server is busy: not saved yet, retrying…");
+      } else {
+        show("Not saved: " + (res.body.error || ("server answered " + res.code)), "error");
+      }
+    }).catch(function () {
+      inflight = false;
+      retry(fields, "Connection lost: not saved yet, retrying…");
+    });
+  }
+
+  // Keep the unsaved change (newer changes to the same field win) and try again shortly.
+  function retry(fields, message) {
+    inflight = false;
+    pending = Object.assign(fields, pending);
+    show(message, "error");
+    window.setTimeout(flush, 2000);
+  }
+
+  function save(fields) { Object.assign(pending, fields); flush(); }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.querySelectorAll("input[name=choice]").forEach(function (radio) {
+    radio.addEventListener("change", function () { save({ choice: radio.value }); });
+  });
+  document.getElementById("flag-review").addEventListener("change", function (event) {
+    save({ flagged: event.target.checked ? "true" : "false" });
+  });
+  form.querySelectorAll("button.strike").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var letter = button.dataset.letter, value = struck.value;
+      var on = value.indexOf(letter) < 0;
+      struck.value = on ? value + letter : value.replace(letter, "");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.closest(".option").classList.toggle("struck", on);
+      save({ struck: struck.value });
+    });
+  });
+  function sendDefect() {
+    save({ defect_flag: document.getElementById("defect-flag").checked ? "true" : "false",
+           defect_comment: document.getElementById("defect-comment").value });
+  }
+  document.getElementById("send-defect").addEventListener("click", function () {
+    document.getElementById("defect-flag").checked = true;
+    sendDefect();
+  });
+  document.getElementById("defect-flag").addEventListener("change", sendDefect);
+  document.getElementById("submit-form").addEventListener("submit", function (event) {
+    if (!window.confirm("Submit your exam now? You cannot change answers afterwards.")) { event.preventDefault(); }
+  });
+
+  tick();
+  window.setInterval(tick, 250);
+}());
