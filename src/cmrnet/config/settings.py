@@ -85,9 +85,18 @@ TEMPLATES = [
 # --- Database: SQLite under var/ unless DATABASE_URL names another (PostgreSQL in production).
 _default_db = f"sqlite:///{DATA_DIR / 'cmrnet.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI each request runs in its own thread: persistent per-thread connections would
+    # exhaust PostgreSQL's max_connections, so connections come from a bounded pool instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("CMRNET_DB_POOL_MIN", 2, minimum=0),
+        "max_size": env_int("CMRNET_DB_POOL_MAX", 20, minimum=1),
+        "timeout": env_int("CMRNET_DB_POOL_TIMEOUT", 30, minimum=1),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -45,6 +45,7 @@ ACCOUNTS = [
     ("mentor@demo.cmrnet.org", "Prof Max Mentor", [Role.MENTOR], 0),
     ("director@demo.cmrnet.org", "Dr Paula Director", [Role.PROGRAMME_DIRECTOR], 9),
     ("board@demo.cmrnet.org", "Prof Bea Board", [Role.EXAM_BOARD], 3),
+    ("reviewer@demo.cmrnet.org", "Dr Rhea Reviewer", [Role.EXAM_BOARD], 4),  # second board member: review, four-eyes
     ("grader@demo.cmrnet.org", "Dr Greg Grader", [Role.GRADER], 5),
     ("admin@demo.cmrnet.org", "Ada Admin", [Role.NETWORK_ADMIN], 0),
 ]
@@ -77,7 +78,7 @@ def _accounts(centres: list[Centre]) -> dict[str, User]:
             registration_valid_until=dt.date(2030, 12, 31), acls_valid_until=dt.date(2027, 6, 30))
         for role in roles:
             grant_role(by=None, person=person, role=role)
-        people[roles[0]] = person
+        people.setdefault(roles[0], person)
     return people
 
 
