@@ -31,7 +31,7 @@ def _trainee_from_query(request):
         if not request.user.has_role(Role.TRAINEE):
             raise exceptions.PermissionDenied("You keep no logbook; pass ?trainee=<id>.")
         return request.user
-    if not str(pk).isdigit():
+    if not (str(pk).isascii() and str(pk).isdigit()):
         raise exceptions.NotFound()
     return selectors.get_trainee_for_user(request.user, int(pk))
 

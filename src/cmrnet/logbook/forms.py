@@ -26,12 +26,20 @@ def _end_not_before_start(form, data: dict) -> dict:
     return data
 
 
+class NoEchoTextInput(forms.TextInput):
+    """A text input that never renders a submitted value: a raw patient identifier is not sent back
+    to the browser when the form is redisplayed with errors."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 class CaseForm(forms.Form):
     study_date = forms.DateField(widget=DATE)
     patient_identifier = forms.CharField(
         label="Local patient identifier", max_length=200,
         help_text="Turned into a pseudonymous key on the way in; the identifier itself is never stored.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        widget=NoEchoTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     category = forms.ChoiceField(choices=())
     normal = forms.BooleanField(required=False, label="Normal study")
     source = forms.ChoiceField(choices=Source.choices)

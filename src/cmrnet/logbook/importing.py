@@ -88,8 +88,11 @@ def read_table(upload) -> list[list[str]]:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:
             raise ImportFileError("The file is not a readable .xlsx workbook.") from None
-        sheet = book.worksheets[0]
-        return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        try:
+            sheet = book.worksheets[0]
+            return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception:  # openpyxl reads read-only sheets lazily: a damaged sheet fails here
+            raise ImportFileError("The file is not a readable .xlsx workbook.") from None
     if name.endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -100,7 +103,10 @@ def read_table(upload) -> list[list[str]]:
             dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
         except csv.Error:
             pass
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        try:
+            return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        except csv.Error as error:
+            raise ImportFileError(f"The CSV file cannot be read ({error}).") from None
     raise ImportFileError("Upload a .csv or .xlsx file.")
 
 

@@ -9,6 +9,7 @@ Import: all or nothing; supervisors are matched by e-mail to people on this site
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import io
 import tempfile
 import zipfile
@@ -25,6 +26,7 @@ from cmrnet import rules
 from cmrnet.audit.services import record
 from cmrnet.logbook import selectors, services
 from cmrnet.logbook.models import PeerRecognition
+from cmrnet.logbook.patient_keys import KEY_PATTERN, patient_key
 from cmrnet.people.models import User
 
 CERT_DIR = "certificates"
@@ -107,13 +109,24 @@ def _supervisor(users: dict, file: str, row: int, value: str) -> User | None:
     return user
 
 
+def _pseudonymous(value: str, file: str, row: int) -> str:
+    """A keyed hash from another site (64 hex) is kept; anything else may be a raw local identifier,
+    so it is hashed here like a typed one and never stored as given (nor echoed in messages)."""
+    value = (value or "").strip()
+    if KEY_PATTERN.match(value):
+        return value
+    try:
+        return patient_key(value)
+    except ValueError:
+        raise rules.PackageError(f"{file} row {row}, column patient_key: is empty") from None
+
+
 def _case_inputs(cases, users, file: str) -> list[services.CaseInput]:
     rows = []
     for number, case in enumerate(cases, start=1):
-        if len(case.patient_key) > 64:
-            raise rules.PackageError(f"{file} row {number}, column patient_key: longer than 64 characters")
         rows.append(services.CaseInput(
-            study_date=case.study_date, patient_key=case.patient_key, category=case.category, normal=case.normal,
+            study_date=case.study_date, patient_key=_pseudonymous(case.patient_key, file, number),
+            category=case.category, normal=case.normal,
             source=case.source, course_id=case.course_id, role=case.role, control_room=case.control_room,
             supervisor_id=getattr(_supervisor(users, file, number, case.supervisor_id), "pk", None),
             clinical_change=case.clinical_change, case_id=case.case_id))
@@ -145,12 +158,14 @@ def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
         except ValidationError as error:
             raise rules.PackageError(f"cases: {' '.join(error.messages)}") from None
         for number, period in enumerate(data.training, start=1):
-            services.add_training(
-                by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
-                hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
-                supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
-        for activity in data.cme:
-            _import_cme(by, trainee, activity, folder)
+            with _rejected("training.csv", number):
+                services.add_training(
+                    by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
+                    hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
+                    supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
+        for number, activity in enumerate(data.cme, start=1):
+            with _rejected("cme.csv", number):
+                _import_cme(by, trainee, activity, folder)
         peer = data.candidate.peer_recognition
         peer_total = 0
         for attr, kind in PEER_KINDS.items():
@@ -162,6 +177,19 @@ def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
     summary = {"cases": len(rows), "training": len(data.training), "cme": len(data.cme), "peer": peer_total}
     record(actor=by, action="logbook.package_imported", obj=trainee, data={"trainee_id": trainee.pk, **summary})
     return summary
+
+
+@contextmanager
+def _rejected(file: str, row: int):
+    """A value the logbook refuses (too long, out of range) becomes a PackageError naming file, row, column."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            detail = "; ".join(f"column {column}: {' '.join(messages)}" for column, messages in error.message_dict.items())
+        else:
+            detail = " ".join(error.messages)
+        raise rules.PackageError(f"{file} row {row}, {detail}") from None
 
 
 def _import_cme(by: User, trainee: User, activity: rules.CmeActivity, folder: Path) -> None:

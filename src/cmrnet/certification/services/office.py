@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cmrnet.audit.services import record
-from cmrnet.certification import selectors
-from cmrnet.certification.models import Application, BoardChair, GraderAssignment, InfoRequest
+from cmrnet.certification import selectors, states
+from cmrnet.certification.models import Appeal, Application, BoardChair, GraderAssignment, InfoRequest
 from cmrnet.certification.services._common import is_board, refuse, require, transition
 from cmrnet.certification.services.certificates import issue_certificate
 from cmrnet.certification.states import OPEN_FOR_OFFICE, State
@@ -149,8 +149,12 @@ def decide_appeal(*, by: User, application: Application, upheld: bool, reasons: 
     require(is_board(by), "Only the exam board decides appeals.")
     if not reasons.strip():
         refuse("Give the reasons for the decision.", "reasons")
-    appeal = application.appeal
+    application = _locked(application)
     target = State.PASSED if upheld else State.APPEAL_DISMISSED
+    states.check(application.state, target)  # only an appealed application is decided here
+    appeal = Appeal.objects.filter(application=application).first()
+    if appeal is None:
+        refuse("No appeal has been filed for this application.")
     transition(application, target, by=by, reasons=reasons.strip(), action="appeal.decided",
                data={"appeal_id": appeal.pk, "upheld": upheld})
     appeal.outcome = appeal.Outcome.UPHELD if upheld else appeal.Outcome.DISMISSED

@@ -143,7 +143,10 @@ def audit_detail(request, pk: int):
     require(selectors.is_board(request.user))
     audit = get_object_or_404(RandomAudit, pk=pk)
     if request.method == "POST":
-        check = get_object_or_404(AuditCheck, pk=request.POST.get("check"), audit=audit)
+        check_pk = request.POST.get("check", "")
+        if not (check_pk.isascii() and check_pk.isdigit()):
+            raise Http404("No such check.")
+        check = get_object_or_404(AuditCheck, pk=int(check_pk), audit=audit)
         form = forms.AuditCheckForm(request.POST)
         if form.is_valid():
             attempt(request, form, lambda: services.record_audit_check(
