@@ -245,7 +245,20 @@ class MisconductDecision(models.Model):
                                                        help_text="Supervisors' Level 3 certifications revoked too.")
 
 
-class RemoteSupervisionRequest(models.Model):
+class BoardRequest(models.Model):
+    """What every request to the board carries: when it came, and the board's dated decision."""
+
+    submitted_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    board_comment = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-submitted_on", "-id"]
+
+
+class RemoteSupervisionRequest(BoardRequest):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
@@ -263,16 +276,11 @@ class RemoteSupervisionRequest(models.Model):
     assessment_methods = models.TextField("methods of assessment")
     training_starts_on = models.DateField("training starts on")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_on = models.DateField()
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    board_comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-submitted_on", "-id"]
+    class Meta(BoardRequest.Meta):
+        pass
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(BoardRequest):
     class Kind(models.TextChoices):
         LOGBOOK = "logbook", "Logbook deadline"
         RECERTIFICATION = "recertification", "Recertification window"
@@ -298,13 +306,8 @@ class ExtensionRequest(models.Model):
     deadline_before = models.DateField()
     new_deadline = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_on = models.DateField()
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    board_comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-submitted_on", "-id"]
+    class Meta(BoardRequest.Meta):
+        pass
 
 
 class RandomAudit(models.Model):
