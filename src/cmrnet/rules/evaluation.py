@@ -59,7 +59,8 @@ def evaluate(ruleset: RuleSet | str, route: str, data: ApplicationData, *, today
         if info is not None:
             outcome = replace(outcome, title=info.title)
         results.append(outcome)
-    missing = [line for r in results for line in r.missing]
+    # One line per action: two rules can need the same thing (e.g. "enter the exam date").
+    missing = list(dict.fromkeys(line for r in results for line in r.missing))
     rejections: dict[str, tuple[str, ...]] = {}
     for rule_id, bad in ctx.rejected.items():
         for case in bad:
