@@ -8,7 +8,7 @@ import pytest
 from cmrnet import rules
 from cmrnet.logbook import selectors, services
 from cmrnet.people.services import add_certification, revoke_certification
-from tests.logbook.factories import case_input, generated_cases, pdf, ready_but_cases
+from tests.logbook.factories import case_input, pdf, ready_but_cases
 
 pytestmark = pytest.mark.django_db
 

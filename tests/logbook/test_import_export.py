@@ -1,7 +1,6 @@
 """Bulk import (preview, all or nothing), exports, and the application package round trip."""
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile

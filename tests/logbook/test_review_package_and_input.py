@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cmrnet import rules
 from cmrnet.audit.models import AuditEntry
-from cmrnet.logbook.models import Case, CmeActivity, TrainingPeriod
+from cmrnet.logbook.models import Case, CmeActivity
 from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.rules.testing import make_compliant_application
 

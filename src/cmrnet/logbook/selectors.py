@@ -161,10 +161,7 @@ def supervisor_certs(supervisor_ids) -> list[rules.SupervisorCert]:
     """Every certification (with revocations) of the given people, for the supervisor rule."""
     certs = []
     for cert in Certification.objects.filter(holder_id__in=set(supervisor_ids)).select_related("holder"):
-        revoked_on = (cert.revoked_on or cert.awarded_on) if cert.revoked else None
-        certs.append(rules.SupervisorCert(
-            supervisor_id=supervisor_ref(cert.holder), body=cert.body, level=cert.level,
-            awarded_on=cert.awarded_on, valid_until=cert.valid_until, revoked_on=revoked_on))
+        certs.append(cert.as_rule_cert(supervisor_ref(cert.holder)))
     return sorted(certs, key=lambda c: (c.supervisor_id, c.awarded_on, c.body, c.level))
 
 

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cmrnet.network.models import Centre
-from cmrnet.network.sizing import LARGE_ABOVE, SMALL_BELOW, busy_share, centres_per_year
+from cmrnet.network.sizing import BUSY_SCANS_ABOVE, LARGE_ABOVE, SMALL_BELOW, busy_share, centres_per_year, size_class
 from cmrnet.people.roles import Role
 
 
@@ -41,8 +41,6 @@ def can_manage_centres(user) -> bool:
 
 def network_figures(centres: QuerySet[Centre]) -> dict:
     rows = list(centres.values("joined_on", "annual_scan_volume", "beds"))
-    from cmrnet.network.sizing import size_class
-
     mix = {"small": 0, "medium": 0, "large": 0}
     for row in rows:
         mix[size_class(row["beds"])] += 1
@@ -50,6 +48,6 @@ def network_figures(centres: QuerySet[Centre]) -> dict:
         "count": len(rows),
         "growth": centres_per_year([r["joined_on"] for r in rows]),
         "busy_share": busy_share(r["annual_scan_volume"] for r in rows),
-        "busy_count": sum(1 for r in rows if r["annual_scan_volume"] > 100),
+        "busy_count": sum(1 for r in rows if r["annual_scan_volume"] > BUSY_SCANS_ABOVE),
         "size_mix": mix,
     }

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from cmrnet.people.roles import Role
+from cmrnet.rules.model import SupervisorCert
 
 
 class UserManager(BaseUserManager):
@@ -128,8 +129,19 @@ class Certification(models.Model):
             return CertificationStatus.EXPIRED
         return CertificationStatus.ACTIVE
 
+    @property
+    def revoked_from(self) -> dt.date | None:
+        """The day a revocation takes effect; a revocation without a date counts from the award."""
+        return (self.revoked_on or self.awarded_on) if self.revoked else None
+
+    def as_rule_cert(self, supervisor_id: str) -> SupervisorCert:
+        """This certification as the rule engine sees it."""
+        return SupervisorCert(supervisor_id=supervisor_id, body=self.body, level=self.level, awarded_on=self.awarded_on,
+                              valid_until=self.valid_until, revoked_on=self.revoked_from)
+
     def is_current_on(self, day: dt.date) -> bool:
-        return self.awarded_on <= day and self.status_on(day) == CertificationStatus.ACTIVE
+        """Held on `day`: the rule engine's own test, so pages and rules never disagree."""
+        return self.as_rule_cert(str(self.holder_id)).holds_on(day)
 
 
 class Supervision(models.Model):

@@ -70,12 +70,6 @@ def supervisors_of(trainee: User) -> QuerySet[User]:
     return User.objects.filter(pk__in=Supervision.objects.filter(trainee=trainee).values("supervisor_id"))
 
 
-def count_by_role() -> dict[str, int]:
-    from cmrnet.people.models import RoleGrant
-
-    return {role: RoleGrant.objects.filter(role=role).count() for role in Role.values}
-
-
 def latest_exam_pass(person: User, *, body: str = Body.EACVI):
     """The most recent recorded exam pass for the body, or None."""
     from cmrnet.people.models import ExamPass

@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from cmrnet.people import selectors, services
 from cmrnet.people.forms import (
