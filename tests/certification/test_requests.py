@@ -158,7 +158,7 @@ def test_a_recertification_extension_moves_the_window_closing_day(certificate, c
     services.decide_extension(by=board_member, extension=ext, approve=True, comment="", today=dt.date(2032, 5, 10))
     assert selectors.recertification_window(certificate).closes == dt.date(2032, 8, 23)
     app = services.open_recertification(by=candidate, certificate=certificate, continuing_practice="Scanning.",
-                                        today=dt.date(2032, 7, 1))
+                                        fee_category="member", today=dt.date(2032, 7, 1))
     assert app.state == "draft"
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
 from cmrnet.certification.models import (
-    AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
+    Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
 )
 from cmrnet.people.forms import DATE, validate_evidence
 from cmrnet.people.models import Body, User
@@ -97,6 +97,9 @@ class RevokeForm(forms.Form):
     supervisor_certifications = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Also revoke the supervisor's Level 3 certification")
+    referred_to = forms.CharField(required=False, max_length=200, label="Referred to national body",
+                                  help_text="In extreme cases: the national society or body for professional registration.")
+    referral_note = forms.CharField(widget=TEXT, required=False, label="Referral reference and grounds")
 
     def __init__(self, *args, supervisor_certifications, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +163,9 @@ class AuditCheckForm(forms.Form):
 
 
 class RecertificationForm(forms.Form):
+    fee_category = forms.ChoiceField(choices=Application.FeeCategory.choices, widget=forms.RadioSelect,
+                                     label="Recertification fee category",
+                                     help_text="Recorded with the application; payment is made to the board, not here.")
     continuing_practice = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                                           label="Evidence of continuing CMR practice",
                                           help_text="Your CMR practice since certification: setting, studies per year, role.")

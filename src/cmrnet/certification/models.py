@@ -35,6 +35,12 @@ class Application(models.Model):
         INITIAL = "initial", "Certification"
         RECERTIFICATION = "recertification", "Recertification"
 
+    class FeeCategory(models.TextChoices):
+        """Seed 004, *Recertification fee*: recorded only; cmrnet processes no payment."""
+
+        MEMBER = "member", "Member (EACVI Silver Member: EUR 75 excluding VAT)"
+        NON_MEMBER = "non_member", "Non-member or EACVI Associate (EUR 200 excluding VAT)"
+
     candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="certification_applications")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INITIAL)
     body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
@@ -50,6 +56,8 @@ class Application(models.Model):
     chair = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               help_text="Board member designated to decide when the graders disagree.")
     continuing_practice = models.TextField(blank=True, help_text="Recertification: evidence of continuing practice.")
+    fee_category = models.CharField("recertification fee category", max_length=12, choices=FeeCategory.choices,
+                                    blank=True, help_text="Recertification: member or non-member (no payment here).")
     refusal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     first_submitted_on = models.DateField(null=True, blank=True)
@@ -243,6 +251,10 @@ class MisconductDecision(models.Model):
     reason = models.TextField()
     supervisor_certifications = models.ManyToManyField("people.Certification", blank=True, related_name="+",
                                                        help_text="Supervisors' Level 3 certifications revoked too.")
+    referred_to = models.CharField("referred to national body", max_length=200, blank=True,
+                                   help_text="Seed 004: in extreme cases, reporting to the national society or the "
+                                             "national body for professional registration.")
+    referral_note = models.TextField(blank=True, help_text="Reference and grounds of the referral.")
 
 
 class BoardRequest(models.Model):

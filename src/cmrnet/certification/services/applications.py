@@ -199,10 +199,14 @@ def file_appeal(*, by: User, application: Application, reasons: str) -> Appeal:
 
 
 @transaction.atomic
-def open_recertification(*, by: User, certificate: Certificate, continuing_practice: str, today: dt.date) -> Application:
-    """Open a recertification inside the window. A late one is recorded as refused, saying why."""
+def open_recertification(*, by: User, certificate: Certificate, continuing_practice: str, fee_category: str,
+                         today: dt.date) -> Application:
+    """Open a recertification inside the window. A late one is recorded as refused, saying why.
+    The fee category (member / non-member) is recorded; no payment is processed."""
     certification = certificate.certification
     require(certification.holder_id == by.pk, "Only the holder recertifies.")
+    if fee_category not in Application.FeeCategory.values:
+        refuse("Choose your fee category: member or non-member.", "fee_category")
     window = selectors.recertification_window(certificate)
     position = window.position(today)
     if position == "early":
@@ -214,9 +218,11 @@ def open_recertification(*, by: User, certificate: Certificate, continuing_pract
         refuse("A recertification for this certificate is already open.")
     application = Application.objects.create(
         candidate=by, kind=Application.Kind.RECERTIFICATION, body=certification.body, level=certification.level,
-        route=Route.RECERTIFICATION, ruleset="", renews=certificate, continuing_practice=continuing_practice.strip())
+        route=Route.RECERTIFICATION, ruleset="", renews=certificate, continuing_practice=continuing_practice.strip(),
+        fee_category=fee_category)
     record(actor=by, action="application.opened", obj=application,
-           data={"candidate_id": by.pk, "renews_certificate_id": certificate.pk, "kind": "recertification"})
+           data={"candidate_id": by.pk, "renews_certificate_id": certificate.pk, "kind": "recertification",
+                 "fee_category": fee_category})
     if position == "late":
         reason = (f"Late application refused: the recertification window closed on {window.closes}. No late "
                   "submissions are accepted; the full certification process (exam and logbook) must be repeated.")

@@ -168,7 +168,8 @@ def revoke(request, pk: int):
         data = form.cleaned_data
         if attempt(request, form, lambda: services.revoke_for_misconduct(
                 by=request.user, certificate=certificate, on=data["on"], reason=data["reason"],
-                supervisor_certifications=list(data["supervisor_certifications"])), "Certificate revoked."):
+                supervisor_certifications=list(data["supervisor_certifications"]), referred_to=data["referred_to"],
+                referral_note=data["referral_note"]), "Certificate revoked."):
             return redirect("certification-office")
     return render(request, "certification/revoke.html", {"form": form, "certificate": certificate})
 

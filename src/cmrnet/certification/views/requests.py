@@ -116,7 +116,7 @@ def recertify(request, pk: int):
         def run():
             holder["app"] = services.open_recertification(
                 by=request.user, certificate=certificate, continuing_practice=form.cleaned_data["continuing_practice"],
-                today=today)
+                fee_category=form.cleaned_data["fee_category"], today=today)
         if attempt(request, form, run, "Recertification application opened."):
             return redirect("certification-application", pk=holder["app"].pk)
     return render(request, "certification/recertify.html", {
