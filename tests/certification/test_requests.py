@@ -50,6 +50,9 @@ def test_remote_supervision_is_requested_before_training_starts(remote_candidate
 def test_the_board_approves_and_a_remote_supervision_link_is_made(remote_candidate, candidate, supervisor, board_member, today):
     req = services.request_remote_supervision(by=remote_candidate, today=today, **remote_fields(supervisor, today))
     decided = today + dt.timedelta(days=20)
+    with pytest.raises(ValidationError, match="has not confirmed the supervision yet"):
+        services.decide_remote_supervision(by=board_member, request=req, decision="approve", comment="", today=decided)
+    services.respond_as_remote_supervisor(by=supervisor, request=req, confirm=True, comment="", today=decided)
     services.decide_remote_supervision(by=board_member, request=req, decision="approve", comment="", today=decided)
     req.refresh_from_db()
     assert req.status == RemoteSupervisionRequest.Status.APPROVED and req.decided_on == decided

@@ -119,6 +119,16 @@ class RemoteSupervisionForm(forms.ModelForm):
         self.fields["remote_supervisor"].queryset = User.objects.filter(certifications__level=3).distinct()
 
 
+class SupervisorResponseForm(forms.Form):
+    response = forms.ChoiceField(choices=[("confirm", "I confirm that I will supervise this candidate remotely"),
+                                          ("decline", "I decline")], widget=forms.RadioSelect, label="Your answer")
+    comment = forms.CharField(widget=TEXT, required=False, help_text="Required when you decline.")
+
+
+class RequestMessageForm(forms.Form):
+    body = forms.CharField(widget=TEXT, label="Message", max_length=5000)
+
+
 class RemoteDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("changes", "Ask for changes"), ("decline", "Decline")],
                                  widget=forms.RadioSelect)

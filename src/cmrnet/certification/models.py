@@ -271,6 +271,11 @@ class BoardRequest(models.Model):
 
 
 class RemoteSupervisionRequest(BoardRequest):
+    class SupervisorResponse(models.TextChoices):
+        PENDING = "pending", "Not yet answered"
+        CONFIRMED = "confirmed", "Confirmed by the remote supervisor"
+        DECLINED = "declined", "Declined by the remote supervisor"
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
@@ -288,8 +293,25 @@ class RemoteSupervisionRequest(BoardRequest):
     assessment_methods = models.TextField("methods of assessment")
     training_starts_on = models.DateField("training starts on")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    supervisor_response = models.CharField(max_length=10, choices=SupervisorResponse.choices,
+                                           default=SupervisorResponse.PENDING)
+    supervisor_responded_on = models.DateField(null=True, blank=True)
+    supervisor_comment = models.TextField(blank=True)
+
     class Meta(BoardRequest.Meta):
         pass
+
+
+class RequestMessage(models.Model):
+    """The board and the named remote supervisor write to each other about a request; kept with it."""
+
+    request = models.ForeignKey(RemoteSupervisionRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
 
 
 class ExtensionRequest(BoardRequest):

@@ -13,5 +13,5 @@ from cmrnet.certification.services.office import (  # noqa: F401
 )
 from cmrnet.certification.services.requests import (  # noqa: F401
     decide_extension, decide_remote_supervision, draw_random_audit, record_audit_check, request_extension,
-    request_remote_supervision,
+    request_remote_supervision, respond_as_remote_supervisor, write_request_message,
 )
