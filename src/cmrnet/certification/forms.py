@@ -3,6 +3,7 @@ from django import forms
 from cmrnet.certification.models import (
     Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
 )
+from cmrnet.certification.languages import LANGUAGE_CHOICES
 from cmrnet.people.forms import DATE, validate_evidence
 from cmrnet.people.models import Body, User
 from cmrnet.people.roles import Role
@@ -28,6 +29,19 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=Document.Kind.choices, label="Document")
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
     title = forms.CharField(required=False, max_length=200)
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Language of the document",
+                                 help_text="A document not in English needs an English translation before you submit.")
+    translation_of = forms.ChoiceField(required=False, label="English translation of",
+                                       help_text="Only for an English translation: the document it translates.")
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        originals = application.documents.exclude(language="en") if application is not None else Document.objects.none()
+        self.originals = {str(d.pk): d for d in originals}
+        self.fields["translation_of"].choices = [("", "-")] + [(k, f"{d} ({d.language})") for k, d in self.originals.items()]
+
+    def clean_translation_of(self):
+        return self.originals.get(self.cleaned_data.get("translation_of") or "")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

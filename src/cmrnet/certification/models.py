@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from cmrnet.certification.languages import LANGUAGE_CHOICES, Doc
 from cmrnet.certification.states import State
 from cmrnet.people.models import Body
 
@@ -103,6 +104,10 @@ class Document(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     file = models.FileField(upload_to="certification/documents/%Y/")
     title = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en",
+                                help_text="The document's language; a non-English one needs an English translation.")
+    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="translations", help_text="The document this translates into English.")
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -111,6 +116,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title or self.file.name.rsplit('/', 1)[-1]}"
+
+    def as_language_doc(self) -> Doc:
+        return Doc(id=self.pk, label=f"Document '{self}'", language=self.language, translation_of=self.translation_of_id)
 
 
 class Declaration(models.Model):

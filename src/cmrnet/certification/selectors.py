@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cmrnet.certification import integration, windows
+from cmrnet.certification.languages import needing_translation
+from cmrnet.certification.languages import refusal as language_refusal
 from cmrnet.certification.models import (
     Application, BoardChair, Certificate, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest,
 )
@@ -205,7 +207,14 @@ def verdict(application: Application, *, today: dt.date) -> Verdict:
             result.blockers.append(f"Supervisor's declaration: {state.supervisor} {what}.")
     result.missing_documents = missing_documents(application, result.data)
     result.blockers += [f"Missing document: {label}." for label in result.missing_documents]
+    result.blockers += untranslated_documents(application)
     return result
+
+
+def untranslated_documents(application: Application) -> list[str]:
+    """One refusal per non-English document without its English translation, naming the document."""
+    docs = needing_translation(d.as_language_doc() for d in application.documents.all())
+    return [language_refusal(d) for d in docs]
 
 
 def _recertification_verdict(application: Application, *, today: dt.date) -> Verdict:
@@ -222,6 +231,7 @@ def _recertification_verdict(application: Application, *, today: dt.date) -> Ver
         result.blockers.append("Describe your continuing CMR practice.")
     result.missing_documents = missing_documents(application)
     result.blockers += [f"Missing document: {label}." for label in result.missing_documents]
+    result.blockers += untranslated_documents(application)
     return result
 
 

@@ -69,7 +69,7 @@ def application_detail(request, pk: int):
     if context["editable"]:
         context["supervisors_form"] = forms.SupervisorsForm(candidate=app.candidate,
                                                             initial={"supervisors": list(app.supervisors.all())})
-        context["document_form"] = forms.DocumentForm()
+        context["document_form"] = forms.DocumentForm(application=app)
     if "supervisor" in roles and app.state in (State.DRAFT, State.RETURNED):
         context["declaration_form"] = forms.DeclarationForm(initial={"text": context["declaration_text"]})
     if "board" in roles:
@@ -111,11 +111,12 @@ def name_supervisors(request, pk: int):
 def upload_document(request, pk: int):
     app = selectors.get_application_for_user(request.user, pk)
     require(app.candidate_id == request.user.pk)
-    form = forms.DocumentForm(request.POST, request.FILES)
+    form = forms.DocumentForm(request.POST, request.FILES, application=app)
     if form.is_valid():
         attempt(request, None, lambda: services.upload_document(
             by=request.user, application=app, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"],
-            title=form.cleaned_data["title"]), "Document uploaded.")
+            title=form.cleaned_data["title"], language=form.cleaned_data["language"],
+            translation_of=form.cleaned_data["translation_of"]), "Document uploaded.")
     else:
         for errors in form.errors.values():
             for error in errors:
