@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from cmrnet.certification import services
+from cmrnet.certification.disclaimer import disclaimer
 
 ENTITLED = ["candidate", "supervisor", "grader", "board_member"]
 NOT_ENTITLED = ["other_trainee", "grader2", "stranger", "director"]
@@ -108,7 +109,7 @@ def test_certificate_pdf_for_holder_and_board_only(certificate, client_for, cand
 def test_certificate_verification_api_is_public_and_publishes_only_the_register_fields(certificate):
     data = Client().get(f"/api/v1/certification/verify/{certificate.code}/").json()
     assert data == {"name": "Tara Trainee", "country": "DE", "body": "EACVI", "level": 2, "valid_until": "2031-11-23",
-                    "status": "active", "status_label": "Active"}
+                    "status": "active", "status_label": "Active", "disclaimer": disclaimer("EACVI")}
     assert Client().get("/api/v1/certification/verify/nope/").status_code == 404
 
 

@@ -143,6 +143,29 @@ class RequestMessageForm(forms.Form):
     body = forms.CharField(widget=TEXT, label="Message", max_length=5000)
 
 
+class SpecialRequestForm(forms.Form):
+    body = forms.ChoiceField(choices=Body.choices, initial=Body.EACVI)
+    level = forms.TypedChoiceField(choices=[(2, "Level 2"), (3, "Level 3")], coerce=int)
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Why your application should be considered",
+                                help_text="Your CMR training and experience, and why the usual Level 2 / Level 3 routes do not fit.")
+
+
+class SpecialDocumentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Language of the document")
+    translation_of = forms.ChoiceField(required=False, label="English translation of")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        originals = request.documents.exclude(language="en") if request is not None else []
+        self.originals = {str(d.pk): d for d in originals}
+        self.fields["translation_of"].choices = [("", "-")] + [(k, f"{d} ({d.language})") for k, d in self.originals.items()]
+
+    def clean_translation_of(self):
+        return self.originals.get(self.cleaned_data.get("translation_of") or "")
+
+
 class RemoteDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("changes", "Ask for changes"), ("decline", "Decline")],
                                  widget=forms.RadioSelect)

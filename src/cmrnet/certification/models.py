@@ -381,3 +381,49 @@ class AuditCheck(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class SpecialCircumstancesRequest(BoardRequest):
+    """Seed 004, *Special circumstances*: "an application for certification which falls outside the above
+    routes for Level 2 and Level 3 may be considered ... stating why your application should be considered".
+    The candidate drafts it with documents, submits it; the board decides, with reasons."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the exam board"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="special_circumstances_requests")
+    body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
+    level = models.PositiveSmallIntegerField(choices=[(2, "Level 2"), (3, "Level 3")])
+    statement = models.TextField("why your application should be considered",
+                                 help_text="Your training and experience, and why the usual routes do not fit.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_on = models.DateField(null=True, blank=True)
+
+    class Meta(BoardRequest.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Special circumstances #{self.pk}: {self.candidate}, {self.body} Level {self.level}"
+
+
+class SpecialCircumstancesDocument(models.Model):
+    request = models.ForeignKey(SpecialCircumstancesRequest, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="certification/special/%Y/")
+    title = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="translations")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def as_language_doc(self) -> Doc:
+        return Doc(id=self.pk, label=f"Document '{self.title}'", language=self.language,
+                   translation_of=self.translation_of_id)

@@ -4,6 +4,7 @@ from cmrnet.certification.views import applications as a
 from cmrnet.certification.views import office as o
 from cmrnet.certification.views import public as p
 from cmrnet.certification.views import requests as r
+from cmrnet.certification.views import special as s
 
 urlpatterns = [
     path("", a.home, name="certification-home"),
@@ -41,6 +42,13 @@ urlpatterns = [
     path("extensions/new/", r.extension_new, name="certification-extension-new"),
     path("extensions/<int:pk>/", r.extension_detail, name="certification-extension"),
     path("extensions/<int:pk>/letter/", r.extension_letter, name="certification-extension-letter"),
+    path("special/", s.special_list, name="certification-special-list"),
+    path("special/new/", s.special_new, name="certification-special-new"),
+    path("special/<int:pk>/", s.special_detail, name="certification-special"),
+    path("special/<int:pk>/documents/", s.special_upload, name="certification-special-upload"),
+    path("special/<int:pk>/documents/<int:doc_pk>/", s.special_document, name="certification-special-document"),
+    path("special/<int:pk>/submit/", s.special_submit, name="certification-special-submit"),
+    path("special/<int:pk>/decision/", s.special_decide, name="certification-special-decide"),
     path("audits/", r.audits, name="certification-audits"),
     path("audits/<int:pk>/", r.audit_detail, name="certification-audit"),
     path("verify/<str:code>/", p.verify, name="certification-verify"),
