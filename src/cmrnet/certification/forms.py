@@ -29,7 +29,7 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=Document.Kind.choices, label="Document")
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
     title = forms.CharField(required=False, max_length=200)
-    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Language of the document",
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in",
                                  help_text="A document not in English needs an English translation before you submit.")
     translation_of = forms.ChoiceField(required=False, label="English translation of",
                                        help_text="Only for an English translation: the document it translates.")
@@ -61,6 +61,12 @@ class ReasonsForm(forms.Form):
 class GradeForm(forms.Form):
     result = forms.ChoiceField(choices=GraderAssignment.Result.choices, widget=forms.RadioSelect, label="Grade")
     comments = forms.CharField(widget=TEXT)
+
+
+class CmeHoursForm(forms.Form):
+    hours = forms.DecimalField(min_value=0, max_value=999, decimal_places=2, required=False, label="Accepted hours",
+                               help_text="Empty: remove the committee's figure (the rules decide again).")
+    reason = forms.CharField(widget=TEXT, label="Reason")
 
 
 class QuestionForm(forms.Form):
@@ -153,7 +159,7 @@ class SpecialRequestForm(forms.Form):
 class SpecialDocumentForm(forms.Form):
     title = forms.CharField(max_length=200)
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
-    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Language of the document")
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in")
     translation_of = forms.ChoiceField(required=False, label="English translation of")
 
     def __init__(self, *args, request=None, **kwargs):

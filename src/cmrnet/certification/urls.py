@@ -24,6 +24,7 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", o.assign, name="certification-assign"),
     path("applications/<int:pk>/grade/", o.grade, name="certification-grade"),
     path("applications/<int:pk>/ask/", o.ask, name="certification-ask"),
+    path("applications/<int:pk>/cme/<int:activity_pk>/", o.cme_hours, name="certification-cme-hours"),
     path("applications/<int:pk>/confirm/", o.confirm, name="certification-confirm"),
     path("applications/<int:pk>/chair-decision/", o.chair_decide, name="certification-chair-decide"),
     path("applications/<int:pk>/appeal-decision/", o.decide_appeal, name="certification-appeal-decide"),

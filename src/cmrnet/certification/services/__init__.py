@@ -9,7 +9,7 @@ from cmrnet.certification.services.certificates import (  # noqa: F401
 )
 from cmrnet.certification.services.office import (  # noqa: F401
     accept_into_grading, ask_for_information, assign_grader, chair_decide, confirm_decision, decide_appeal,
-    record_grade, return_for_modification, set_chair,
+    override_cme_hours, record_grade, return_for_modification, set_chair,
 )
 from cmrnet.certification.services.special import (  # noqa: F401
     add_special_document, decide_special_request, open_special_request, submit_special_request,

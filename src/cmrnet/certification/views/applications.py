@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cmrnet.certification import forms, selectors, services
+from cmrnet.certification import forms, integration, selectors, services
 from cmrnet.certification.models import Application, Document, InfoRequest
 from cmrnet.certification.states import State
 from cmrnet.certification.views._helpers import attempt, require
@@ -72,6 +72,11 @@ def application_detail(request, pk: int):
         context["document_form"] = forms.DocumentForm(application=app)
     if "supervisor" in roles and app.state in (State.DRAFT, State.RETURNED):
         context["declaration_form"] = forms.DeclarationForm(initial={"text": context["declaration_text"]})
+    if roles & {"board", "grader", "candidate", "supervisor"} and app.kind == "initial":
+        exam_date = app.exam_pass.exam_date if app.exam_pass else None
+        context["cme_claims"] = [(activity, credit, float(credit.accepted) < float(activity.credits)) for activity, credit
+                                 in integration.cme_claims(app.candidate, ruleset=app.ruleset, exam_date=exam_date)]
+        context["can_set_cme"] = "board" in roles or context["my_assignment"] is not None
     if "board" in roles:
         context.update(reasons_form=forms.ReasonsForm(), confirm_form=forms.ConfirmForm(),
                        chair_form=forms.ChairDecisionForm(), appeal_form=forms.AppealDecisionForm(),

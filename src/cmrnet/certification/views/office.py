@@ -107,6 +107,22 @@ def ask(request, pk: int):
 
 @login_required
 @require_POST
+def cme_hours(request, pk: int, activity_pk: int):
+    """The board or an assigned grader sets an activity's accepted CME hours, with a reason."""
+    app = selectors.get_application_for_user(request.user, pk)
+    require(bool(selectors.role_in(app, request.user) & {"grader", "board"}))
+    form = forms.CmeHoursForm(request.POST)
+    if form.is_valid():
+        attempt(request, None, lambda: services.override_cme_hours(
+            by=request.user, application=app, activity_id=activity_pk, hours=form.cleaned_data["hours"],
+            reason=form.cleaned_data["reason"], today=timezone.localdate()), "Accepted CME hours recorded.")
+    else:
+        messages.error(request, "Give the accepted hours (0 to 999) and the reason.")
+    return _back(pk)
+
+
+@login_required
+@require_POST
 def confirm(request, pk: int):
     app = _app(request, pk)
     form = forms.ConfirmForm(request.POST)
