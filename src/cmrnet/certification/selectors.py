@@ -15,7 +15,7 @@ from cmrnet.certification.models import (
     Application, BoardChair, Certificate, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest,
 )
 from cmrnet.certification.states import EDITABLE, State
-from cmrnet.people.models import Certification, CertificationStatus, User
+from cmrnet.people.models import Certification, CertificationStatus, Specialty, User
 from cmrnet.people.roles import Role
 from cmrnet.people.selectors import holds_current_level3
 
@@ -376,3 +376,40 @@ def level3_on_site(candidate: User, *, on: dt.date) -> list[User]:
         return []
     people = User.objects.filter(centre_id=candidate.centre_id, is_active=True).exclude(pk=candidate.pk)
     return [p for p in people if holds_current_level3(p, on)]
+
+
+# --------------------------------------------------------------------------- board balance
+@dataclass(frozen=True)
+class SpecialtyMix:
+    """How many people of each specialty hold a board function (SCMR keeps its board balanced)."""
+
+    group: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, specialty: str) -> int:
+        """Whole per cent of the group, 0 for an empty group."""
+        return round(100 * self.counts.get(specialty, 0) / self.total) if self.total else 0
+
+    @property
+    def rows(self) -> list[tuple[str, int, int]]:
+        return [(label, self.counts.get(value, 0), self.share(value)) for value, label in Specialty.choices]
+
+
+def specialty_mix() -> list[SpecialtyMix]:
+    """The specialty mix of the exam board, the graders and the chairs (active people; a person in several
+    groups counts in each)."""
+    def mix(group: str, people) -> SpecialtyMix:
+        counts = {value: 0 for value in Specialty.values}
+        for specialty in people.values_list("specialty", flat=True):
+            counts[specialty] = counts.get(specialty, 0) + 1
+        return SpecialtyMix(group, counts)
+
+    active = User.objects.filter(is_active=True)
+    return [mix("Exam board", active.filter(role_grants__role=Role.EXAM_BOARD).distinct()),
+            mix("Graders", active.filter(role_grants__role=Role.GRADER).distinct()),
+            mix("Chairs", active.filter(Q(pk__in=BoardChair.objects.values("person_id"))
+                                        | Q(pk__in=Application.objects.filter(chair__isnull=False).values("chair_id"))))]

@@ -32,6 +32,7 @@ def office(request):
         "sla": selectors.service_levels(today=today), "today": today,
         "chairs": BoardChair.objects.select_related("person"), "chair_form": forms.ChairForm(),
         "certificates": Certificate.objects.select_related("certification", "certification__holder")[:100],
+        "specialty_mix": selectors.specialty_mix(),
     })
 
 
