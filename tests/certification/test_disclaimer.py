@@ -1,20 +1,13 @@
 """The disclaimer (seed 004, Exam - Eligibility) on the certificate PDF, the register and the verification page."""
 
-import re
-
 from django.test import Client
 
 from cmrnet.certification.disclaimer import REGISTER_SENTENCE, disclaimer
+from tests.pdf_text import pdf_text
 
 SEED = ("The EACVI CMR Certification is not a compulsory or regulatory certificate of competence or excellence. "
         "Individuals' rights to report and sign clinical studies in individual countries remain to be defined by "
         "national laws and regulations.")
-
-
-def pdf_text(body: bytes) -> str:
-    """The text drawn on an uncompressed reportlab page, line after line, joined by spaces."""
-    strings = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", body)
-    return " ".join(s.decode("latin-1").replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\") for s in strings)
 
 
 def test_the_eacvi_disclaimer_is_the_seed_sentence_word_for_word():

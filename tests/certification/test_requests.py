@@ -186,3 +186,32 @@ def test_revoked_certificates_are_not_in_the_audit_population(certificate, board
 def test_only_the_board_draws_audits(certificate, grader, today):
     with pytest.raises(PermissionDenied):
         services.draw_random_audit(by=grader, sample_size=1, today=today)
+
+
+def test_the_audit_sample_is_reproducible_on_a_population_of_twelve(board_member, make_person, today, client_for):
+    import random
+
+    from django.utils import timezone
+
+    from cmrnet.certification.models import Certificate
+    from cmrnet.people.roles import Role
+    from cmrnet.people.services import add_certification
+
+    ids = []
+    for i in range(12):
+        holder = make_person(f"holder{i}@example.org", Role.TRAINEE, full_name=f"Holder {i:02d}")
+        cert = add_certification(by=None, holder=holder, body="EACVI", level=2, awarded_on=dt.date(2024, 1, 1),
+                                 valid_until=dt.date(2029, 1, 1))
+        ids.append(Certificate.objects.create(certification=cert, issued_at=timezone.now()).pk)
+    first = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=20261123)
+    sample = sorted(first.checks.values_list("certificate_id", flat=True))
+    assert first.population == sorted(ids) and len(set(sample)) == 4 and set(sample) <= set(ids)
+    assert sample == sorted(random.Random(20261123).sample(sorted(ids), 4))  # recomputed independently
+    assert redraw(first) == sample
+    again = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=20261123)
+    assert sorted(again.checks.values_list("certificate_id", flat=True)) == sample
+    other = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=7)
+    assert sorted(other.checks.values_list("certificate_id", flat=True)) != sample
+    assert sorted(other.checks.values_list("certificate_id", flat=True)) == sorted(random.Random(7).sample(sorted(ids), 4))
+    page = client_for(board_member).get(f"/certification/audits/{first.pk}/").content.decode()
+    assert "the stored seed gives this sample" in page and page.count("Holder ") >= 4
