@@ -62,3 +62,12 @@ def a_case(case_id: str, day: date, **changes) -> Case:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def with_params(route: str, ruleset=RULESET, **params):
+    """A copy of ``ruleset`` whose ``route`` has ``params`` changed (a reading switched)."""
+    from types import MappingProxyType
+
+    old = ruleset.route(route)
+    new = replace(old, params=MappingProxyType({**old.params, **params}))
+    return replace(ruleset, routes=MappingProxyType({**ruleset.routes, route: new}))
