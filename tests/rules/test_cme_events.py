@@ -148,3 +148,11 @@ def test_reduced_claims_are_said_in_the_message():
     result = rule(data, "cme_hours")
     assert result.message == "36 CME hours accepted of 25 required, from 2 sources; 1 claims reduced"
     assert result.numbers["claimed"] == 40.0
+
+
+def test_cme_credits_judges_the_two_years_before_the_exam():
+    old = act("old", start=date(2023, 11, 6), kind="course")
+    [credit] = cme_credits([old], SETTINGS, EXAM)
+    assert (credit.accepted, credit.reasons) == (0, ("attended more than 2 years before the exam "
+                                                     "(ended 2023-11-06, earliest accepted 2023-11-07)",))
+    assert cme_credits([old], SETTINGS, None)[0].accepted == 10

@@ -143,3 +143,39 @@ def test_bad_full_review_value_names_row_and_column(tmp_path):
     (folder / "cases.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(PackageError, match="cases.csv row 2, column full_review: '(yes|no)?maybe' is not yes or no"):
         read_package(folder)
+
+
+def test_refused_items_are_listed_with_their_exact_reasons():
+    result = peer(item("p", "poster", "SCMR 2025"),
+                  item("o1", "oral", "ESC 2025", first=False),
+                  item("o2", "oral", "ESC 2024", presented=False),
+                  item("o3", "oral", "Local day", scope="local"))
+    assert result.message == (
+        "none of the alternatives is met: 0/2 CME courses as faculty, 0/2 invited talks/chairs, "
+        "0/3 peer-reviewed CMR papers (no abstracts), 0/2 first-author oral presentations (posters do not count); "
+        "4 items not counted (o1: an oral presentation counts only when the candidate is the first author; "
+        "o2: an oral presentation counts only when the candidate presented it; "
+        "o3: an oral presentation counts only at a national or international meeting (this one: local))")
+    assert result.offending == ("o1", "o2", "o3", "p")
+    assert peer(item("p", "poster", "SCMR 2025")).message.endswith(
+        "(posters do not count); 1 items not counted (p: posters are not accepted (moderated poster presentation neither))")
+    assert result.missing == ("peer recognition: one of 0/2 CME courses as faculty, 0/2 invited talks/chairs, "
+                              "0/3 peer-reviewed CMR papers (no abstracts), 0/2 first-author oral presentations "
+                              "(distinct meetings or courses)",)
+
+
+def test_the_later_item_of_one_event_is_the_one_not_counted_whatever_the_ids():
+    later = PeerItem("a", "cme_faculty", "Course", "Course X", date(2025, 6, 1))
+    earlier = PeerItem("b", "cme_faculty", "Course", "course x", date(2024, 6, 1))
+    result = peer(later, earlier)
+    assert result.offending == ("a",)
+    assert result.message.endswith("1 items not counted (a: same meeting or course as an earlier item)")
+    paper = peer(*(item(str(i), "publication", "doi:1") for i in range(2)))
+    assert paper.message.endswith("1 items not counted (1: same journal/paper as an earlier item)")
+
+
+def test_an_item_without_an_event_is_told_apart_by_its_title():
+    untitled = [PeerItem(str(i), "invited_talk", f"Talk {i}", "", date(2025, 1, i + 1)) for i in range(2)]
+    result = peer(*untitled)
+    assert (result.status, result.numbers["invited_talks"]) == ("met", {"have": 2, "need": 2})
+    assert result.message == "met by invited talks/chairs"

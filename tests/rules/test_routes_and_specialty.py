@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
+from fractions import Fraction
 
 import pytest
 
@@ -131,3 +131,16 @@ def test_specialty_travels_in_the_package(tmp_path):
     folder = write_package(tmp_path / "pkg", data)
     assert 'specialty = "radiology"' in (folder / "candidate.toml").read_text()
     assert read_package(folder) == data
+
+
+def test_level1_numbers_and_the_credits_it_judged():
+    ev = level1(course(credits=8.375))
+    assert ev.rule("level1_knowledge").numbers == {"courses": ["l1"], "hours": 8.38, "need": 9.0}
+    assert [(c.activity_id, c.accepted) for c in ev.cme] == [("l1", Fraction(67, 8))]
+    hours = level1(course(full=False, credits=8.375)).rule("level1_knowledge")
+    assert hours.message == "8.38 accepted CME hours in CMR of 9 (no completed Level 1 course)"
+
+
+def test_a_completed_level1_course_counts_whatever_its_credits():
+    assert level1(course(credits=1)).rule("level1_knowledge").status == "met"
+    assert level1(course(catalog_id="scmr-intro-online", credits=8)).rule("level1_knowledge").status == "not_met"
