@@ -14,6 +14,7 @@ from django.db import transaction
 
 from cmrnet.audit.services import record
 from cmrnet.exams import timing
+from cmrnet.exams.services.forms import refuse_if_exposed
 from cmrnet.exams.models import OPTION_LETTERS, Answer, Attempt, FormItem, Registration, Sitting, SubmitReason
 
 
@@ -35,6 +36,7 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     existing = Attempt.objects.filter(registration=reg).first()
     if existing is not None:
         return existing
+    refuse_if_exposed(candidate=candidate, sitting=sitting)  # also for registrations older than the rule
     if not timing.in_start_window(now, sitting.start_opens, sitting.start_closes):
         raise ValidationError("The exam can only be started inside its start window "
                               f"({sitting.start_opens:%d %b %Y %H:%M}-{sitting.start_closes:%H:%M}).")
