@@ -52,23 +52,27 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     return attempt
 
 
-def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None) -> None:
+def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None, trigger: str = "") -> None:
     attempt.submitted_at, attempt.submit_reason = at, reason
     attempt.save(update_fields=["submitted_at", "submit_reason"])
+    data = {"sitting_id": attempt.registration.sitting_id, "at": at,
+            "answered": attempt.answers.exclude(choice="").count()}
+    if trigger:
+        data["noticed_by"] = trigger  # what request found the deadline passed; the server decided
     record(actor=by, action="attempt.submitted" if reason == SubmitReason.CANDIDATE else "attempt.timed_out",
-           obj=attempt, data={"sitting_id": attempt.registration.sitting_id, "at": at,
-                              "answered": attempt.answers.exclude(choice="").count()})
+           obj=attempt, data=data)
 
 
 @transaction.atomic
-def close_if_overdue(*, attempt: Attempt, now: dt.datetime) -> bool:
-    """Close the attempt at its deadline if the deadline has passed (lazily, on any request)."""
+def close_if_overdue(*, attempt: Attempt, now: dt.datetime, trigger: str = "") -> bool:
+    """Close the attempt at its deadline if the server's clock says the deadline has passed (lazily, on any
+    request, or when the page's countdown asks). The reason is always a time-out, by nobody."""
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    if locked.is_open and timing.is_past(now, locked.deadline):
-        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT)
-        attempt.submitted_at, attempt.submit_reason = locked.submitted_at, locked.submit_reason
-        return True
-    return False
+    closed = locked.is_open and timing.is_past(now, locked.deadline)
+    if closed:
+        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT, trigger=trigger)
+    attempt.submitted_at, attempt.submit_reason = locked.submitted_at, locked.submit_reason
+    return closed
 
 
 def close_overdue_attempts(*, sitting: Sitting, now: dt.datetime) -> int:
