@@ -222,3 +222,14 @@ def test_the_api_registers_with_the_same_rules(client_for, open_sitting, slot, t
         assert client_for(other_trainee).post(f"/api/v1/exam-registrations/{reg_id}/withdraw/").status_code == 404
         assert c.post(f"/api/v1/exam-registrations/{reg_id}/withdraw/").status_code == 204
     assert not Registration.objects.exists()
+
+
+def test_self_registration_goes_through_the_one_refusal_for_people_who_can_see_item_content(
+        open_sitting, slot, board_member):
+    """register_candidate decides eligibility in one place: a board member (item bank access) who is a
+    qualified physician with a current registration is still refused when registering themselves."""
+    physician(board_member)
+    with pytest.raises(ValidationError, match="can see the item bank"):
+        services.register_self(candidate=board_member, sitting=open_sitting, slot=slot, physician_declared=True,
+                               today=OPEN_DAY)
+    assert not Registration.objects.exists()

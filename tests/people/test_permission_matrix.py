@@ -38,7 +38,7 @@ MATRIX = {
     "/people/supervision-check/": PAGE_ALL,
     "/people/{trainee}/supervision/": TRAINEE_PROFILE,
     "/people/{trainee}/supervision/{link}/end/": row(405, grader=405, anonymous=LOGIN),  # POST only
-    "/audit/": ADMIN_ONLY,
+    "/audit/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),  # each reads their own scopes
     "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),
