@@ -146,7 +146,7 @@ def irt_dict(res: IRTResult) -> dict:
             row[name] = None if arr is None else arr[j]
         items.append(row)
     return clean({"model": res.model, "loglik": res.loglik, "converged": res.converged,
-                  "n_iter": res.n_iter, "n_quad": res.n_quad, "items": items})
+                  "n_iter": res.n_iter, "n_quad": res.n_quad, "rule": res.rule, "items": items})
 
 
 def _option_stats(res: ItemAnalysisResult, j: int) -> dict[str, dict]:
