@@ -173,6 +173,21 @@ def test_upper_lower_weights_of_many_tied_candidates_match_a_sort():
     np.testing.assert_allclose(low[totals < low_boundary], 1.0)
 
 
+def _weights_by_sorting(totals, g):
+    """Upper-group weights the slow, obvious way: sort, take the boundary, share the ties."""
+    boundary = np.sort(totals)[::-1][math.ceil(g) - 1]
+    above, tie = totals > boundary, totals == boundary
+    return np.where(above, 1.0, 0.0) + np.where(tie, (g - above.sum()) / tie.sum(), 0.0)
+
+
+@pytest.mark.parametrize(("seed", "n"), [(15, 338), (138, 300), (212, 400)])
+def test_upper_lower_weights_of_distinct_totals_match_a_sort(seed, n):
+    totals = np.random.default_rng(seed).permutation(n) / 4
+    up, low, g = upper_lower_weights(totals)
+    np.testing.assert_allclose(up, _weights_by_sorting(totals, g))
+    np.testing.assert_allclose(low, _weights_by_sorting(-totals, g))
+
+
 def test_one_candidate():
     res = analyse_exam(item_ids=["q1", "q2", "q3"], codes=encode_letters([["A", "B", ""]]),
                        key={"q1": "A", "q2": "A", "q3": "A"})
@@ -190,7 +205,7 @@ def test_two_candidates_have_a_variance():
 
 
 def test_no_candidates_is_an_error():
-    with pytest.raises(ValueError, match="at least one candidate"):
+    with pytest.raises(ValueError, match="^item analysis needs at least one candidate$"):
         item_analysis(np.zeros((0, 3)))
 
 
