@@ -237,8 +237,8 @@ def _information_2pl(prob: _Problem, e: _EStep) -> np.ndarray:
     norm_post = post / w[:, None]
     g_d = u - norm_post @ pq.T
     g_a = u * (norm_post @ t)[:, None] - norm_post @ (pq * t).T
-    g = np.hstack([g_a, g_d])
-    outer = g.T @ (w[:, None] * g)
+    g = np.hstack([g_a, g_d]) * np.sqrt(w)[:, None]
+    outer = g.T @ g  # one symmetric product (numpy uses syrk for g.T @ g)
     cov_s = np.block([[second[2], second[1]], [second[1].T, second[0]]]) - outer
     pqq = pq * (1 - pq) * n_q
     complete = np.zeros((2 * k, 2 * k))
