@@ -15,7 +15,7 @@ from cmrnet.certification import integration, selectors, windows
 from cmrnet.certification.models import (
     Application, AuditCheck, Certificate, ExtensionRequest, RandomAudit, RemoteSupervisionRequest,
 )
-from cmrnet.certification.services._common import is_board, refuse, require
+from cmrnet.certification.services._common import board_emails, is_board, mail_with_link, refuse, require
 from cmrnet.certification.states import FINAL
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import CertificationStatus, User
@@ -51,27 +51,10 @@ def request_remote_supervision(*, by: User, today: dt.date, **fields) -> RemoteS
     return req
 
 
-def _request_url(pk: int) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return settings.SITE_URL.rstrip("/") + reverse("certification-remote", args=[pk])
-
-
 def _mail_about(pk: int, recipients: list[str], text: str) -> None:
     """E-mail with a link to the request; what was said stays on cmrnet (the request page)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    if recipients:
-        send_mail(f"Remote supervision request #{pk}", f"{text}\n\n{_request_url(pk)}\n", settings.DEFAULT_FROM_EMAIL,
-                  sorted(set(recipients)), fail_silently=True)
-
-
-def _board_emails() -> list[str]:
-    from cmrnet.people.roles import Role
-
-    return list(User.objects.filter(is_active=True, role_grants__role=Role.EXAM_BOARD).values_list("email", flat=True))
+    mail_with_link(subject=f"Remote supervision request #{pk}", url_name="certification-remote", pk=pk,
+                   recipients=recipients, text=text)
 
 
 @transaction.atomic
@@ -94,7 +77,7 @@ def respond_as_remote_supervisor(*, by: User, request: RemoteSupervisionRequest,
     record(actor=by, action="remote_supervision.supervisor_answered", obj=request,
            changes={"supervisor_response": [before, request.supervisor_response]},
            data={"candidate_id": request.candidate_id, "comment": comment.strip()})
-    transaction.on_commit(lambda: _mail_about(request.pk, _board_emails() + [request.candidate.email], (
+    transaction.on_commit(lambda: _mail_about(request.pk, board_emails() + [request.candidate.email], (
         f"{by} has {'confirmed' if confirm else 'declined'} the remote supervision of {request.candidate}.")))
     return request
 
@@ -113,7 +96,7 @@ def write_request_message(*, by: User, request: RemoteSupervisionRequest, body: 
     message = RequestMessage.objects.create(request=request, author=by, body=body.strip(), sent_at=timezone.now())
     record(actor=by, action="remote_supervision.message", obj=request,
            data={"message_id": message.pk, "from_board": from_board, "body": message.body})
-    recipients = [request.remote_supervisor.email] if from_board else _board_emails()
+    recipients = [request.remote_supervisor.email] if from_board else board_emails()
     transaction.on_commit(lambda: _mail_about(request.pk, recipients, (
         f"{'The exam board' if from_board else by} wrote about the remote supervision of {request.candidate}. "
         "Read and answer on cmrnet.")))

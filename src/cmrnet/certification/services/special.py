@@ -5,29 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 
 from cmrnet.audit.services import record
 from cmrnet.certification.languages import ENGLISH, LANGUAGE_NAMES, needing_translation
 from cmrnet.certification.languages import refusal as language_refusal
 from cmrnet.certification.models import SpecialCircumstancesDocument, SpecialCircumstancesRequest
-from cmrnet.certification.services._common import is_board, refuse, require
+from cmrnet.certification.services._common import board_emails, is_board, mail_with_link, refuse, require
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import Body, User
-from cmrnet.people.roles import Role
 
 Status = SpecialCircumstancesRequest.Status
 
 
 def _mail(pk: int, recipients: list[str], text: str) -> None:
-    url = settings.SITE_URL.rstrip("/") + reverse("certification-special", args=[pk])
-    if recipients:
-        send_mail(f"Special-circumstances application #{pk}", f"{text}\n\n{url}\n", settings.DEFAULT_FROM_EMAIL,
-                  sorted(set(recipients)), fail_silently=True)
+    mail_with_link(subject=f"Special-circumstances application #{pk}", url_name="certification-special", pk=pk,
+                   recipients=recipients, text=text)
 
 
 def _editing(by: User, request: SpecialCircumstancesRequest) -> None:
@@ -98,7 +92,7 @@ def submit_special_request(*, by: User, request: SpecialCircumstancesRequest, to
     request.save(update_fields=["status", "submitted_on"])
     record(actor=by, action="special_circumstances.submitted", obj=request, changes={"status": [Status.DRAFT, Status.SUBMITTED]},
            data={"candidate_id": by.pk, "documents": list(request.documents.values_list("pk", flat=True))})
-    board = list(User.objects.filter(is_active=True, role_grants__role=Role.EXAM_BOARD).values_list("email", flat=True))
+    board = board_emails()
     transaction.on_commit(lambda: _mail(request.pk, board, f"{by} submitted a special-circumstances application."))
     return request
 

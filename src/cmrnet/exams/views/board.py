@@ -168,36 +168,33 @@ def sitting_manage(request, pk: int):
         "slot_form": SlotForm(initial={"starts_at": timezone.localtime(sitting.start_opens).replace(tzinfo=None)})})
 
 
-@login_required
-@require_POST
-def registration_settings(request, pk: int):
+def _board_form_post(request, pk: int, form_class, service, *, invalid: str, success: str):
+    """A board form posted from the sitting page: validate, call the service, report, back to the page."""
     sitting = _board_sitting(request, pk)
-    form = RegistrationSettingsForm(request.POST)
+    form = form_class(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Give the dates as YYYY-MM-DD.")
-        services.set_registration_settings(by=request.user, sitting=sitting, **form.cleaned_data)
+            raise ValidationError(invalid)
+        service(by=request.user, sitting=sitting, **form.cleaned_data)
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, "Registration settings saved.")
+        messages.success(request, success)
     return redirect("exams-sitting-manage", pk=sitting.pk)
+
+
+@login_required
+@require_POST
+def registration_settings(request, pk: int):
+    return _board_form_post(request, pk, RegistrationSettingsForm, services.set_registration_settings,
+                            invalid="Give the dates as YYYY-MM-DD.", success="Registration settings saved.")
 
 
 @login_required
 @require_POST
 def slot_add(request, pk: int):
-    sitting = _board_sitting(request, pk)
-    form = SlotForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Give a start time and at least one place.")
-        services.add_slot(by=request.user, sitting=sitting, **form.cleaned_data)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "Start time added.")
-    return redirect("exams-sitting-manage", pk=sitting.pk)
+    return _board_form_post(request, pk, SlotForm, services.add_slot,
+                            invalid="Give a start time and at least one place.", success="Start time added.")
 
 
 @login_required
