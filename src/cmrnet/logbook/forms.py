@@ -132,7 +132,7 @@ class VerifyForm(forms.Form):
 class TrainingForm(forms.ModelForm):
     class Meta:
         model = TrainingPeriod
-        fields = ["start_date", "end_date", "hours_per_week", "supervisor", "centre"]
+        fields = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
     def __init__(self, *args, trainee: User, **kwargs):

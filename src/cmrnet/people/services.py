@@ -12,7 +12,7 @@ from cmrnet.people.models import Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
     "full_name", "email", "centre", "specialty", "languages", "registration_country", "registration_number",
-    "registration_valid_until", "acls_valid_until", "acls_evidence",
+    "registration_valid_until", "acls_valid_until", "acls_evidence", "time_zone",
 ]
 CERT_FIELDS = ["body", "level", "awarded_on", "valid_until", "revoked", "revoked_on", "revocation_reason"]
 
