@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export CMRNET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install demo serve clean e2e-deps bench
+.PHONY: run test install demo serve clean e2e-deps bench mutation
 
 $(BIN)/cmrnet: pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,5 +28,10 @@ bench: install
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/psychometrics.py
 
+# Mutation testing of the pure cores (mutmut; not part of `make test`). Resumes a cut run;
+# MUTATION_ARGS e.g. "--only cme --rerun-survivors --survivors" (see scripts/mutation.py).
+mutation: install
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache mutants
