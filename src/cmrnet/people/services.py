@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.models import Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
@@ -20,8 +22,8 @@ CERT_FIELDS = ["body", "level", "awarded_on", "valid_until", "revoked", "revoked
 @transaction.atomic
 def create_person(*, by: User | None, email: str, full_name: str, password: str | None = None,
                   roles: list[str] = (), **profile) -> User:
-    email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
+    email = normalise_login_name(email)
+    if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"A person with e-mail {email} already exists."})
     person = User.objects.create_user(email, password, full_name=full_name, **profile)
     record(actor=by, action="person.created", obj=person, changes=diff({}, snapshot(person, PROFILE_FIELDS)))
@@ -36,6 +38,10 @@ def update_profile(*, by: User, person: User, **values) -> User:
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
     before = snapshot(person, PROFILE_FIELDS)
+    if "email" in values:  # stored as log-in resolves it, so one account per normalised name
+        values["email"] = normalise_login_name(values["email"])
+        if User.objects.filter(email__iexact=values["email"]).exclude(pk=person.pk).exists():
+            raise ValidationError({"email": f"A person with e-mail {values['email']} already exists."})
     for name, value in values.items():
         setattr(person, name, value)
     person.full_clean(exclude=["password"])
@@ -46,8 +52,21 @@ def update_profile(*, by: User, person: User, **values) -> User:
     return person
 
 
+# Checks other apps add (AppConfig.ready): (person, role) -> a reason to refuse the grant, or "".
+ROLE_GRANT_CHECKS: list[Callable[[User, str], str]] = []
+
+
+def register_role_grant_check(check: Callable[[User, str], str]) -> None:
+    if check not in ROLE_GRANT_CHECKS:
+        ROLE_GRANT_CHECKS.append(check)
+
+
 @transaction.atomic
 def grant_role(*, by: User | None, person: User, role: str) -> RoleGrant:
+    if not person.has_role(role):
+        reasons = [reason for check in ROLE_GRANT_CHECKS if (reason := check(person, role))]
+        if reasons:
+            raise ValidationError({"roles": " ".join(reasons)})
     grant, created = RoleGrant.objects.get_or_create(user=person, role=role)
     if created:
         record(actor=by, action="role.granted", obj=person, changes={"roles": [None, role]})

@@ -1,9 +1,12 @@
-"""The application package: a folder of CSV files and ``candidate.toml``.
+"""The application package: a folder (or a zip) of CSV files and ``candidate.toml``.
 
-``read_package`` turns a folder into ``ApplicationData``; any bad value raises
+``read_package`` turns a package into ``ApplicationData``; any bad value raises
 ``PackageError`` naming the file, the row (1-based data row, the header not
 counted) or TOML key, and the column.  ``write_package`` writes the same
 format, so a package read and written again is identical in content.
+
+Files are read only through ``package_source`` (a name inside the package, never a path of the
+file system); see there.
 """
 
 from __future__ import annotations
@@ -15,23 +18,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .model import (CME_KINDS, DEFAULT_CATEGORIES, ROLES, SOURCES, ApplicationData, Candidate,
-                    Case, CmeActivity, Level2Certificate, PeerRecognition, SupervisorCert,
-                    TrainingPeriod)
+from .model import (CME_KINDS, DEFAULT_CATEGORIES, PEER_KINDS, PEER_SCOPES, ROLES, SOURCES,
+                    ApplicationData, Candidate, Case, CmeActivity, Level2Certificate, PeerItem,
+                    PeerRecognition, SupervisorCert, TrainingPeriod)
+from .package_source import Package, PackageError, member_name, open_package
 
 CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
                 "role", "control_room", "supervisor_id", "clinical_change")
+CASE_OPTIONAL = ("full_review",)        # appended; empty or absent = not recorded
 SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
 SUPERVISOR_OPTIONAL = ("revoked_on",)
 TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
 CME_COLUMNS = ("activity_id", "title", "provider", "kind", "start_date", "end_date", "credits",
                "modalities", "catalog_id", "certificate")
+CME_OPTIONAL = ("full_attendance",)
+PEER_COLUMNS = ("item_id", "kind", "title", "event", "date", "scope", "first_author", "presented_in_person")
 PEER_KEYS = ("cme_faculty", "invited_talks", "publications", "first_author_orals", "posters")
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
-
-
-class PackageError(ValueError):
-    """Bad input in an application package; the message names file, row/key and column."""
 
 
 # ----------------------------------------------------------------------------
@@ -55,6 +58,10 @@ def parse_flag(text: str) -> bool:
 
 def parse_optional_flag(text: str) -> bool:
     return parse_flag(text) if text.strip() else False
+
+
+def parse_flag_or_none(text: str) -> bool | None:
+    return parse_flag(text) if text.strip() else None
 
 
 def parse_count(text: str) -> int:
@@ -88,6 +95,15 @@ def one_of(choices: Iterable[str]) -> Callable[[str], str]:
     return parse
 
 
+def certificate_reference(text: str) -> str:
+    """cme.csv's ``certificate``: empty/"no" (none), "yes" (claimed), or a file name inside the package."""
+    value = text.strip()
+    if value.lower() in ("", "no", "false", "0", "none", "yes", "y", "true", "1"):
+        return value
+    member_name(value)          # ValueError when it could name a file outside the package
+    return value
+
+
 def required(text: str) -> str:
     if not text.strip():
         raise ValueError("is empty")
@@ -101,12 +117,12 @@ def optional(text: str) -> str:
 # ----------------------------------------------------------------------------
 # Reading
 # ----------------------------------------------------------------------------
-def _rows(path: Path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()):
+def _rows(path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()):
     """Yield (row number, dict) for each data row; check the header."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise PackageError(f"{path.name}: file not found in {path.parent}") from None
+        raise PackageError(f"{path.name}: file not found in the package") from None
     except UnicodeDecodeError:
         raise PackageError(f"{path.name}: not UTF-8 text") from None
     reader = csv.reader(io.StringIO(text))
@@ -143,15 +159,16 @@ def _unique(file: str, number: int, column: str, value: str, seen: dict[str, int
     seen[value] = number
 
 
-def read_cases(path: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Case, ...]:
+def read_cases(path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Case, ...]:
     parsers = {
         "case_id": required, "study_date": parse_date, "patient_key": required,
         "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
         "course_id": optional, "role": one_of(ROLES), "control_room": parse_optional_flag,
         "supervisor_id": optional, "clinical_change": parse_optional_flag,
+        "full_review": parse_flag_or_none,
     }
     cases, seen = [], {}
-    for number, row in _rows(path, CASE_COLUMNS):
+    for number, row in _rows(path, CASE_COLUMNS, CASE_OPTIONAL):
         values = _convert(path.name, number, row, parsers)
         _unique(path.name, number, "case_id", values["case_id"], seen)
         cases.append(Case(**values))
@@ -163,7 +180,7 @@ def _check_order(file: str, number: int, values: dict, first: str, last: str) ->
         raise PackageError(f"{file} row {number}, column {last}: {values[last]} is before {first} {values[first]}")
 
 
-def read_supervisors(path: Path) -> tuple[SupervisorCert, ...]:
+def read_supervisors(path) -> tuple[SupervisorCert, ...]:
     parsers = {
         "supervisor_id": required, "body": lambda t: required(t).upper(), "level": parse_count,
         "awarded_on": parse_date, "valid_until": parse_date,
@@ -177,7 +194,7 @@ def read_supervisors(path: Path) -> tuple[SupervisorCert, ...]:
     return tuple(certs)
 
 
-def read_training(path: Path) -> tuple[TrainingPeriod, ...]:
+def read_training(path) -> tuple[TrainingPeriod, ...]:
     parsers = {
         "period_id": required, "start_date": parse_date, "end_date": parse_date,
         "hours_per_week": parse_number, "supervisor_id": optional, "centre": optional,
@@ -191,7 +208,7 @@ def read_training(path: Path) -> tuple[TrainingPeriod, ...]:
     return tuple(periods)
 
 
-def read_cme(path: Path) -> tuple[CmeActivity, ...]:
+def read_cme(path) -> tuple[CmeActivity, ...]:
     def modalities(text: str) -> int:
         value = parse_count(text) if text.strip() else 1
         if value < 1:
@@ -200,15 +217,32 @@ def read_cme(path: Path) -> tuple[CmeActivity, ...]:
     parsers = {
         "activity_id": required, "title": required, "provider": optional, "kind": one_of(CME_KINDS),
         "start_date": parse_date, "end_date": parse_date, "credits": parse_number,
-        "modalities": modalities, "catalog_id": optional, "certificate": optional,
+        "modalities": modalities, "catalog_id": optional, "certificate": certificate_reference,
+        "full_attendance": parse_optional_flag,
     }
     activities, seen = [], {}
-    for number, row in _rows(path, CME_COLUMNS):
+    for number, row in _rows(path, CME_COLUMNS, CME_OPTIONAL):
         values = _convert(path.name, number, row, parsers)
         _unique(path.name, number, "activity_id", values["activity_id"], seen)
         _check_order(path.name, number, values, "start_date", "end_date")
         activities.append(CmeActivity(**values))
     return tuple(activities)
+
+
+def read_peer(path: Path) -> tuple[PeerItem, ...]:
+    parsers = {
+        "item_id": required, "kind": one_of(PEER_KINDS), "title": required, "event": optional,
+        "date": lambda t: parse_date(t) if t.strip() else None,
+        "scope": lambda t: one_of(PEER_SCOPES)(t) if t.strip() else "international",
+        "first_author": parse_optional_flag, "presented_in_person": parse_optional_flag,
+    }
+    items, seen = [], {}
+    for number, row in _rows(path, PEER_COLUMNS):
+        values = _convert(path.name, number, row, parsers)
+        _unique(path.name, number, "item_id", values["item_id"], seen)
+        values["day"] = values.pop("date")
+        items.append(PeerItem(**values))
+    return tuple(items)
 
 
 class _Toml:
@@ -231,11 +265,25 @@ class _Toml:
                 raise self.fail(prefix + key, str(error)) from None
         raise self.fail(prefix + key, f"{value!r} is not a date (YYYY-MM-DD)")
 
+    def text(self, table: dict, key: str) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(key, f"{value!r} is not a text")
+        return value.strip()
+
     def flag(self, table: dict, key: str) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
             raise self.fail(key, f"{value!r} is not true or false")
         return value
+
+    def ids(self, table: dict, key: str, prefix: str = "") -> tuple[str, ...] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(prefix + key, f"{value!r} is not a list of ids")
+        return tuple(v.strip() for v in value)
 
     def count(self, table: dict, key: str, prefix: str = "") -> int:
         value = table.get(key, 0)
@@ -244,22 +292,26 @@ class _Toml:
         return value
 
 
-def read_candidate(folder: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> Candidate:
+def read_candidate(folder: Package, categories: Iterable[str] = DEFAULT_CATEGORIES) -> Candidate:
     path = folder / "candidate.toml"
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise PackageError(f"candidate.toml: file not found in {folder}") from None
+        raise PackageError("candidate.toml: file not found in the package") from None
+    except UnicodeDecodeError:
+        raise PackageError("candidate.toml: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise PackageError(f"candidate.toml: not valid TOML: {error}") from None
     toml = _Toml("candidate.toml", doc)
     peer_table = doc.get("peer_recognition", {})
     if not isinstance(peer_table, dict):
         raise toml.fail("peer_recognition", "expected a table")
-    peer = PeerRecognition(**{k: toml.count(peer_table, k, "peer_recognition.") for k in PEER_KEYS})
+    items = read_peer(folder / "peer.csv") if (folder / "peer.csv").exists() else ()
+    peer = PeerRecognition(**{k: toml.count(peer_table, k, "peer_recognition.") for k in PEER_KEYS}, items=items)
     return Candidate(
         exam_date=toml.date(doc, "exam_date"),
         exam_passed=toml.flag(doc, "exam_passed"),
+        results_date=toml.date(doc, "results_date"),
         registration_valid_until=toml.date(doc, "registration_valid_until"),
         acls_valid_until=toml.date(doc, "acls_valid_until"),
         application_date=toml.date(doc, "application_date"),
@@ -268,10 +320,11 @@ def read_candidate(folder: Path, categories: Iterable[str] = DEFAULT_CATEGORIES)
         level2=_read_level2(toml, folder, doc.get("level2"), categories),
         deadline_extension_days=toml.count(doc, "deadline_extension_days"),
         logbook_deadline=toml.date(doc, "logbook_deadline"),
+        specialty=toml.text(doc, "specialty"),
     )
 
 
-def _read_level2(toml: _Toml, folder: Path, table: Any, categories) -> Level2Certificate | None:
+def _read_level2(toml: _Toml, folder: Package, table: Any, categories) -> Level2Certificate | None:
     if table is None:
         return None
     if not isinstance(table, dict):
@@ -282,20 +335,25 @@ def _read_level2(toml: _Toml, folder: Path, table: Any, categories) -> Level2Cer
     file_name = table.get("cases", "")
     if not isinstance(file_name, str):
         raise toml.fail("level2.cases", "expected a file name")
+    if file_name:
+        try:
+            file_name = member_name(file_name)
+        except ValueError as error:
+            raise toml.fail("level2.cases", str(error)) from None
     cases = read_cases(folder / file_name, categories) if file_name else ()
-    return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv")
+    return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv",
+                             toml.ids(table, "training", "level2."), toml.ids(table, "cme", "level2."))
 
 
-def read_package(folder: str | Path, categories: Iterable[str] | None = None) -> ApplicationData:
-    """Read an application package folder.
+def read_package(folder: str | Path | Package, categories: Iterable[str] | None = None) -> ApplicationData:
+    """Read an application package: a folder, a zip file, or a ``Package`` (e.g. a ``ZipPackage`` of
+    an upload).  Only files inside the package are ever read (see ``package_source``).
 
     ``categories`` are the allowed case categories (``ruleset.categories``);
-    by default the eight standard ones.  supervisors.csv, training.csv and
-    cme.csv may be absent (read as empty); cases.csv and candidate.toml may not.
+    by default the eight standard ones.  supervisors.csv, training.csv, cme.csv
+    and peer.csv may be absent (read as empty); cases.csv and candidate.toml may not.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise PackageError(f"{folder}: not a directory")
+    folder = open_package(folder)
     allowed = tuple(categories) if categories is not None else DEFAULT_CATEGORIES
     optional_file = lambda name, reader: reader(folder / name) if (folder / name).exists() else ()
     return ApplicationData(
@@ -320,12 +378,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any]) -> None:
+def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any], names: dict[str, str] | None = None) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for item in items:
-            writer.writerow([_cell(getattr(item, c)) for c in columns])
+            writer.writerow([_cell(getattr(item, (names or {}).get(c, c))) for c in columns])
+
+
+def _with_optional(columns: tuple[str, ...], optional_columns: tuple[str, ...], items, empty) -> tuple[str, ...]:
+    """Append the optional columns some item fills (so packages without them are written as before)."""
+    used = tuple(c for c in optional_columns if any(getattr(i, c) != empty for i in items))
+    return columns + used
 
 
 def _toml_value(value: Any) -> str:
@@ -340,10 +404,11 @@ def _toml_value(value: Any) -> str:
 def candidate_toml(candidate: Candidate) -> str:
     """candidate.toml text for ``candidate`` (keys as documented in docs/rules.md)."""
     lines = []
-    for key in ("exam_date", "exam_passed", "registration_valid_until", "acls_valid_until",
-                "application_date", "supervisor_declaration", "deadline_extension_days", "logbook_deadline"):
+    for key in ("exam_date", "exam_passed", "results_date", "registration_valid_until", "acls_valid_until",
+                "application_date", "supervisor_declaration", "deadline_extension_days", "logbook_deadline",
+                "specialty"):
         value = getattr(candidate, key)
-        if value is not None and not (key == "deadline_extension_days" and value == 0):
+        if value is not None and not (key == "deadline_extension_days" and value == 0) and value != "":
             lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[peer_recognition]"]
     lines += [f"{k} = {getattr(candidate.peer_recognition, k)}" for k in PEER_KEYS]
@@ -351,6 +416,9 @@ def candidate_toml(candidate: Candidate) -> str:
         level2 = candidate.level2
         lines += ["", "[level2]", f"awarded_on = {level2.awarded_on.isoformat()}",
                   f"valid_until = {level2.valid_until.isoformat()}", f"cases = {_toml_value(level2.cases_file)}"]
+        for key, ids in (("training", level2.training_ids), ("cme", level2.cme_ids)):
+            if ids is not None:
+                lines.append(f"{key} = [{', '.join(_toml_value(i) for i in ids)}]")
     return "\n".join(lines) + "\n"
 
 
@@ -359,11 +427,16 @@ def write_package(folder: str | Path, data: ApplicationData) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "candidate.toml").write_text(candidate_toml(data.candidate), encoding="utf-8")
-    _write_csv(folder / "cases.csv", CASE_COLUMNS, data.cases)
+    _write_csv(folder / "cases.csv", _with_optional(CASE_COLUMNS, CASE_OPTIONAL, data.cases, None), data.cases)
     columns = SUPERVISOR_COLUMNS + (SUPERVISOR_OPTIONAL if any(s.revoked_on for s in data.supervisors) else ())
     _write_csv(folder / "supervisors.csv", columns, data.supervisors)
     _write_csv(folder / "training.csv", TRAINING_COLUMNS, data.training)
-    _write_csv(folder / "cme.csv", CME_COLUMNS, data.cme)
+    _write_csv(folder / "cme.csv", _with_optional(CME_COLUMNS, CME_OPTIONAL, data.cme, False), data.cme)
+    if data.candidate.peer_recognition.items:
+        _write_csv(folder / "peer.csv", PEER_COLUMNS, data.candidate.peer_recognition.items, {"date": "day"})
     if data.candidate.level2 is not None:
-        _write_csv(folder / data.candidate.level2.cases_file, CASE_COLUMNS, data.candidate.level2.cases)
+        level2_cases = data.candidate.level2.cases
+        target = folder / member_name(data.candidate.level2.cases_file)   # never outside the folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(target, _with_optional(CASE_COLUMNS, CASE_OPTIONAL, level2_cases, None), level2_cases)
     return folder
