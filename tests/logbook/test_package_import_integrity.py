@@ -68,20 +68,20 @@ def test_the_package_is_read_and_checked_with_no_transaction_open(supervised, me
 
     seen = []
     read = rules.read_package
-    check = services.check_case_input
+    check = services.check_case
 
     def spy_read(*args, **kwargs):
         seen.append(("read", connection.in_atomic_block))
         return read(*args, **kwargs)
 
-    def spy_check(**kwargs):
+    def spy_check(case, **kwargs):
         seen.append(("check", connection.in_atomic_block))
-        return check(**kwargs)
+        return check(case, **kwargs)
 
     monkeypatch.setattr(rules, "read_package", spy_read)
-    monkeypatch.setattr(services, "check_case_input", spy_check)
+    monkeypatch.setattr(services, "check_case", spy_check)
     package.import_zip(by=supervised, trainee=supervised, upload=_zip(_base(today, mentor.email)))
-    assert seen and all(inside is False for _, inside in seen)
+    assert {what for what, _ in seen} == {"read", "check"} and all(inside is False for _, inside in seen)
     assert Case.objects.filter(trainee=supervised).count() == 2
 
 

@@ -122,12 +122,12 @@ def _problem(where: str, error: ValidationError, columns: dict[str, str] | None 
 
 
 def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tuple[list, list[str]]:
-    """Every case of every file as a checked CaseInput, with where it came from ('cases.csv row 3')."""
+    """Every case of every file as a CaseInput, with where it came from ('cases.csv row 3'); the
+    domain checks (services.check_case) follow in services.import_package, before its transaction."""
     total = sum(len(cases) for _, cases in files)
     if total > MAX_CASES:
         raise rules.PackageError(f"The package holds {total} cases; at most {MAX_CASES} are imported at once.")
     taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
-    ids = {s.pk for s in allowed.values()}
     identifiers = {normalise(c.patient_key) for _, cases in files for c in cases if not KEY_PATTERN.match(c.patient_key)}
     rows, places, seen = [], [], {}
     for file, cases in files:
@@ -145,10 +145,6 @@ def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tupl
             if normalise(data.case_id) in identifiers:
                 raise rules.PackageError(f"{where}, column case_id: is a patient identifier of the package; "
                                          f"a case id must not identify a patient")
-            try:
-                services.check_case_input(trainee=trainee, data=data, supervisors=ids)
-            except ValidationError as error:
-                raise _problem(where, error, {"supervisor": "supervisor_id"}) from None
             seen[data.case_id] = where
             rows.append(data)
             places.append(where)
@@ -235,5 +231,5 @@ def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
             "cme": _cme(data, folder), "peer": _peer(data.candidate)}
     try:
         return services.import_package(by=by, trainee=trainee, **plan)
-    except ValidationError as error:        # a case id taken meanwhile, or a supervisor link ended meanwhile
+    except ValidationError as error:        # a value the logbook refuses, or a case id taken meanwhile
         raise rules.PackageError(" ".join(error.messages)) from None

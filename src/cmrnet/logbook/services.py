@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -96,13 +96,6 @@ def check_case(case: Case, *, supervisors: set[int] | None = None) -> None:
     _check_supervisor(case.trainee, case.supervisor_id, supervisors)
 
 
-def check_case_input(*, trainee: User, data: CaseInput, supervisors: set[int] | None = None) -> None:
-    """check_case for a case not yet built (the package import checks every row before writing)."""
-    case = Case(trainee=trainee, case_id=data.case_id.strip())
-    _apply(case, data)
-    check_case(case, supervisors=supervisors)
-
-
 def supervisor_ids(trainee: User) -> set[int]:
     return set(selectors.supervisors_of(trainee).values_list("pk", flat=True))
 
@@ -163,20 +156,23 @@ class AlreadyImported(ValidationError):
     """The preview's token was used before: a replayed confirm imports nothing."""
 
 
-@transaction.atomic
 def import_cases(*, by: User, trainee: User, rows: list[CaseInput], source: str = "file",
                  token_id: str = "") -> list[Case]:
-    """Save every row or none (the caller validated them in the preview; checked again here).
+    """Save every row or none (the caller validated them in the preview; checked again here, before
+    the transaction, which then only numbers and inserts the rows).
 
     ``token_id``: the preview's single-use id; a second import with it raises AlreadyImported."""
     _require_owner(by, trainee)
-    if token_id:
-        _use_token(trainee, token_id, len(rows))
-    created = _insert_cases(trainee, rows)
-    record(actor=by, action="logbook.cases_imported", obj=trainee,
-           data={"trainee_id": trainee.pk, "count": len(created), "source": source,
-                 "case_ids": [c.case_id for c in created][:500]})
-    return created
+    cases = _checked_cases(trainee, rows)
+    prepared = _prepared(cases)
+    with transaction.atomic():
+        if token_id:
+            _use_token(trainee, token_id, len(rows))
+        _number_and_insert(trainee, cases, prepared)
+        record(actor=by, action="logbook.cases_imported", obj=trainee,
+               data={"trainee_id": trainee.pk, "count": len(cases), "source": source,
+                     "case_ids": [c.case_id for c in cases][:500]})
+    return cases
 
 
 def _use_token(trainee: User, token_id: str, count: int) -> None:
@@ -191,29 +187,64 @@ def _use_token(trainee: User, token_id: str, count: int) -> None:
         raise AlreadyImported(f"This preview was already imported ({when}); nothing was imported again.") from None
 
 
-def _insert_cases(trainee: User, rows: list[CaseInput], where: list[str] | None = None) -> list[Case]:
-    """Check and bulk-insert cases (inside the caller's transaction); errors name ``where[i]`` or the row."""
-    sequence = _next_sequence(trainee)
-    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+def _place(where: list[str] | None, index: int) -> str:
+    return where[index] if where else f"row {index + 1}"
+
+
+def _checked_cases(trainee: User, rows: list[CaseInput], where: list[str] | None = None) -> list[Case]:
+    """Unsaved cases, each through check_case; no transaction needed. Errors name ``where[i]`` or the row."""
     allowed = supervisor_ids(trainee)
-    created = []
-    for number, data in enumerate(rows, start=1):
-        place = where[number - 1] if where else f"row {number}"
-        case_id = data.case_id.strip() or _free_case_id(trainee, sequence, taken)
-        if case_id in taken:
-            raise ValidationError(f"{place}, column case_id: {case_id!r} is already in your logbook")
-        case = Case(trainee=trainee, sequence=sequence, case_id=case_id)
+    cases = []
+    for index, data in enumerate(rows):
+        case = Case(trainee=trainee, case_id=data.case_id.strip())
         _apply(case, data)
         try:
             check_case(case, supervisors=allowed)
         except ValidationError as error:
             column, messages = next(iter(error.message_dict.items()))
-            raise ValidationError(f"{place}, column {column}: {' '.join(messages)}") from None
-        created.append(case)
-        taken.add(case_id)
+            raise ValidationError(f"{_place(where, index)}, column {column}: {' '.join(messages)}") from None
+        cases.append(case)
+    return cases
+
+
+_LATE = ("sequence", "case_id")       # known only under the trainee's lock, inside the transaction
+
+
+def _prepared(cases: list[Case]) -> list[list]:
+    """Each case's column values as the database takes them, made before the transaction opens
+    (Django spends most of a bulk insert preparing values; the write lock need not wait for it)."""
+    fields = _insert_fields()
+    return [[f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields] for case in cases]
+
+
+def _insert_fields() -> list:
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name not in _LATE]
+    return fields + [Case._meta.get_field(name) for name in _LATE]
+
+
+def _number_and_insert(trainee: User, cases: list[Case], rows: list[list], where: list[str] | None = None) -> None:
+    """Inside the caller's transaction: running numbers and free case ids under the trainee's lock,
+    the supervisor links checked again (cheap), one INSERT for all rows (prepared by _prepared)."""
+    sequence = _next_sequence(trainee)
+    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    allowed = supervisor_ids(trainee)
+    for index, case in enumerate(cases):
+        if not case.case_id:
+            case.case_id = _free_case_id(trainee, sequence, taken)
+        elif case.case_id in taken:
+            raise ValidationError(f"{_place(where, index)}, column case_id: {case.case_id!r} is already in your logbook")
+        if case.supervisor_id is not None and case.supervisor_id not in allowed:
+            raise ValidationError(f"{_place(where, index)}, column supervisor: not one of your supervisors any more")
+        case.sequence = sequence
+        rows[index][-2:] = [sequence, case.case_id]
+        taken.add(case.case_id)
         sequence += 1
-    Case.objects.bulk_create(created)
-    return created
+    quote = connection.ops.quote_name
+    fields = _insert_fields()
+    sql = (f"INSERT INTO {quote(Case._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def import_package(*, by: User, trainee: User, cases: list[CaseInput], case_places: list[str],
@@ -221,29 +252,32 @@ def import_package(*, by: User, trainee: User, cases: list[CaseInput], case_plac
                    peer: list[PeerRecognition]) -> dict[str, int]:
     """Write an application package that was read and checked in full beforehand (logbook.package).
 
-    The certificates are stored first, outside the transaction; then one short transaction inserts
-    everything (bulk) with one audit entry. If anything fails, nothing stays: the transaction rolls
-    back and the stored certificates are deleted."""
+    The cases are built and checked and the certificates stored first, outside the transaction; then
+    one short transaction numbers and inserts everything (bulk) with one audit entry. If anything
+    fails, nothing stays: the transaction rolls back and the stored certificates are deleted."""
     _require_owner(by, trainee)
+    built = _checked_cases(trainee, cases, case_places)
+    prepared = _prepared(built)
+    for period in training:
+        period.trainee = trainee
+    for entry in peer:
+        entry.trainee = trainee
     with files_removed_on_error():
         for activity, certificate in cme:
             activity.trainee = trainee
             if certificate:
                 activity.certificate.save(certificate.name, certificate, save=False)
         with transaction.atomic():
-            created = _insert_cases(trainee, cases, case_places)
+            _number_and_insert(trainee, built, prepared, case_places)
             allowed = supervisor_ids(trainee)
             for period in training:
-                period.trainee = trainee
                 _check_supervisor(trainee, period.supervisor_id, allowed)
             TrainingPeriod.objects.bulk_create(training)
             CmeActivity.objects.bulk_create([activity for activity, _ in cme])
-            for entry in peer:
-                entry.trainee = trainee
             PeerRecognition.objects.bulk_create(peer)
-            summary = {"cases": len(created), "training": len(training), "cme": len(cme), "peer": len(peer)}
+            summary = {"cases": len(built), "training": len(training), "cme": len(cme), "peer": len(peer)}
             record(actor=by, action="logbook.package_imported", obj=trainee,
-                   data={"trainee_id": trainee.pk, **summary, "case_ids": [c.case_id for c in created][:500]})
+                   data={"trainee_id": trainee.pk, **summary, "case_ids": [c.case_id for c in built][:500]})
     return summary
 
 
