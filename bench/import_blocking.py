@@ -1,6 +1,6 @@
 """Does a maximum-size package import block other writes? Exam answer saves while it runs.
 
-    .venv/bin/python bench/import_blocking.py [--candidates 40] [--seconds 40] [--import-after 3]
+    .venv/bin/python bench/import_blocking.py [--candidates 20] [--seconds 40] [--import-after 3]
                                               [--database-url URL] [--workers 1]
 
 Prepares a temporary site (SQLite in a temporary data directory, or --database-url), an open exam
@@ -79,15 +79,17 @@ def largest_package(supervisor_email: str) -> bytes:
     from cmrnet.logbook import package
     from cmrnet.rules.testing import make_cases
 
-    cases = make_cases(package.MAX_CASES, dt.date(2021, 1, 1), dt.date(2024, 12, 31), seed=7, prefix="b")
+    limits = {name: getattr(package, name, default) for name, default in   # defaults: measure code without caps too
+              (("MAX_CASES", 5000), ("MAX_TRAINING", 200), ("MAX_CME", 300), ("MAX_PEER", 200))}
+    cases = make_cases(limits["MAX_CASES"], dt.date(2021, 1, 1), dt.date(2024, 12, 31), seed=7, prefix="b")
     cases = tuple(replace(c, supervisor_id=supervisor_email) for c in cases)
     training = tuple(rules.TrainingPeriod(f"t{n}", dt.date(2022, 1, 1) + dt.timedelta(days=7 * n),
                                           dt.date(2022, 1, 1) + dt.timedelta(days=7 * n + 5), 35.0, supervisor_email,
-                                          "Bench Centre") for n in range(package.MAX_TRAINING))
+                                          "Bench Centre") for n in range(limits["MAX_TRAINING"]))
     cme = tuple(rules.CmeActivity(f"cme-{n}", f"Course {n}", "EACVI", "course", dt.date(2023, 1, 1),
                                   dt.date(2023, 1, 2), 6.0, 1, "", f"certificates/c{n}.pdf")
-                for n in range(package.MAX_CME))
-    peer = rules.PeerRecognition(publications=package.MAX_PEER)
+                for n in range(limits["MAX_CME"]))
+    peer = rules.PeerRecognition(publications=limits["MAX_PEER"])
     candidate = rules.Candidate(exam_date=dt.date(2024, 6, 1), exam_passed=True, peer_recognition=peer)
     data = rules.ApplicationData(candidate=candidate, cases=cases, supervisors=(), training=training, cme=cme)
     buffer = io.BytesIO()
@@ -133,7 +135,7 @@ def percentiles(values: list[float]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=40)
+    parser.add_argument("--candidates", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=40.0, help="how long the candidates save (bounded)")
     parser.add_argument("--import-after", type=float, default=3.0)
     parser.add_argument("--items", type=int, default=20)
