@@ -13,15 +13,7 @@ from tests.certification.helpers import pdf_upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def unwritable(settings, tmp_path):
-    blocker = tmp_path / "blocker"
-    blocker.write_text("not a folder")
-    settings.MEDIA_ROOT = blocker / "media"
-    return blocker
-
-
-def test_a_document_upload(draft, candidate, client_for, unwritable):
+def test_a_document_upload(draft, candidate, client_for, unwritable_media):
     before = Document.objects.count()
     response = client_for(candidate).post(f"/certification/applications/{draft.pk}/documents/", {
         "kind": "other", "title": "Letter", "file": pdf_upload("letter.pdf")})
@@ -30,7 +22,7 @@ def test_a_document_upload(draft, candidate, client_for, unwritable):
     assert Document.objects.count() == before
 
 
-def test_an_extension_letter(candidate, logbook, client_for, unwritable):
+def test_an_extension_letter(candidate, logbook, client_for, unwritable_media):
     response = client_for(candidate).post("/certification/extensions/new/", {
         "kind": "logbook", "reason": "illness", "months": "3", "explanation": "Surgery",
         "supervisor_letter": pdf_upload("letter.pdf")})

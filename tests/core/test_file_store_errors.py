@@ -20,15 +20,6 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-@pytest.fixture
-def unwritable(settings, tmp_path):
-    """The upload folder cannot be created (its parent is a plain file): OSError on every save, even as root."""
-    blocker = tmp_path / "blocker"
-    blocker.write_text("not a folder")
-    settings.MEDIA_ROOT = blocker / "media"
-    return blocker
-
-
 def _files_under(folder) -> list[Path]:
     return [p for p in Path(folder).rglob("*") if p.is_file()]
 
@@ -41,7 +32,7 @@ def _assert_clear_503(response, name: str):
     assert "Nothing was saved" in html
 
 
-def test_a_cme_certificate_upload(trainee, client_for, unwritable):
+def test_a_cme_certificate_upload(trainee, client_for, unwritable_media):
     response = client_for(trainee).post("/logbook/cme/", {
         "title": "EuroCMR", "provider": "EACVI", "kind": "congress", "start_date": "2025-01-11",
         "end_date": "2025-01-13", "credits": "18", "modalities": "1", "certificate": SimpleUploadedFile("c.pdf", PDF)})
@@ -50,7 +41,7 @@ def test_a_cme_certificate_upload(trainee, client_for, unwritable):
     assert not AuditEntry.objects.filter(action="logbook.cme_added").exists()
 
 
-def test_peer_recognition_evidence(trainee, client_for, unwritable):
+def test_peer_recognition_evidence(trainee, client_for, unwritable_media):
     response = client_for(trainee).post("/logbook/peer-recognition/", {
         "kind": "publication", "title": "CMR paper", "date": "2025-03-01", "reference": "doi:10/x",
         "evidence": SimpleUploadedFile("paper.pdf", PDF)})
@@ -58,7 +49,7 @@ def test_peer_recognition_evidence(trainee, client_for, unwritable):
     assert not PeerRecognition.objects.exists()
 
 
-def test_acls_evidence_on_the_profile(trainee, client_for, unwritable):
+def test_acls_evidence_on_the_profile(trainee, client_for, unwritable_media):
     response = client_for(trainee).post(f"/people/{trainee.pk}/edit/", {
         "full_name": "Tara Changed", "specialty": "cardiology", "languages": "en",
         "acls_evidence": SimpleUploadedFile("acls.pdf", PDF)})
@@ -67,7 +58,7 @@ def test_acls_evidence_on_the_profile(trainee, client_for, unwritable):
     assert trainee.full_name == "Tara Trainee" and not trainee.acls_evidence
 
 
-def test_exam_item_media(board_member, client_for, unwritable):
+def test_exam_item_media(board_member, client_for, unwritable_media):
     from cmrnet.exams.models import Item, Topic
     from tests.exams import factories
 

@@ -97,10 +97,7 @@ def test_a_package_naming_a_server_file_is_refused(page, login, trainee, mentor,
     shoot(page, "package-import-refused")
 
 
-def test_an_unwritable_upload_folder_is_explained(page, login, trainee, tmp_path, settings):
-    blocker = tmp_path / "blocker"
-    blocker.write_text("not a folder")
-    settings.MEDIA_ROOT = blocker / "media"
+def test_an_unwritable_upload_folder_is_explained(page, login, trainee, tmp_path, unwritable_media):
     pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% certificate\n%%EOF\n")
     login(trainee)
