@@ -29,8 +29,11 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=Document.Kind.choices, label="Document")
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
     title = forms.CharField(required=False, max_length=200)
-    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in",
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in", required=False,
                                  help_text="A document not in English needs an English translation before you submit.")
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or "en"  # a post without it (API clients, old forms): English
     translation_of = forms.ChoiceField(required=False, label="English translation of",
                                        help_text="Only for an English translation: the document it translates.")
 
