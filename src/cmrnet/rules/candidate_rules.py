@@ -58,6 +58,8 @@ def _supervisor_line(ctx: Context, sid: str, cases, periods) -> str:
     if all(day < first for day in dates):
         return f"supervisor {sid}'s Level 3 starts {first}; {what} before it"
     last = ctx.cover.last_valid_day(sid)
+    if last is None:
+        return f"supervisor {sid}'s Level 3 (awarded {first}) was revoked before it took effect: {what}"
     return f"supervisor {sid}'s Level 3 is not current on the dates of {what} (valid {first} .. {last}, with gaps for expiry or revocation)"
 
 
