@@ -156,3 +156,25 @@ def test_cme_credits_judges_the_two_years_before_the_exam():
     assert (credit.accepted, credit.reasons) == (0, ("attended more than 2 years before the exam "
                                                      "(ended 2023-11-06, earliest accepted 2023-11-07)",))
     assert cme_credits([old], SETTINGS, None)[0].accepted == 10
+
+
+@pytest.mark.parametrize("catalog_id, expected", [
+    ("eurocmr-2021", ("eurocmr", 2021)), (" EACVI-2023 ", ("eacvi", 2023)), ("scmr-annual", ("scmr-annual", None)),
+    ("meeting-1999", ("meeting", 1999)), ("meeting-2100", ("meeting-2100", None)), ("meeting-21", ("meeting-21", None)),
+    ("2024", ("2024", None)), ("course-20245", ("course-20245", None)),
+])
+def test_series_and_year(catalog_id, expected):
+    assert series_and_year(catalog_id) == expected
+
+
+def test_source_key_without_settings_treats_every_catalogued_series_as_yearly():
+    claim = act("m", "medmastery-cmr-essentials", date(2024, 1, 10), kind="online")
+    assert source_key(claim) == "medmastery-cmr-essentials-2024"
+    assert source_key(claim, SETTINGS) == "medmastery-cmr-essentials"
+
+
+def test_catalogue_entry_of_an_uncatalogued_claim_is_none_without_a_note():
+    from cmrnet.rules.cme import catalogue_entry
+    assert catalogue_entry(act("a", "  "), SETTINGS) == (None, "")
+    entry, note = catalogue_entry(act("a", "ESC-Congress", date(2025, 8, 30)), SETTINGS)
+    assert (entry.id, note) == ("esc-congress", "")
