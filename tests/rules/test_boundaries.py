@@ -153,3 +153,16 @@ def test_level2_is_current_on_its_award_day_and_not_the_day_before():
 def test_level2_missing_is_not_met_with_the_line_to_act_on():
     result = rule(candidate(compliant(VIA), level2=None), "level2_current", VIA)
     assert (result.status, result.missing) == ("not_met", ("add the Level 2 certification (candidate.toml [level2])",))
+
+
+def test_an_approved_deadline_is_named_in_the_sentence():
+    data = candidate(compliant(), logbook_deadline=date(2026, 7, 7))
+    assert rule(data, "submission_deadline").message == \
+        "application date 2026-07-07 is on or before the deadline 2026-07-07 (approved deadline)"
+
+
+def test_a_rule_must_say_met_or_not_with_a_boolean():
+    from cmrnet.rules.results import result
+    with pytest.raises(TypeError, match="case_count: met must be True or False, not None"):
+        result("case_count", None, "message")
+    assert result("case_count", True, "message", missing=["x"]).missing == ()

@@ -156,9 +156,9 @@ def exam_passed(ctx: Context) -> RuleResult:
 
 def submission_deadline(ctx: Context) -> RuleResult:
     cand = ctx.data.candidate
-    anchor = ctx.params.get("deadline_anchor", "exam_date")
-    start = cand.results_date if anchor == "results_date" else cand.exam_date
-    what = "results date" if anchor == "results_date" else "exam date"
+    from_results = ctx.params.get("deadline_anchor") == "results_date"
+    start = cand.results_date if from_results else cand.exam_date
+    what = "results date" if from_results else "exam date"
     if start is None and cand.logbook_deadline is None:
         return result("submission_deadline", False, f"no {what} given", missing=[f"enter the {what}"])
     years = ctx.params["submission_deadline_years"]
@@ -243,7 +243,7 @@ def peer_counts(items) -> tuple[dict[str, int], list[tuple[str, str]]]:
         reason = peer_item_refusal(item)
         field_name = PEER_ITEM_FIELDS.get(item.kind)
         if not reason and field_name is not None:
-            event = (item.event or item.title).strip().lower()
+            event = (item.event or item.title).strip().casefold()
             if event in events[field_name]:
                 reason = f"same {'journal/paper' if item.kind == 'publication' else 'meeting or course'} as an earlier item"
             else:
@@ -287,7 +287,7 @@ def level1_knowledge(ctx: Context) -> RuleResult:
         entry = catalogue_entry(activity, ctx.ruleset.cme)[0]
         if credit.accepted > 0 and entry is not None and entry.level1_course and activity.full_attendance:
             courses.append(credit.activity_id)
-    hours = sum((c.accepted for c in credits), Fraction(0))
+    hours = sum(c.accepted for c in credits)
     need: Fraction = ctx.params["level1_cme_hours_min"]
     met = bool(courses) or hours >= need
     message = (f"completed Level 1 course ({', '.join(courses)})" if courses
