@@ -166,3 +166,14 @@ def test_a_rule_must_say_met_or_not_with_a_boolean():
     with pytest.raises(TypeError, match="case_count: met must be True or False, not None"):
         result("case_count", None, "message")
     assert result("case_count", True, "message", missing=["x"]).missing == ()
+
+
+def test_deadline_sentences_for_extension_today_and_late():
+    data = candidate(compliant(), deadline_extension_days=30)
+    assert rule(data, "submission_deadline").message == (
+        "application date 2026-07-07 is on or before the deadline 2027-12-07 (exam 2025-11-07 + 2 years + 30 days extension)")
+    today = candidate(compliant(), application_date=None)
+    result = rule(today, "submission_deadline", today=date(2027, 11, 8))
+    assert result.message == "today 2027-11-08 is after the deadline 2027-11-07 (exam 2025-11-07 + 2 years)"
+    assert result.numbers == {"deadline": "2027-11-07", "date": "2027-11-08"}
+    assert result.missing == ("the logbook deadline 2027-11-07 has passed: an approved extension or a new exam is needed",)

@@ -28,7 +28,7 @@ def uncovered_periods(ctx: Context) -> list[TrainingPeriod]:
 
 
 def supervisor_level3(ctx: Context) -> RuleResult:
-    cases = ctx.rejected.get("supervisor_level3", [])
+    cases = ctx.rejected["supervisor_level3"]
     periods = uncovered_periods(ctx)
     lines = [_supervisor_line(ctx, sid, cases, periods)
              for sid in sorted({c.supervisor_id for c in cases} | {p.supervisor_id for p in periods})]
