@@ -178,3 +178,32 @@ def test_catalogue_entry_of_an_uncatalogued_claim_is_none_without_a_note():
     assert catalogue_entry(act("a", "  "), SETTINGS) == (None, "")
     entry, note = catalogue_entry(act("a", "ESC-Congress", date(2025, 8, 30)), SETTINGS)
     assert (entry.id, note) == ("esc-congress", "")
+
+
+def course(aid, credits, **changes):
+    return act(aid, credits=credits, title=f"Course {aid}", **{"kind": "course", **changes})
+
+
+def test_a_source_with_a_single_accepted_credit_is_a_source():
+    result = rule(replace(compliant(), cme=(course("a", 24), course("b", 1))), "cme_hours")
+    assert (result.status, result.numbers["sources"]) == ("met", 2)
+
+
+def test_refused_and_reduced_claims_are_counted_apart_in_the_sentence():
+    claims = (course("a", 20), course("b", 3, modalities=3), course("c", 5, certificate=""),
+              course("d", 5, certificate=""), course("e", 5, kind="self_directed"), course("f", 5, certificate="no"))
+    result = rule(replace(compliant(), cme=claims), "cme_hours")
+    assert result.message == ("21 CME hours accepted of 25 required, from 2 sources; "
+                              "4 claims refused (c, d, e); 1 claims reduced")
+    assert result.offending == ("c", "d", "e", "f")
+    only_refused = rule(replace(compliant(), cme=(course("a", 20), course("b", 5), course("c", 5, certificate=""))),
+                        "cme_hours")
+    assert only_refused.message == "25 CME hours accepted of 25 required, from 2 sources; 1 claims refused (c)"
+
+
+def test_cme_numbers_are_rounded_to_two_decimals_and_the_claims_are_kept():
+    ev = evaluation(replace(compliant(), cme=(course("a", 20.125), course("b", 10.375))))
+    assert ev.rule("cme_hours").numbers == {"have": 30.5, "need": 25.0, "sources": 2, "claimed": 30.5}
+    ev = evaluation(replace(compliant(), cme=(course("a", 20.125), course("b", 10))))
+    assert ev.rule("cme_hours").numbers == {"have": 30.12, "need": 25.0, "sources": 2, "claimed": 30.12}
+    assert [(c.activity_id, c.accepted) for c in ev.cme] == [("a", Fraction(161, 8)), ("b", 10)]

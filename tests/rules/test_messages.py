@@ -96,3 +96,10 @@ def test_two_completed_level1_courses_are_both_named():
                    for aid, cid in (("a", "eacvi-level1-course"), ("b", "jca-cmr-level1")))
     data = replace(compliant("level1"), cme=claims)
     assert rule(data, "level1_knowledge", "level1").message == "completed Level 1 course (a, b)"
+
+
+def test_exam_and_declaration_sentences():
+    assert rule(candidate(compliant(), exam_date=None), "exam_passed").message == "exam passed"
+    assert rule(compliant(), "supervisor_declaration").message == "supervisor's declaration signed"
+    unsigned = rule(candidate(compliant(), supervisor_declaration=False), "supervisor_declaration")
+    assert unsigned.message == "supervisor's declaration not signed"

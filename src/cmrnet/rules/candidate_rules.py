@@ -123,7 +123,7 @@ def cme_hours(ctx: Context) -> RuleResult:
     need: Fraction = ctx.params["cme_hours_min"]
     credits = assess_claims(ctx.cme, settings, ctx.data.candidate.exam_date)
     ctx.extra["cme"] = credits
-    have = sum((c.accepted for c in credits), Fraction(0))
+    have = sum(c.accepted for c in credits)
     sources = sorted({c.source_key for c in credits if c.accepted > 0})
     refused = [c.activity_id for c in credits if c.accepted == 0]
     reduced = [c.activity_id for c in credits if 0 < c.accepted < c.claimed]
@@ -139,7 +139,7 @@ def cme_hours(ctx: Context) -> RuleResult:
                + (f"; {len(reduced)} claims reduced" if reduced else ""))
     return result("cme_hours", have >= need and enough_sources, message,
                   numbers={"have": round(float(have), 2), "need": float(need), "sources": len(sources),
-                           "claimed": round(float(sum((c.claimed for c in credits), Fraction(0))), 2)},
+                           "claimed": round(float(sum(c.claimed for c in credits)), 2)},
                   offending=tuple(refused), missing=missing)
 
 
