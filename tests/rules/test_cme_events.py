@@ -207,3 +207,23 @@ def test_cme_numbers_are_rounded_to_two_decimals_and_the_claims_are_kept():
     ev = evaluation(replace(compliant(), cme=(course("a", 20.125), course("b", 10))))
     assert ev.rule("cme_hours").numbers == {"have": 30.12, "need": 25.0, "sources": 2, "claimed": 30.12}
     assert [(c.activity_id, c.accepted) for c in ev.cme] == [("a", Fraction(161, 8)), ("b", 10)]
+
+
+def test_a_general_meeting_without_catalogued_credits_gives_nothing():
+    from cmrnet.rules.ruleset import CatalogueEntry
+    entry = CatalogueEntry("radiology-congress", "Radiology Congress", None, False, True, "")
+    settings = replace(SETTINGS, catalogue={**SETTINGS.catalogue, "radiology-congress": entry})
+    [credit] = assess_claims([act("r", "radiology-congress", credits=12)], settings, EXAM)
+    assert (credit.accepted, credit.reasons) == (0, ("Radiology Congress is a general meeting without catalogued "
+                                                     "CMR credits",))
+
+
+def test_exactly_eight_credits_a_day_gives_no_reason():
+    assert one(act("c", credits=8)).reasons == ()
+    assert one(act("c", credits=8.5)).reasons == ("at most 8 credits per congress day (1 days)",)
+
+
+def test_an_edition_of_a_series_entry_has_no_note():
+    from cmrnet.rules.cme import catalogue_entry
+    entry, note = catalogue_entry(act("s", "scmr-annual-2025", date(2025, 1, 29)), SETTINGS)
+    assert (entry.id, note) == ("scmr-annual", "")
