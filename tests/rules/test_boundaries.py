@@ -223,3 +223,10 @@ def test_recent_window_lists_the_old_cases_and_what_to_do():
     assert result.missing == (f"1 cases dated outside the 24 months before {applied} ({via.cases[0].case_id})",)
     assert result.message == (f"1 cases not in the 24 months before the application ({start} excluded .. {applied}): "
                               f"{via.cases[0].case_id}")
+
+
+def test_window_numbers_name_the_months_and_the_window():
+    empty = rule(replace(compliant(), cases=()), "window_24_months")
+    assert empty.numbers == {"months": 24}
+    result = window_rule(date(2024, 1, 1), date(2024, 6, 1))
+    assert result.numbers == {"months": 24, "window_start": "2024-01-01", "window_end": "2025-12-31"}
