@@ -10,7 +10,8 @@ import pytest
 
 from cmrnet.people.services import add_supervision
 
-ROLES = ["trainee", "mentor", "director", "board_member", "grader", "admin", "other_trainee", "anonymous"]
+ROLES = ["trainee", "mentor", "director", "board_member", "grader", "admin", "other_trainee", "technologist", "nurse",
+         "anonymous"]
 OK, FORBIDDEN, NOT_FOUND, LOGIN, UNAUTHENTICATED = 200, 403, 404, 302, 401
 
 
@@ -20,7 +21,8 @@ def row(default, **overrides):
 
 PAGE_ALL = row(OK, anonymous=LOGIN)
 ADMIN_ONLY = row(FORBIDDEN, admin=OK, anonymous=LOGIN)
-TRAINEE_PROFILE = row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=LOGIN)
+# Technologists and nurses work at the trainee's centre but see no one's profile but their own.
+TRAINEE_PROFILE = row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN)
 
 MATRIX = {
     "/": PAGE_ALL,
@@ -28,10 +30,13 @@ MATRIX = {
     "/network/centres/{centre}/": PAGE_ALL,
     "/network/centres/new/": ADMIN_ONLY,
     "/network/centres/{centre}/edit/": ADMIN_ONLY,
+    "/network/centres/{centre}/scanners/": PAGE_ALL,
+    "/network/scanners/{scanner}/edit/": row(FORBIDDEN, admin=OK, director=OK, anonymous=LOGIN),  # the centre's own director
     "/people/": PAGE_ALL,
     "/people/new/": ADMIN_ONLY,
     "/people/{trainee}/": TRAINEE_PROFILE,
-    "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=LOGIN),
+    "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
+                                   technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/roles/": ADMIN_ONLY,
     "/people/{trainee}/certifications/new/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
     "/people/{trainee}/acls-evidence/": row(NOT_FOUND, anonymous=LOGIN),  # no evidence uploaded: 404 even when entitled
@@ -39,7 +44,10 @@ MATRIX = {
     "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),
-    "/api/v1/people/{trainee}/": row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, anonymous=UNAUTHENTICATED),
+    "/api/v1/people/{trainee}/": row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, technologist=NOT_FOUND, nurse=NOT_FOUND,
+                                     anonymous=UNAUTHENTICATED),
+    "/api/v1/scanners/": row(OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/scanners/{scanner}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/schema/": row(OK, anonymous=UNAUTHENTICATED),
     "/healthz": row(OK),
 }
@@ -47,17 +55,26 @@ CASES = [(url, role, expected) for url, expected_by_role in MATRIX.items() for r
 
 
 @pytest.fixture
-def people(request, trainee, mentor, director, board_member, grader, admin, other_trainee):
+def people(request, trainee, mentor, director, board_member, grader, admin, other_trainee, make_person):
     add_supervision(by=None, trainee=trainee, supervisor=mentor, started_on=dt.date(2025, 1, 1))
     return {"trainee": trainee, "mentor": mentor, "director": director, "board_member": board_member,
-            "grader": grader, "admin": admin, "other_trainee": other_trainee}
+            "grader": grader, "admin": admin, "other_trainee": other_trainee,
+            "technologist": make_person("theo@example.org", "technologist", full_name="Theo Tech"),
+            "nurse": make_person("nora@example.org", "nurse", full_name="Nora Nurse")}
+
+
+@pytest.fixture
+def scanner(centre):
+    from cmrnet.network.services import create_scanner
+
+    return create_scanner(by=None, centre=centre, name="MR 1", vendor="siemens", model="Sola", field_strength="1.5T")
 
 
 @pytest.mark.parametrize(("url", "role", "expected"), CASES, ids=[f"{r}:{u}" for u, r, _ in CASES])
-def test_permission_matrix(client, people, centre, url, role, expected):
+def test_permission_matrix(client, people, centre, scanner, url, role, expected):
     if role != "anonymous":
         client.force_login(people[role])
-    response = client.get(url.format(trainee=people["trainee"].pk, centre=centre.pk))
+    response = client.get(url.format(trainee=people["trainee"].pk, centre=centre.pk, scanner=scanner.pk))
     assert response.status_code == expected
     if expected == LOGIN:
         assert response["Location"].startswith("/accounts/login/")
@@ -76,9 +93,10 @@ def test_every_page_url_is_in_the_matrix():
 
     names = {u for u in walk(get_resolver().url_patterns)
              if not u.startswith(("accounts/", "api/v1/")) and "<" not in u.split("/")[0]}
-    covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>") for u in MATRIX}
+    covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>").replace("{scanner}", "<int:pk>")
+               for u in MATRIX}
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
-    pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/"))}
+    pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/"))}
     uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}
     assert uncovered == set()
 

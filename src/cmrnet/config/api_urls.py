@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("cmrnet.logbook.api")),
     path("", include("cmrnet.exams.api")),
     path("", include("cmrnet.certification.api")),
+    path("", include("cmrnet.live.api")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cmrnet.logbook",
     "cmrnet.exams",
     "cmrnet.certification",
+    "cmrnet.live",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cmrnet.core.files.FileStoreErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cmrnet.config.urls"
@@ -141,7 +143,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 if STORAGE_BACKEND == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "cmrnet.core.files_s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_str("CMRNET_S3_BUCKET", ""),
             "endpoint_url": env_str("CMRNET_S3_ENDPOINT_URL", "") or None,
@@ -154,7 +156,7 @@ if STORAGE_BACKEND == "s3":
     if not _default_storage["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("CMRNET_S3_BUCKET: required when CMRNET_STORAGE=s3")
 else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _default_storage = {"BACKEND": "cmrnet.core.files.FileSystemStorage"}  # clear errors, no partial files
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -231,6 +233,29 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings.
 CMRNET_RULESETS_DIR = env_str("CMRNET_RULESETS_DIR", "")
 CMRNET_PATIENT_KEY_SECRET = env_secret("CMRNET_PATIENT_KEY_SECRET", fallback_file=DATA_DIR / "patient_key_secret")
+
+# --- Live tele-supervision (cmrnet.live, docs/tele-supervision.md). Signalling over WebSockets through
+# Django Channels: an in-memory channel layer for one process, Redis when CMRNET_REDIS_URL is set so several
+# server processes share rooms. STUN/TURN are empty by default: media then flows only on reachable host
+# addresses (no public STUN server is ever contacted unless configured).
+CMRNET_FIELD_ENCRYPTION_KEY = env_secret("CMRNET_FIELD_ENCRYPTION_KEY", fallback_file=DATA_DIR / "field_encryption_key")
+CMRNET_REDIS_URL = env_str("CMRNET_REDIS_URL", "")
+if CMRNET_REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [CMRNET_REDIS_URL], "prefix": env_str("CMRNET_CHANNELS_PREFIX", "cmrnet"), "capacity": 1000}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+CMRNET_STUN_URLS = env_list("CMRNET_STUN_URLS", [])
+CMRNET_TURN_URLS = env_list("CMRNET_TURN_URLS", [])
+CMRNET_TURN_SECRET = env_str("CMRNET_TURN_SECRET", "")
+if CMRNET_TURN_URLS and not CMRNET_TURN_SECRET:
+    raise ImproperlyConfigured("CMRNET_TURN_SECRET: required when CMRNET_TURN_URLS is set (coturn static-auth-secret)")
+CMRNET_TURN_CREDENTIAL_SECONDS = env_int("CMRNET_TURN_CREDENTIAL_SECONDS", 6 * 3600, minimum=60)
+CMRNET_LIVE_ROOM_CAP = env_int("CMRNET_LIVE_ROOM_CAP", 6, minimum=2)
+CMRNET_LIVE_LOOPBACK_ONLY = env_bool("CMRNET_LIVE_LOOPBACK_ONLY", False)  # tests: keep only 127.0.0.1 ICE candidates
+CMRNET_LIVE_REMINDER_MINUTES = env_int("CMRNET_LIVE_REMINDER_MINUTES", 60, minimum=1)
+CMRNET_ONCALL_ESCALATION_MINUTES = env_int("CMRNET_ONCALL_ESCALATION_MINUTES", 5, minimum=1)
+CMRNET_SCAN_CONTROL_MAX_MINUTES = env_int("CMRNET_SCAN_CONTROL_MAX_MINUTES", 60, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")

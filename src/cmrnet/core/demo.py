@@ -48,9 +48,12 @@ ACCOUNTS = [
     ("reviewer@demo.cmrnet.org", "Dr Rhea Reviewer", [Role.EXAM_BOARD], 4),  # second board member: review, four-eyes
     ("grader@demo.cmrnet.org", "Dr Greg Grader", [Role.GRADER], 5),
     ("admin@demo.cmrnet.org", "Ada Admin", [Role.NETWORK_ADMIN], 0),
+    ("technologist@demo.cmrnet.org", "Tom Technologist", [Role.TECHNOLOGIST], 9),  # at the trainee's site
+    ("nurse@demo.cmrnet.org", "Nina Nurse", [Role.NURSE], 9),
 ]
 
 DEMO_STEPS: list[Callable[[], None]] = []
+DEMO_NOTES: list[str] = []  # lines an app's demo step wants printed after the accounts (e.g. how to try a live room)
 
 
 def register_demo_step(step: Callable[[], None]) -> None:

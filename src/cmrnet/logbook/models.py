@@ -86,6 +86,14 @@ class Case(models.Model):
         return CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
 
 
+class TrainingMode(models.TextChoices):
+    """Where the training happened: on site, or remotely over live video (remote supervision,
+    virtual programme sessions)."""
+
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Remote / virtual"
+
+
 class TrainingPeriod(models.Model):
     trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="training_periods")
     start_date = models.DateField()
@@ -93,6 +101,8 @@ class TrainingPeriod(models.Model):
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=1, help_text="35 h/week is full time.")
     supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_training")
     centre = models.CharField(max_length=200, blank=True)
+    mode = models.CharField(max_length=10, choices=TrainingMode.choices, default=TrainingMode.IN_PERSON,
+                            help_text="Remote / virtual: supervised over live video (e.g. cmrnet live rooms).")
 
     class Meta:
         ordering = ["start_date", "pk"]
@@ -168,3 +178,15 @@ class LogbookSettings(models.Model):
 
     def __str__(self) -> str:
         return f"logbook settings of {self.trainee}"
+
+
+class ConfirmedImport(models.Model):
+    """A confirmed bulk-import preview: its token can be used once, so a replayed confirm imports nothing."""
+
+    token_id = models.CharField(max_length=32, unique=True)
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    cases = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"import {self.token_id} ({self.cases} cases)"

@@ -125,6 +125,13 @@ def last_case(trainee: User) -> Case | None:
     return Case.objects.filter(trainee=trainee).order_by("-sequence").first()
 
 
+def supervisors_of(trainee: User) -> QuerySet[User]:
+    """Whom the trainee may name as supervisor of a case or training period: the people with a
+    supervision link to them (current or past).  The one definition used by the forms, the API,
+    the CSV and package imports and the services."""
+    return User.objects.filter(supervising__trainee=trainee).distinct()
+
+
 def current_supervisors(trainee: User, on: dt.date) -> QuerySet[User]:
     links = Supervision.objects.filter(trainee=trainee, started_on__lte=on).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=on))
@@ -259,8 +266,10 @@ def logbook_version(trainee: User) -> str:
             "pk", "case_id", "study_date", "patient_key", "category", "normal", "source", "course_id", "role",
             "control_room", "supervisor_id", "clinical_change", "centre_id", "status", "verification_comment",
             "verified_by_id", "verified_at")),
-        "training": list(TrainingPeriod.objects.filter(trainee=trainee).order_by("pk").values_list(
-            "pk", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")),
+        # The mode joins a period's row only when remote, so logbooks hashed before it existed keep their version.
+        "training": [row[:-1] if row[-1] == "in_person" else row for row in TrainingPeriod.objects.filter(
+            trainee=trainee).order_by("pk").values_list(
+            "pk", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre", "mode")],
         "cme": list(CmeActivity.objects.filter(trainee=trainee).order_by("pk").values_list(
             "pk", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
             "certificate")),

@@ -5,7 +5,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
 from cmrnet.network import selectors, services
-from cmrnet.network.models import Centre
+from cmrnet.network.models import Centre, Scanner
 
 
 class CentreSerializer(serializers.ModelSerializer):
@@ -39,6 +39,27 @@ class CentreViewSet(viewsets.ModelViewSet):
         services.delete_centre(by=self.request.user, centre=instance)
 
 
+class ScannerSerializer(serializers.ModelSerializer):
+    """No VNC host, port or secret: the console endpoint never leaves the server."""
+
+    vnc_configured = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Scanner
+        fields = ["id", "centre", "name", "vendor", "model", "field_strength", "active", "vnc_configured"]
+
+
+class ScannerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Scanners of the network's centres (read-only; managed on the centre's scanners page)."""
+
+    serializer_class = ScannerSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.scanners_for_user(self.request.user)
+
+
 router = DefaultRouter()
 router.register("centres", CentreViewSet, basename="api-centre")
+router.register("scanners", ScannerViewSet, basename="api-scanner")
 urlpatterns = [path("", include(router.urls))]

@@ -1,6 +1,10 @@
+import re
+
 from django import forms
 
-from cmrnet.network.models import FIELD_STRENGTHS, Centre
+from cmrnet.network.models import FIELD_STRENGTHS, Centre, Scanner
+
+HOST_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:]+\]?")
 
 
 class CentreForm(forms.ModelForm):
@@ -26,3 +30,22 @@ class CentreFilterForm(forms.Form):
                                                       ("medium", "medium (400-1000)"), ("large", "large (> 1000)")])
     capability = forms.ChoiceField(required=False, choices=[("", "any capability"), ("stress_perfusion", "stress perfusion"),
                                                             ("congenital", "congenital"), ("device_scanning", "implanted devices")])
+
+
+class ScannerForm(forms.ModelForm):
+    """The VNC secret is write-only: never rendered back (render_value=False); empty keeps it."""
+
+    vnc_secret = forms.CharField(label="Console VNC password", required=False, max_length=128, strip=False,
+                                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                                 help_text="Stored sealed on the server and never shown again. Leave empty to keep the current one.")
+    clear_vnc_secret = forms.BooleanField(label="Remove the stored VNC password", required=False)
+
+    class Meta:
+        model = Scanner
+        fields = ["name", "vendor", "model", "field_strength", "active", "vnc_host", "vnc_port"]
+
+    def clean_vnc_host(self):
+        host = self.cleaned_data["vnc_host"].strip()
+        if host and (not HOST_RE.fullmatch(host)):
+            raise forms.ValidationError("A host name or IP address only (no scheme, path or port), e.g. console-mr1.hospital.local.")
+        return host

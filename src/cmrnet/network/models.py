@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cmrnet.network.sizing import size_class
@@ -43,3 +43,51 @@ class Centre(models.Model):
             (self.stress_perfusion, "stress perfusion"), (self.congenital, "congenital"),
             (self.device_scanning, "implanted devices")] if flag]
         return caps + list(self.field_strengths)
+
+
+class Vendor(models.TextChoices):
+    SIEMENS = "siemens", "Siemens Healthineers"
+    GE = "ge", "GE HealthCare"
+    PHILIPS = "philips", "Philips"
+    CANON = "canon", "Canon Medical"
+    UNITED_IMAGING = "united_imaging", "United Imaging"
+    OTHER = "other", "Other"
+
+
+class Scanner(models.Model):
+    """An MR scanner of a centre. Live rooms show which scanner a session or request is about; the
+    console's VNC endpoint (host, port, secret) lets a remote expert operate it when the site grants
+    control. The secret is stored sealed (Fernet) and is never rendered or serialised."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="scanners")
+    name = models.CharField(max_length=100, help_text="How the site calls it, e.g. MR 1.")
+    vendor = models.CharField(max_length=20, choices=Vendor.choices)
+    model = models.CharField("model", max_length=100, help_text="e.g. MAGNETOM Sola")
+    field_strength = models.CharField(max_length=8, choices=FIELD_STRENGTHS)
+    active = models.BooleanField(default=True)
+    vnc_host = models.CharField("console VNC host", max_length=253, blank=True,
+                                help_text="Host name or address of the console's VNC server, reachable from the cmrnet server.")
+    vnc_port = models.PositiveIntegerField("console VNC port", default=5900,
+                                           validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    vnc_secret_sealed = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["centre__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["centre", "name"], name="unique_scanner_name_per_centre")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_vendor_display()} {self.model}, {self.get_field_strength_display()})"
+
+    @property
+    def vnc_configured(self) -> bool:
+        return bool(self.vnc_host)
+
+    @property
+    def has_vnc_secret(self) -> bool:
+        return bool(self.vnc_secret_sealed)
+
+    def vnc_secret(self) -> str:
+        """The plain VNC password, for the server-side proxy only."""
+        from cmrnet.network.secrets import unseal
+
+        return unseal(self.vnc_secret_sealed) if self.vnc_secret_sealed else ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cmrnet.network.models import Centre
+from cmrnet.network.models import Centre, Scanner
 from cmrnet.network.sizing import BUSY_SCANS_ABOVE, LARGE_ABOVE, SMALL_BELOW, busy_share, centres_per_year, size_class
 from cmrnet.people.roles import Role
 
@@ -51,3 +51,25 @@ def network_figures(centres: QuerySet[Centre]) -> dict:
         "busy_count": sum(1 for r in rows if r["annual_scan_volume"] > BUSY_SCANS_ABOVE),
         "size_mix": mix,
     }
+
+
+def scanners_for_user(user, *, centre: Centre | None = None) -> QuerySet[Scanner]:
+    """Every member may see a centre's scanners (vendor, model, field strength); never a VNC secret."""
+    if not user.is_authenticated:
+        return Scanner.objects.none()
+    qs = Scanner.objects.select_related("centre")
+    return qs.filter(centre=centre) if centre is not None else qs
+
+
+def get_scanner_for_user(user, pk: int) -> Scanner:
+    try:
+        return scanners_for_user(user).get(pk=pk)
+    except Scanner.DoesNotExist:
+        raise Http404("No such scanner.") from None
+
+
+def can_manage_scanners(user, centre: Centre) -> bool:
+    """Network administrators, and the programme director of the centre itself."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role(Role.NETWORK_ADMIN) or (user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id == centre.pk)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("centres/new/", views.centre_create, name="centre-create"),
     path("centres/<int:pk>/", views.centre_detail, name="centre-detail"),
     path("centres/<int:pk>/edit/", views.centre_edit, name="centre-edit"),
+    path("centres/<int:pk>/scanners/", views.scanner_list, name="scanner-list"),
+    path("scanners/<int:pk>/edit/", views.scanner_edit, name="scanner-edit"),
 ]

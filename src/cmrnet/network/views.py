@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cmrnet.network import charts, selectors, services
-from cmrnet.network.forms import CentreFilterForm, CentreForm
+from cmrnet.network.forms import CentreFilterForm, CentreForm, ScannerForm
 
 
 @login_required
@@ -56,3 +56,35 @@ def centre_edit(request, pk: int):
         messages.success(request, "Centre saved.")
         return redirect("centre-detail", pk=centre.pk)
     return render(request, "network/form.html", {"form": form, "title": f"Edit {centre}"})
+
+
+@login_required
+def scanner_list(request, pk: int):
+    centre = selectors.get_centre_for_user(request.user, pk)
+    can_manage = selectors.can_manage_scanners(request.user, centre)
+    form = ScannerForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            scanner = services.create_scanner(by=request.user, centre=centre, **form.cleaned_data)
+            messages.success(request, f"Scanner {scanner.name} added.")
+            return redirect("scanner-list", pk=centre.pk)
+    return render(request, "network/scanners.html", {
+        "centre": centre, "scanners": selectors.scanners_for_user(request.user, centre=centre),
+        "can_manage": can_manage, "form": form if can_manage else None,
+    })
+
+
+@login_required
+def scanner_edit(request, pk: int):
+    scanner = selectors.get_scanner_for_user(request.user, pk)
+    if not selectors.can_manage_scanners(request.user, scanner.centre):
+        raise PermissionDenied
+    form = ScannerForm(request.POST or None, instance=scanner)
+    if request.method == "POST" and form.is_valid():
+        scanner.refresh_from_db()
+        services.update_scanner(by=request.user, scanner=scanner, **form.cleaned_data)
+        messages.success(request, f"Scanner {scanner.name} saved.")
+        return redirect("scanner-list", pk=scanner.centre_id)
+    return render(request, "network/scanner_form.html", {"form": form, "scanner": scanner})

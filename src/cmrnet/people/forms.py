@@ -27,7 +27,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "specialty", "languages", "registration_country", "registration_number",
-                  "registration_valid_until", "acls_valid_until", "acls_evidence"]
+                  "registration_valid_until", "acls_valid_until", "acls_evidence", "time_zone"]
         widgets = {"registration_valid_until": DATE, "acls_valid_until": DATE}
 
     def clean_acls_evidence(self):

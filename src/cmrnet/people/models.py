@@ -8,6 +8,7 @@ from django.db import models
 
 from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.roles import Role
+from cmrnet.people.timezones import validate_time_zone
 from cmrnet.rules.model import SupervisorCert
 
 
@@ -58,6 +59,9 @@ class User(AbstractUser):
     registration_valid_until = models.DateField(null=True, blank=True)
     acls_valid_until = models.DateField("ACLS / advanced life support valid until", null=True, blank=True)
     acls_evidence = models.FileField(upload_to="evidence/acls/%Y/", blank=True)
+    time_zone = models.CharField("time zone", max_length=64, blank=True, validators=[validate_time_zone],
+                                 help_text="IANA name, e.g. Europe/Berlin; empty: the site's time zone. "
+                                           "Live sessions are shown in it.")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -77,6 +81,13 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
+
+    @property
+    def zone(self):
+        """The person's time zone (ZoneInfo), the site's when none is set."""
+        from cmrnet.people.timezones import zone_or_default
+
+        return zone_or_default(self.time_zone)
 
     def forget_roles(self) -> None:
         self.__dict__.pop("_role_cache", None)

@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.core.files import atomic_with_files
 from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.models import Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
     "full_name", "email", "centre", "specialty", "languages", "registration_country", "registration_number",
-    "registration_valid_until", "acls_valid_until", "acls_evidence",
+    "registration_valid_until", "acls_valid_until", "acls_evidence", "time_zone",
 ]
 CERT_FIELDS = ["body", "level", "awarded_on", "valid_until", "revoked", "revoked_on", "revocation_reason"]
 
@@ -32,7 +33,7 @@ def create_person(*, by: User | None, email: str, full_name: str, password: str 
     return person
 
 
-@transaction.atomic
+@atomic_with_files
 def update_profile(*, by: User, person: User, **values) -> User:
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cmrnet.core.demo import load_demo
+from cmrnet.core.demo import DEMO_NOTES, load_demo
 
 
 class Command(BaseCommand):
@@ -12,3 +12,5 @@ class Command(BaseCommand):
         width = max(len(role) for role, _, _ in accounts)
         for role, email, password in accounts:
             self.stdout.write(f"  {role:<{width}}  {email:<28}  password: {password}")
+        for note in DEMO_NOTES:
+            self.stdout.write(note)

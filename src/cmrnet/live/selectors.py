@@ -1,0 +1,257 @@
+"""Reads for live tele-supervision. Who may join a room is decided here, once, for pages, API and
+WebSockets alike (`can_join_room`)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cmrnet.live import attendance as att
+from cmrnet.live.models import EXPERT_ROLES, LiveSession, Participant, ParticipantRole, Presence, Room, TrainingCredit
+from cmrnet.people.models import Supervision, User
+from cmrnet.people.roles import Role
+
+# People of the room's centre with one of these roles are its site staff: they may join its rooms.
+SITE_STAFF_ROLES = (Role.TECHNOLOGIST, Role.NURSE, Role.MENTOR, Role.PROGRAMME_DIRECTOR)
+SCHEDULER_ROLES = (Role.MENTOR, Role.PROGRAMME_DIRECTOR, Role.NETWORK_ADMIN)
+# A connection not heard from for this long is counted as gone (its server stopped without closing it).
+STALE_AFTER = dt.timedelta(seconds=60)
+
+
+def _current_supervisions(on: dt.date) -> QuerySet[Supervision]:
+    return Supervision.objects.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+
+def _site_staff_q(user: User, prefix: str) -> Q:
+    if user.centre_id and user.has_role(*SITE_STAFF_ROLES):
+        return Q(**{f"{prefix}centre_id": user.centre_id})
+    return Q(pk__in=[])
+
+
+def rooms_for_user(user: User, *, on: dt.date) -> QuerySet[Room]:
+    """Rooms `user` has a right to join on day `on`: invited (whatever they answered), the site's staff,
+    or a current supervisor of a trainee invited to it."""
+    if not user.is_authenticated:
+        return Room.objects.none()
+    trainees = _current_supervisions(on).filter(supervisor=user).values("trainee_id")
+    invited = Participant.objects.filter(person=user).values("room_id")
+    supervised = Participant.objects.filter(person_id__in=trainees, role=ParticipantRole.TRAINEE).values("room_id")
+    return Room.objects.filter(Q(pk__in=invited) | Q(pk__in=supervised) | _site_staff_q(user, ""))
+
+
+def can_join_room(user: User, room: Room, *, on: dt.date) -> bool:
+    return rooms_for_user(user, on=on).filter(pk=room.pk).exists()
+
+
+def join_refusal(user: User, room: Room, *, on: dt.date) -> str | None:
+    """Why `user` may not enter `room` now, or None."""
+    if not user.is_authenticated:
+        return "Sign in first."
+    if not can_join_room(user, room, on=on):
+        return "You are not invited to this room and hold no right to it."
+    if room.closed_at is not None:
+        return "This room is closed."
+    if room.session_id and room.session.cancelled:
+        return "This session was cancelled."
+    return None
+
+
+def get_room_for_user(user: User, pk: int, *, on: dt.date) -> Room:
+    try:
+        return rooms_for_user(user, on=on).select_related("session", "centre", "scanner").get(pk=pk)
+    except Room.DoesNotExist:
+        raise Http404("No such room.") from None
+
+
+def is_local(user: User, room: Room) -> bool:
+    """At the site: a person of the room's centre (they may hand over and take back scan control)."""
+    return bool(room.centre_id) and user.centre_id == room.centre_id
+
+
+def participant_role(user: User, room: Room) -> str:
+    """The role `user` takes in the room: their invitation's, else site staff or supervisor."""
+    p = Participant.objects.filter(room=room, person=user).first()
+    if p:
+        return p.role
+    if is_local(user, room):
+        return "site_staff"
+    return "mentor"  # a current supervisor of a trainee in the room
+
+
+def is_remote_expert(user: User, room: Room) -> bool:
+    return participant_role(user, room) in EXPERT_ROLES and not is_local(user, room)
+
+
+# --------------------------------------------------------------------------- sessions
+def can_schedule(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*SCHEDULER_ROLES)
+
+
+def sessions_for_user(user: User, *, on: dt.date) -> QuerySet[LiveSession]:
+    """Sessions `user` may see: network administrators all; others those they organise or whose room
+    they may join."""
+    if not user.is_authenticated:
+        return LiveSession.objects.none()
+    qs = LiveSession.objects.select_related("centre", "scanner", "organiser", "room")
+    if user.has_role(Role.NETWORK_ADMIN):
+        return qs
+    rooms = rooms_for_user(user, on=on).values("pk")
+    return qs.filter(Q(organiser=user) | Q(room__in=rooms)).distinct()
+
+
+def get_session_for_user(user: User, pk: int, *, on: dt.date) -> LiveSession:
+    try:
+        return sessions_for_user(user, on=on).get(pk=pk)
+    except LiveSession.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
+def can_manage_session(user: User, session: LiveSession) -> bool:
+    """The organiser, network administrators, and the programme director of the session's centre."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == session.organiser_id or user.has_role(Role.NETWORK_ADMIN):
+        return True
+    return user.has_role(Role.PROGRAMME_DIRECTOR) and bool(session.centre_id) and user.centre_id == session.centre_id
+
+
+def can_manage_room(user: User, room: Room) -> bool:
+    if room.session_id:
+        return can_manage_session(user, room.session)
+    return user.is_authenticated and (user.pk == room.opened_by_id or user.has_role(Role.NETWORK_ADMIN))
+
+
+def upcoming_sessions(user: User, *, now: dt.datetime, limit: int = 10) -> list[LiveSession]:
+    return list(sessions_for_user(user, on=now.date()).filter(ends_at__gte=now, cancelled_at__isnull=True)[:limit])
+
+
+def local_times(session: LiveSession, zone) -> tuple[dt.datetime, dt.datetime]:
+    return session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+
+
+# --------------------------------------------------------------------------- presence and attendance
+def open_presences(room: Room, *, now: dt.datetime) -> QuerySet[Presence]:
+    """Connections open now (and heard from recently)."""
+    return Presence.objects.filter(room=room, left_at__isnull=True, last_seen__gte=now - STALE_AFTER)
+
+
+def room_is_full(room: Room, *, now: dt.datetime) -> bool:
+    return open_presences(room, now=now).count() >= room.cap
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    person: User
+    role: str
+    response: str
+    first_join: dt.datetime | None
+    last_leave: dt.datetime | None
+    minutes: int
+    invited: bool
+
+    @property
+    def attended(self) -> bool:
+        return self.minutes > 0
+
+
+def _intervals(presences, *, now: dt.datetime) -> dict[int, list[att.Interval]]:
+    by_person: dict[int, list[att.Interval]] = {}
+    for p in presences:
+        by_person.setdefault(p.person_id, []).append(
+            att.presence_interval(p.joined_at, p.left_at, p.last_seen, now=now, stale_after=STALE_AFTER))
+    return by_person
+
+
+def attendance(room: Room, *, now: dt.datetime, window: att.Interval | None = None) -> list[AttendanceRow]:
+    """Per participant (invited or not): first join, last leave and minutes present, from the presence
+    rows. `window` (a session's start and end) limits what counts; None counts all presence."""
+    presences = list(Presence.objects.filter(room=room).select_related("person"))
+    intervals = _intervals(presences, now=now)
+    people = {p.person_id: p.person for p in presences}
+    invited = {p.person_id: p for p in Participant.objects.filter(room=room).select_related("person")}
+    rows = []
+    for person_id in dict.fromkeys([*invited, *intervals]):
+        spans = att.merge(intervals.get(person_id, []))
+        participant = invited.get(person_id)
+        person = participant.person if participant else people[person_id]
+        rows.append(AttendanceRow(
+            person=person, role=participant.role if participant else participant_role(person, room),
+            response=participant.response if participant else "", invited=participant is not None,
+            first_join=spans[0][0] if spans else None, last_leave=spans[-1][1] if spans else None,
+            minutes=att.attended_seconds(spans, window=window) // 60))
+    return sorted(rows, key=lambda r: (not r.invited, r.role, r.person.full_name))
+
+
+def session_attendance(session: LiveSession, *, now: dt.datetime) -> list[AttendanceRow]:
+    """Attendance for a scheduled session: presence between its start and end only."""
+    return attendance(session.room, now=now, window=(session.starts_at, session.ends_at))
+
+
+@dataclass(frozen=True)
+class CreditableRoom:
+    room: Room
+    day: dt.date
+    minutes: int
+
+
+def creditable_scanning(trainee: User, *, supervisor: User, start: dt.date, end: dt.date,
+                        now: dt.datetime) -> list[CreditableRoom]:
+    """Rooms of supervised scanning the trainee attended between `start` and `end` (inclusive, in the
+    trainee's time zone) and not yet credited: the minutes the trainee and the supervisor were both
+    present (supervised time only)."""
+    zone = trainee.zone
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    credited = TrainingCredit.objects.filter(trainee=trainee).values("room_id")
+    rooms = (Room.objects.filter(presences__person=trainee, presences__joined_at__lt=hi)
+             .exclude(pk__in=credited).select_related("session").distinct())
+    found = []
+    for room in rooms:
+        if not room.counts_as_scanning:
+            continue
+        presences = Presence.objects.filter(room=room, person__in=[trainee, supervisor])
+        spans = _intervals(presences, now=now)
+        window = (max(lo, room.session.starts_at), min(hi, room.session.ends_at)) if room.session_id else (lo, hi)
+        both = _overlap(att.merge(spans.get(trainee.pk, [])), att.merge(spans.get(supervisor.pk, [])))
+        minutes = att.attended_seconds(both, window=window) // 60
+        if minutes > 0:
+            first = min(s for s, _ in spans[trainee.pk])
+            found.append(CreditableRoom(room=room, day=first.astimezone(zone).date(), minutes=minutes))
+    return sorted(found, key=lambda c: c.day)
+
+
+def _overlap(a: list[att.Interval], b: list[att.Interval]) -> list[att.Interval]:
+    """Intersection of two merged interval lists."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if e > s:
+            out.append((s, e))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+# --------------------------------------------------------------------------- media servers
+def ice_servers(user: User, *, now: dt.datetime) -> list[dict]:
+    """STUN/TURN servers for the browser (RTCPeerConnection iceServers). TURN credentials are
+    time-limited (coturn's use-auth-secret scheme): the shared secret never leaves the server."""
+    servers: list[dict] = []
+    if settings.CMRNET_STUN_URLS:
+        servers.append({"urls": list(settings.CMRNET_STUN_URLS)})
+    if settings.CMRNET_TURN_URLS:
+        expiry = int(now.timestamp()) + settings.CMRNET_TURN_CREDENTIAL_SECONDS
+        username = f"{expiry}:{user.pk}"
+        digest = hmac.new(settings.CMRNET_TURN_SECRET.encode(), username.encode(), hashlib.sha1).digest()
+        servers.append({"urls": list(settings.CMRNET_TURN_URLS), "username": username,
+                        "credential": base64.b64encode(digest).decode()})
+    return servers

@@ -1,0 +1,286 @@
+"""Writes for live tele-supervision: keyword-only, atomic, audited; e-mails after commit.
+
+Programmes (issue 12) build on these: a programme's live session is `schedule_session(...)` and its
+attendance is `selectors.session_attendance(...)`. See docs/tele-supervision.md ("API for other apps").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.live import attendance as att
+from cmrnet.live import selectors, tasks
+from cmrnet.live.models import (ChatMessage, LiveSession, Participant, ParticipantRole, Presence, Response, Room,
+                                TrainingCredit)
+from cmrnet.people.models import Supervision, User
+
+SESSION_FIELDS = ["title", "kind", "description", "starts_at", "ends_at", "time_zone", "centre", "scanner"]
+# Changing these re-sends the calendar entry (a new SEQUENCE) to every participant.
+CALENDAR_FIELDS = {"title", "description", "starts_at", "ends_at", "time_zone"}
+MAX_CHAT = 1000
+
+
+def new_peer_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValidationError("Session times must carry a time zone.")
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The session ends before it starts."})
+    if ends_at - starts_at > dt.timedelta(hours=12):
+        raise ValidationError({"ends_at": "A live session lasts at most 12 hours."})
+
+
+def _check_scanner(centre, scanner) -> None:
+    if scanner is not None and (centre is None or scanner.centre_id != centre.pk):
+        raise ValidationError({"scanner": f"{scanner.name} is not a scanner of the session's centre."})
+
+
+# --------------------------------------------------------------------------- sessions
+@transaction.atomic
+def schedule_session(*, by: User, title: str, starts_at: dt.datetime, ends_at: dt.datetime, kind: str = "supervised_scan",
+                     time_zone: str = "", centre=None, scanner=None, description: str = "", cap: int | None = None,
+                     participants: Iterable[tuple[User, str]] = ()) -> LiveSession:
+    """Put a session on the calendar with its room; invite `participants` ((person, role) pairs), who
+    get an e-mail with the .ics after commit."""
+    _require(selectors.can_schedule(by), "Only mentors, programme directors and network administrators schedule sessions.")
+    _check_times(starts_at, ends_at)
+    _check_scanner(centre, scanner)
+    session = LiveSession(title=title, kind=kind, description=description, starts_at=starts_at, ends_at=ends_at,
+                          time_zone=time_zone or by.zone.key, centre=centre, scanner=scanner, organiser=by)
+    session.full_clean()
+    session.save()
+    room = Room(title=title, origin=Room.Origin.SESSION, session=session, centre=centre, scanner=scanner, opened_by=by)
+    if cap is not None:
+        room.cap = cap
+    room.full_clean()
+    room.save()
+    record(actor=by, action="live.session_scheduled", obj=session, changes=diff({}, snapshot(session, SESSION_FIELDS)),
+           data={"room_id": room.pk, "cap": room.cap})
+    for person, role in participants:
+        invite(by=by, room=room, person=person, role=role)
+    return session
+
+
+@transaction.atomic
+def update_session(*, by: User, session: LiveSession, **values) -> LiveSession:
+    """Change a session; a change of time or title raises the calendar SEQUENCE and re-sends the .ics."""
+    _require(selectors.can_manage_session(by, session), "Only the organiser or an administrator changes this session.")
+    unknown = set(values) - set(SESSION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not session fields: {', '.join(sorted(unknown))}")
+    before = snapshot(session, SESSION_FIELDS)
+    for name, value in values.items():
+        setattr(session, name, value)
+    _check_times(session.starts_at, session.ends_at)
+    _check_scanner(session.centre, session.scanner)
+    changes = diff(before, snapshot(session, SESSION_FIELDS))
+    if not changes:
+        return session
+    if CALENDAR_FIELDS & set(changes):
+        session.sequence += 1
+        session.reminder_sent_at = None
+    session.full_clean()
+    session.save()
+    Room.objects.filter(session=session).update(title=session.title, centre=session.centre, scanner=session.scanner)
+    record(actor=by, action="live.session_updated", obj=session, changes=changes)
+    if CALENDAR_FIELDS & set(changes):
+        transaction.on_commit(lambda: tasks.send_session_invitations.enqueue(session.pk, "updated"))
+    return session
+
+
+@transaction.atomic
+def cancel_session(*, by: User, session: LiveSession, now: dt.datetime) -> LiveSession:
+    _require(selectors.can_manage_session(by, session), "Only the organiser or an administrator cancels this session.")
+    if session.cancelled:
+        raise ValidationError("The session is already cancelled.")
+    session.cancelled_at = now
+    session.sequence += 1
+    session.save(update_fields=["cancelled_at", "sequence"])
+    record(actor=by, action="live.session_cancelled", obj=session, changes={"cancelled_at": [None, now]})
+    transaction.on_commit(lambda: tasks.send_session_invitations.enqueue(session.pk, "cancelled"))
+    return session
+
+
+# --------------------------------------------------------------------------- participants
+@transaction.atomic
+def invite(*, by: User | None, room: Room, person: User, role: str, notify: bool = True) -> Participant:
+    """Invite `person` to `room` in `role` (idempotent: a second call changes the role). A new
+    participant of a scheduled session gets the invitation e-mail with the .ics unless `notify` is False."""
+    if by is not None:
+        _require(selectors.can_manage_room(by, room), "Only the organiser or an administrator invites to this room.")
+    if role not in ParticipantRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if not person.is_active:
+        raise ValidationError({"person": f"{person} has no active account."})
+    participant, created = Participant.objects.get_or_create(room=room, person=person, defaults={"role": role, "invited_by": by})
+    if not created and participant.role == role:
+        return participant
+    old_role = None if created else participant.role
+    participant.role = role
+    participant.save(update_fields=["role"])
+    record(actor=by, action="live.participant_invited", obj=room, changes={"participant": [None, str(person)], "role": [old_role, role]},
+           data={"person_id": person.pk, "session_id": room.session_id})
+    if created and notify and room.session_id and not room.session.cancelled:
+        transaction.on_commit(lambda: tasks.send_invitation.enqueue(participant.pk))
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, by: User, participant: Participant) -> None:
+    _require(selectors.can_manage_room(by, participant.room), "Only the organiser or an administrator removes participants.")
+    record(actor=by, action="live.participant_removed", obj=participant.room,
+           changes={"participant": [str(participant.person), None]}, data={"person_id": participant.person_id})
+    participant.delete()
+
+
+@transaction.atomic
+def respond(*, by: User, participant: Participant, response: str) -> Participant:
+    """The invited person accepts or declines (their answer shows in the .ics PARTSTAT)."""
+    _require(by.pk == participant.person_id, "Only the invited person answers an invitation.")
+    if response not in (Response.ACCEPTED, Response.DECLINED):
+        raise ValidationError({"response": "Accept or decline."})
+    old = participant.response
+    participant.response = response
+    participant.save(update_fields=["response"])
+    record(actor=by, action="live.invitation_answered", obj=participant.room, changes={"response": [old, response]})
+    return participant
+
+
+# --------------------------------------------------------------------------- ad hoc rooms
+@transaction.atomic
+def open_supervision_room(*, by: User, supervision: Supervision, scanner=None) -> Room:
+    """A room opened now from a mentor-trainee supervision link; both are invited. The site is the
+    trainee's centre."""
+    _require(by.pk in (supervision.trainee_id, supervision.supervisor_id),
+             "Only the mentor or the trainee of this supervision opens a room for it.")
+    centre = supervision.trainee.centre
+    _check_scanner(centre, scanner)
+    room = Room(title=f"Supervision: {supervision.supervisor} with {supervision.trainee}", origin=Room.Origin.SUPERVISION,
+                supervision=supervision, centre=centre, scanner=scanner, opened_by=by)
+    room.full_clean()
+    room.save()
+    record(actor=by, action="live.room_opened", obj=room, data={"supervision_id": supervision.pk})
+    invite(by=None, room=room, person=supervision.supervisor, role=ParticipantRole.MENTOR)
+    invite(by=None, room=room, person=supervision.trainee, role=ParticipantRole.TRAINEE)
+    Participant.objects.filter(room=room).update(response=Response.ACCEPTED)
+    return room
+
+
+@transaction.atomic
+def close_room(*, by: User, room: Room, now: dt.datetime) -> Room:
+    _require(selectors.can_manage_room(by, room), "Only the person who opened the room or an administrator closes it.")
+    room.closed_at = now
+    room.save(update_fields=["closed_at"])
+    Presence.objects.filter(room=room, left_at__isnull=True).update(left_at=now)
+    record(actor=by, action="live.room_closed", obj=room)
+    return room
+
+
+# --------------------------------------------------------------------------- presence (called by the room's WebSocket)
+class RoomRefused(Exception):
+    """A person may not enter the room now; the message says why."""
+
+
+def record_join(*, room: Room, person: User, peer_id: str, kind: str = Presence.Kind.PERSON, at: dt.datetime) -> Presence:
+    """Enter a room (one connection). Refused without a right, when closed, or when full. Audited,
+    refusals too (in their own transaction, so the refusal stays recorded)."""
+    with transaction.atomic():
+        refusal = selectors.join_refusal(person, room, on=at.date())
+        if refusal is None and selectors.room_is_full(Room.objects.select_for_update().get(pk=room.pk), now=at):
+            refusal = f"The room is full ({room.cap} connections)."
+        if refusal is None:
+            presence = Presence.objects.create(room=room, person=person, peer_id=peer_id, kind=kind, joined_at=at, last_seen=at)
+            record(actor=person, action="live.room_joined", obj=room, data={"peer_id": peer_id, "kind": kind}, at=at)
+            return presence
+    with transaction.atomic():
+        record(actor=person, action="live.room_refused", obj=room, data={"reason": refusal}, at=at)
+    raise RoomRefused(refusal)
+
+
+@transaction.atomic
+def record_leave(*, presence_id: int, at: dt.datetime) -> Presence | None:
+    presence = Presence.objects.select_related("room", "person").filter(pk=presence_id, left_at__isnull=True).first()
+    if presence is None:
+        return None
+    presence.left_at = at
+    presence.last_seen = at
+    presence.save(update_fields=["left_at", "last_seen"])
+    record(actor=presence.person, action="live.room_left", obj=presence.room, at=at,
+           data={"peer_id": presence.peer_id, "minutes": int((at - presence.joined_at).total_seconds() // 60)})
+    return presence
+
+
+def touch_presence(*, presence_id: int, at: dt.datetime) -> None:
+    """A heartbeat: the connection is still there (not audited)."""
+    Presence.objects.filter(pk=presence_id, left_at__isnull=True).update(last_seen=at)
+
+
+@transaction.atomic
+def post_chat(*, room: Room, author: User, text: str, at: dt.datetime) -> ChatMessage:
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError({"text": "Type a message."})
+    if len(text) > MAX_CHAT:
+        raise ValidationError({"text": f"A message holds at most {MAX_CHAT} characters."})
+    if not selectors.can_join_room(author, room, on=at.date()):
+        raise PermissionDenied("Only people in the room write in its chat.")
+    return ChatMessage.objects.create(room=room, author=author, text=text, sent_at=at)
+
+
+# --------------------------------------------------------------------------- records
+@transaction.atomic
+def credit_training(*, by: User, trainee: User, supervisor: User, start: dt.date, end: dt.date, now: dt.datetime):
+    """Turn the trainee's supervised scanning time in live rooms between `start` and `end` into one
+    logbook training period, flagged remote / virtual, at pro rata hours per week. Each room is credited
+    once. Only the trainee writes their logbook."""
+    from cmrnet.logbook.models import TrainingMode
+    from cmrnet.logbook.services import add_training
+
+    _require(by.pk == trainee.pk, "Only the trainee adds training to their logbook.")
+    if end < start:
+        raise ValidationError({"end": "The period ends before it starts."})
+    rooms = selectors.creditable_scanning(trainee, supervisor=supervisor, start=start, end=end, now=now)
+    if not rooms:
+        raise ValidationError(f"No supervised scanning time with {supervisor} between {start} and {end} is left to credit.")
+    minutes = sum(c.minutes for c in rooms)
+    weekly = att.hours_per_week(minutes, start, end)
+    if weekly <= 0:
+        raise ValidationError({"start": f"{minutes} minutes over {(end - start).days + 1} days round to 0 hours a week; choose a shorter span."})
+    centres = sorted({str(c.room.centre) for c in rooms if c.room.centre_id})
+    period = add_training(by=by, trainee=trainee, start_date=start, end_date=end, hours_per_week=weekly,
+                          supervisor=supervisor, centre=", ".join(centres)[:200], mode=TrainingMode.VIRTUAL)
+    TrainingCredit.objects.bulk_create([TrainingCredit(room=c.room, trainee=trainee, period=period, minutes=c.minutes) for c in rooms])
+    record(actor=by, action="live.training_credited", obj=period, data={"rooms": [c.room.pk for c in rooms], "minutes": minutes})
+    return period
+
+
+def send_due_reminders(*, now: dt.datetime) -> int:
+    """E-mail the participants of sessions starting within CMRNET_LIVE_REMINDER_MINUTES (once per
+    session and time); returns how many sessions were reminded."""
+    from django.conf import settings
+
+    due = LiveSession.objects.filter(cancelled_at__isnull=True, reminder_sent_at__isnull=True, starts_at__gt=now,
+                                     starts_at__lte=now + dt.timedelta(minutes=settings.CMRNET_LIVE_REMINDER_MINUTES))
+    count = 0
+    for session in due:
+        with transaction.atomic():
+            if LiveSession.objects.filter(pk=session.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+                record(actor=None, action="live.reminder_sent", obj=session, at=now)
+                transaction.on_commit(lambda pk=session.pk: tasks.send_session_reminder.enqueue(pk))
+                count += 1
+    return count

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from cmrnet.live import views
+
+urlpatterns = [
+    path("", views.home, name="live-home"),
+    path("sessions/new/", views.session_new, name="live-session-new"),
+    path("sessions/<int:pk>/", views.session_detail, name="live-session"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="live-session-edit"),
+    path("sessions/<int:pk>/invite.ics", views.session_ics, name="live-session-ics"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="live-session-cancel"),
+    path("sessions/<int:pk>/invite/", views.session_invite, name="live-session-invite"),
+    path("sessions/<int:pk>/respond/", views.session_respond, name="live-session-respond"),
+    path("participants/<int:pk>/remove/", views.participant_remove, name="live-participant-remove"),
+    path("supervisions/<int:pk>/room/", views.supervision_room, name="live-supervision-room"),
+    path("rooms/<int:pk>/", views.room, name="live-room"),
+    path("rooms/<int:pk>/close/", views.room_close, name="live-room-close"),
+    path("training/", views.training_credit, name="live-training-credit"),
+]

@@ -1,0 +1,207 @@
+"""Pages of live tele-supervision: thin (permission, one selector or service, render)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cmrnet.live import selectors, services
+from cmrnet.live.forms import CreditForm, InviteForm, RespondForm, SessionForm
+from cmrnet.live.ics import session_calendar
+from cmrnet.live.models import Participant, Room
+from cmrnet.people.models import Supervision
+from cmrnet.people.selectors import supervisors_of
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def home(request):
+    now = timezone.now()
+    user = request.user
+    supervisions = Supervision.objects.filter(
+        ended_on__isnull=True).filter(trainee=user) | Supervision.objects.filter(ended_on__isnull=True, supervisor=user)
+    return render(request, "live/home.html", {
+        "sessions": selectors.upcoming_sessions(user, now=now, limit=20), "zone": user.zone,
+        "rooms": selectors.rooms_for_user(user, on=now.date()).filter(session__isnull=True, closed_at__isnull=True)[:10],
+        "can_schedule": selectors.can_schedule(user), "supervisions": supervisions.select_related("trainee", "supervisor"),
+        "is_trainee": user.has_role("trainee"),
+    })
+
+
+@login_required
+def session_new(request):
+    if not selectors.can_schedule(request.user):
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, zone=request.user.zone.key)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.schedule_session(by=request.user, **form.session_values())
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "Session scheduled. Invite the participants below.")
+            return redirect("live-session", pk=session.pk)
+    return render(request, "live/session_form.html", {"form": form, "title": "Schedule a live session"})
+
+
+@login_required
+def session_edit(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk, on=timezone.localdate())
+    if not selectors.can_manage_session(request.user, session):
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, zone=session.time_zone, initial=SessionForm.initial_for(session))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(by=request.user, session=session, **form.session_values())
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "Session changed; participants get the updated calendar entry.")
+            return redirect("live-session", pk=session.pk)
+    return render(request, "live/session_form.html", {"form": form, "title": f"Change {session.title}"})
+
+
+@login_required
+def session_detail(request, pk: int):
+    now = timezone.now()
+    session = selectors.get_session_for_user(request.user, pk, on=now.date())
+    can_manage = selectors.can_manage_session(request.user, session)
+    mine = Participant.objects.filter(room=session.room, person=request.user).first()
+    rows = selectors.session_attendance(session, now=now)
+    return render(request, "live/session_detail.html", {
+        "session": session, "room": session.room, "can_manage": can_manage, "mine": mine, "attendance": rows,
+        "zone": request.user.zone, "local": selectors.local_times(session, request.user.zone),
+        "can_join": selectors.can_join_room(request.user, session.room, on=now.date()),
+        "invite_form": InviteForm() if can_manage and not session.cancelled else None,
+        "participant_times": [(r, selectors.local_times(session, r.person.zone)) for r in rows if r.invited],
+    })
+
+
+@login_required
+def session_ics(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk, on=timezone.localdate())
+    response = HttpResponse(session_calendar(session, now=timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cmrnet-session-{session.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def session_cancel(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk, on=timezone.localdate())
+    try:
+        services.cancel_session(by=request.user, session=session, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Session cancelled; participants get a cancellation.")
+    return redirect("live-session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_invite(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk, on=timezone.localdate())
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            p = services.invite(by=request.user, room=session.room, person=form.cleaned_data["person"], role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"{p.person} invited as {p.get_role_display().lower()}.")
+    else:
+        messages.error(request, "Choose a person and a role.")
+    return redirect("live-session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def participant_remove(request, pk: int):
+    participant = get_object_or_404(Participant.objects.select_related("room__session"), pk=pk)
+    selectors.get_room_for_user(request.user, participant.room_id, on=timezone.localdate())
+    services.remove_participant(by=request.user, participant=participant)
+    messages.success(request, f"{participant.person} removed.")
+    return redirect("live-session", pk=participant.room.session_id) if participant.room.session_id else redirect("live-home")
+
+
+@login_required
+@require_POST
+def session_respond(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk, on=timezone.localdate())
+    participant = get_object_or_404(Participant, room=session.room, person=request.user)
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        services.respond(by=request.user, participant=participant, response=form.cleaned_data["response"])
+        messages.success(request, "Answer saved.")
+    return redirect("live-session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def supervision_room(request, pk: int):
+    supervision = get_object_or_404(Supervision.objects.select_related("trainee__centre", "supervisor"), pk=pk)
+    if request.user.pk not in (supervision.trainee_id, supervision.supervisor_id):
+        raise PermissionDenied
+    room = services.open_supervision_room(by=request.user, supervision=supervision)
+    return redirect("live-room", pk=room.pk)
+
+
+@login_required
+def room(request, pk: int):
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    refusal = selectors.join_refusal(request.user, room, on=now.date())
+    return render(request, "live/room.html", {
+        "room": room, "refusal": refusal, "participants": room.participants.select_related("person"),
+        "chat": room.chat.select_related("author")[:200], "config": _room_config(request, room, now),
+        "can_manage": selectors.can_manage_room(request.user, room), "local": selectors.is_local(request.user, room),
+    })
+
+
+def _room_config(request, room: Room, now) -> dict:
+    from django.conf import settings
+
+    role = selectors.participant_role(request.user, room)
+    return {"room": room.pk, "wsPath": f"/ws/live/rooms/{room.pk}/", "me": request.user.pk, "name": request.user.full_name,
+            "role": role, "local": selectors.is_local(request.user, room), "cap": room.cap,
+            "iceServers": selectors.ice_servers(request.user, now=now), "loopbackOnly": settings.CMRNET_LIVE_LOOPBACK_ONLY}
+
+
+@login_required
+@require_POST
+def room_close(request, pk: int):
+    room = selectors.get_room_for_user(request.user, pk, on=timezone.localdate())
+    services.close_room(by=request.user, room=room, now=timezone.now())
+    messages.success(request, "Room closed.")
+    return redirect("live-home")
+
+
+@login_required
+def training_credit(request):
+    now = timezone.now()
+    trainee = request.user
+    form = CreditForm(request.POST or request.GET or None, supervisors=supervisors_of(trainee))
+    found = []
+    if form.is_valid():
+        d = form.cleaned_data
+        found = selectors.creditable_scanning(trainee, supervisor=d["supervisor"], start=d["start"], end=d["end"], now=now)
+        if request.method == "POST":
+            try:
+                period = services.credit_training(by=trainee, trainee=trainee, supervisor=d["supervisor"], start=d["start"],
+                                                  end=d["end"], now=now)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, f"Training period {period.start_date} to {period.end_date} added to your logbook "
+                                          f"({period.hours_per_week} h/week, remote).")
+                return redirect("logbook-training")
+    return render(request, "live/credit.html", {"form": form, "found": found, "total": sum(c.minutes for c in found)})
