@@ -140,3 +140,54 @@ def test_window_sentence_of_a_compliant_logbook():
     assert rule(data, "window_24_months").message == (
         "all counted cases (2024-01-01 .. 2025-06-01) lie within 24 consecutive months (window 2024-01-01 .. 2025-12-31)")
     assert rule(data, "window_24_months").missing == ()
+
+
+def without(route, name):
+    from types import MappingProxyType
+
+    from .helpers import RULESET
+    old = RULESET.route(route)
+    params = {k: v for k, v in old.params.items() if k != name}
+    return replace(RULESET, routes=MappingProxyType({**RULESET.routes, route: replace(old, params=params)}))
+
+
+def test_a_site_rule_set_without_the_clinical_change_reading_keeps_the_default_true():
+    from cmrnet.rules import evaluate
+    data = compliant()
+    repeat = replace(data.cases[1], patient_key=data.cases[0].patient_key, clinical_change=True)
+    data = replace(data, cases=(data.cases[0], repeat) + data.cases[2:])
+    ruleset = without("level2", "patient_repeat_on_clinical_change")
+    assert evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("patient_unique").status == "met"
+
+
+def test_normal_share_without_a_case_minimum_is_measured_on_the_eligible_cases():
+    from types import MappingProxyType
+
+    from cmrnet.rules import evaluate
+
+    from .helpers import RULESET
+    old = RULESET.route("level2")
+    route = replace(old, rules=("normal_share",), params=MappingProxyType({"normal_share_max": old.params["normal_share_max"]}))
+    ruleset = replace(RULESET, routes=MappingProxyType({**RULESET.routes, "level2": route}))
+    data = replace(compliant(), cases=tuple(a_case(f"n{i}", DAY, normal=i < 2) for i in range(20)))
+    result = evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("normal_share")
+    assert (result.status, result.numbers) == ("met", {"have": 2, "max": 2, "of": 20})
+
+
+def test_exam_window_and_window_missing_lines():
+    data = modify(exactly(150), [0], study_date=date(2023, 11, 6))
+    result = rule(data, "exam_window")
+    assert result.offending == (data.cases[0].case_id,)
+    assert result.missing == (f"1 cases dated outside 2023-11-07 .. 2027-11-07 ({data.cases[0].case_id})",)
+    wide = replace(compliant(), cases=(a_case("a", date(2024, 1, 1)), a_case("b", date(2024, 6, 1)),
+                                       a_case("c", date(2026, 1, 1))))
+    assert rule(wide, "window_24_months").missing == ("1 cases fall outside 2024-01-01 .. 2025-12-31 (c)",)
+
+
+def test_listing_names_five_and_says_more_only_beyond_five():
+    data = modify(exactly(150), range(5), role="observer")
+    assert rule(data, "role_primary").message == f"5 observed cases are not accepted: {', '.join(ids(data, range(5)))}"
+
+
+def test_case_count_sentence_without_refused_cases():
+    assert rule(exactly(150), "case_count").message == "150 eligible cases of 150 required"

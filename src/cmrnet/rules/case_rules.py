@@ -283,8 +283,8 @@ def window_24_months(ctx: Context) -> RuleResult:
     start, stop = window
     last = date.fromordinal(stop.toordinal() - 1)
     numbers = {"months": months, "window_start": start.isoformat(), "window_end": last.isoformat()}
-    counted = ctx.eligible or [c for c in ctx.cases if c not in bad]
-    span = f"{counted[0].study_date} .. {counted[-1].study_date}" if counted else "none"
+    counted = ctx.eligible            # never empty here: the best window holds at least one case
+    span = f"{counted[0].study_date} .. {counted[-1].study_date}"
     message = (f"all counted cases ({span}) lie within {months} consecutive months "
                f"(window {start} .. {last})" if not bad
                else f"{len(bad)} cases lie outside the best {months}-month window {start} .. {last}: {listing(bad)}")
