@@ -131,6 +131,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"  # Django's login form posts the e-mail as "username"
+# The lock-out counts the name exactly as log-in resolves it (case, spaces, NFKC): one function.
+AXES_USERNAME_CALLABLE = "cmrnet.people.login_names.axes_username"
 
 # --- Files: local storage under var/media by default, S3-compatible in production.
 STORAGE_BACKEND = env_choice("CMRNET_STORAGE", "local", ("local", "s3"))

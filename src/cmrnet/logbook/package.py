@@ -27,11 +27,12 @@ from cmrnet.audit.services import record
 from cmrnet.logbook import selectors, services
 from cmrnet.logbook.models import PeerRecognition
 from cmrnet.logbook.patient_keys import KEY_PATTERN, patient_key
+from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
+from cmrnet.rules.package_source import ZipPackage
 
 CERT_DIR = "certificates"
 MAX_ZIP_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 500
 PEER_KINDS = {"cme_faculty": "cme_faculty", "invited_talks": "invited_talk", "publications": "publication",
               "first_author_orals": "first_author_oral", "posters": "poster"}
 
@@ -46,8 +47,7 @@ def all_categories() -> tuple[str, ...]:
 def export_zip(trainee: User, *, today: dt.date) -> bytes:
     data = selectors.application_data_for(trainee, today=today)
     activities = {a.activity_id: a for a in trainee.cme_activities.all()}
-    cme = tuple(replace(a, certificate=f"{CERT_DIR}/{a.certificate}") if a.certificate else a for a in data.cme)
-    data = replace(data, cme=cme)
+    data = replace(data, cme=tuple(_certificate_names(data.cme)))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         rules.write_package(folder, data)
@@ -61,37 +61,25 @@ def export_zip(trainee: User, *, today: dt.date) -> bytes:
     return buffer.getvalue()
 
 
-def _extract(upload, folder: Path) -> None:
+def _certificate_names(cme):
+    """Each certificate under certificates/ by its stored name; two with the same name (stored in
+    different years) get the activity id in front, so no two members of the zip share a name."""
+    used = set()
+    for activity in cme:
+        if activity.certificate:
+            name = f"{CERT_DIR}/{activity.certificate}"
+            if name in used:
+                name = f"{CERT_DIR}/{activity.activity_id}-{activity.certificate}"
+            used.add(name)
+            activity = replace(activity, certificate=name)
+        yield activity
+
+
+def open_upload(upload) -> ZipPackage:
+    """The uploaded zip as a package read in memory: its members only, never the file system."""
     if upload.size > MAX_ZIP_BYTES:
         raise rules.PackageError("The zip file is larger than 50 MB.")
-    try:
-        archive = zipfile.ZipFile(upload)
-    except zipfile.BadZipFile:
-        raise rules.PackageError("The file is not a zip archive.") from None
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) > MAX_MEMBERS:
-        raise rules.PackageError(f"The zip holds more than {MAX_MEMBERS} files.")
-    prefix = _common_prefix([m.filename for m in members])
-    total = 0
-    for member in members:
-        name = PurePosixPath(member.filename[len(prefix):])
-        if name.is_absolute() or ".." in name.parts:
-            raise rules.PackageError(f"{member.filename}: unsafe path in the zip.")
-        total += member.file_size
-        if total > MAX_ZIP_BYTES * 2:
-            raise rules.PackageError("The zip unpacks to more than 100 MB.")
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(archive.read(member))
-
-
-def _common_prefix(names: list[str]) -> str:
-    """A package zipped as one folder ('mypackage/cases.csv') is read from inside that folder."""
-    if names and all("/" in n for n in names):
-        first = names[0].split("/", 1)[0] + "/"
-        if all(n.startswith(first) for n in names):
-            return first
-    return ""
+    return ZipPackage(upload)
 
 
 def _users_by_email(ids) -> dict[str, User]:
@@ -141,39 +129,37 @@ def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
     saved. Candidate facts (exam, registration, ACLS) are not imported: on this site they come
     from the profile and the exam board's records.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        _extract(upload, folder)
-        data = rules.read_package(folder, categories=all_categories())
-        level2 = data.candidate.level2
-        ids = [c.supervisor_id for c in data.cases] + [p.supervisor_id for p in data.training]
-        ids += [c.supervisor_id for c in (level2.cases if level2 else ())]
-        users = _users_by_email(ids)
-        rows = []
-        if level2 is not None:
-            rows += _case_inputs(level2.cases, users, level2.cases_file)
-        rows += _case_inputs(data.cases, users, "cases.csv")
-        try:
-            services.import_cases(by=by, trainee=trainee, rows=rows, source="package")
-        except ValidationError as error:
-            raise rules.PackageError(f"cases: {' '.join(error.messages)}") from None
-        for number, period in enumerate(data.training, start=1):
-            with _rejected("training.csv", number):
-                services.add_training(
-                    by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
-                    hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
-                    supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
-        for number, activity in enumerate(data.cme, start=1):
-            with _rejected("cme.csv", number):
-                _import_cme(by, trainee, activity, folder)
-        peer = data.candidate.peer_recognition
-        peer_total = 0
-        for attr, kind in PEER_KINDS.items():
-            for i in range(getattr(peer, attr)):
-                services.add_peer_recognition(by=by, trainee=trainee, kind=kind, date=data.candidate.exam_date
-                                              or timezone.localdate(), title=f"Imported from an application package "
-                                              f"({PeerRecognition.Kind(kind).label} {i + 1})")
-                peer_total += 1
+    folder = open_upload(upload)
+    data = rules.read_package(folder, categories=all_categories())
+    level2 = data.candidate.level2
+    ids = [c.supervisor_id for c in data.cases] + [p.supervisor_id for p in data.training]
+    ids += [c.supervisor_id for c in (level2.cases if level2 else ())]
+    users = _users_by_email(ids)
+    rows = []
+    if level2 is not None:
+        rows += _case_inputs(level2.cases, users, level2.cases_file)
+    rows += _case_inputs(data.cases, users, "cases.csv")
+    try:
+        services.import_cases(by=by, trainee=trainee, rows=rows, source="package")
+    except ValidationError as error:
+        raise rules.PackageError(f"cases: {' '.join(error.messages)}") from None
+    for number, period in enumerate(data.training, start=1):
+        with _rejected("training.csv", number):
+            services.add_training(
+                by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
+                hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
+                supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
+    for number, activity in enumerate(data.cme, start=1):
+        with _rejected("cme.csv", number):
+            _import_cme(by, trainee, activity, folder)
+    peer = data.candidate.peer_recognition
+    peer_total = 0
+    for attr, kind in PEER_KINDS.items():
+        for i in range(getattr(peer, attr)):
+            services.add_peer_recognition(by=by, trainee=trainee, kind=kind, date=data.candidate.exam_date
+                                          or timezone.localdate(), title=f"Imported from an application package "
+                                          f"({PeerRecognition.Kind(kind).label} {i + 1})")
+            peer_total += 1
     summary = {"cases": len(rows), "training": len(data.training), "cme": len(data.cme), "peer": peer_total}
     record(actor=by, action="logbook.package_imported", obj=trainee, data={"trainee_id": trainee.pk, **summary})
     return summary
@@ -192,11 +178,17 @@ def _rejected(file: str, row: int):
         raise rules.PackageError(f"{file} row {row}, {detail}") from None
 
 
-def _import_cme(by: User, trainee: User, activity: rules.CmeActivity, folder: Path) -> None:
+def _import_cme(by: User, trainee: User, activity: rules.CmeActivity, folder: ZipPackage) -> None:
     certificate = None
-    reference = activity.certificate.strip()
-    if reference and (folder / reference).is_file() and ".." not in PurePosixPath(reference).parts:
-        certificate = ContentFile((folder / reference).read_bytes(), name=PurePosixPath(reference).name)
+    if activity.has_certificate:
+        member = folder / activity.certificate
+        if not member.exists():
+            raise ValidationError({"certificate": f"{activity.certificate!r} is not a file in the package"})
+        certificate = ContentFile(member.read_bytes(), name=PurePosixPath(member.name).name)
+        try:
+            validate_evidence(certificate)          # the same check as an upload on the CME page
+        except ValidationError as error:
+            raise ValidationError({"certificate": f"{activity.certificate!r}: {' '.join(error.messages)}"}) from None
     services.add_cme(
         by=by, trainee=trainee, title=activity.title, provider=activity.provider, kind=activity.kind,
         start_date=activity.start_date, end_date=activity.end_date, credits=Decimal(str(activity.credits)),

@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.roles import Role
 from cmrnet.people.timezones import validate_time_zone
 from cmrnet.rules.model import SupervisorCert
@@ -23,7 +24,12 @@ class UserManager(BaseUserManager):
         return user
 
     def get_by_natural_key(self, email: str):
-        return self.get(email__iexact=email.strip())
+        """The account whose e-mail normalises exactly as the typed name does (see login_names)."""
+        name = normalise_login_name(email)
+        for user in self.filter(email__iexact=name):
+            if normalise_login_name(user.email) == name:
+                return user
+        raise self.model.DoesNotExist(f"No account for {name!r}.")
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
         extra.setdefault("is_staff", True)

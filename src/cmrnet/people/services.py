@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.models import Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
@@ -20,8 +21,8 @@ CERT_FIELDS = ["body", "level", "awarded_on", "valid_until", "revoked", "revoked
 @transaction.atomic
 def create_person(*, by: User | None, email: str, full_name: str, password: str | None = None,
                   roles: list[str] = (), **profile) -> User:
-    email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
+    email = normalise_login_name(email)
+    if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"A person with e-mail {email} already exists."})
     person = User.objects.create_user(email, password, full_name=full_name, **profile)
     record(actor=by, action="person.created", obj=person, changes=diff({}, snapshot(person, PROFILE_FIELDS)))
@@ -36,6 +37,10 @@ def update_profile(*, by: User, person: User, **values) -> User:
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
     before = snapshot(person, PROFILE_FIELDS)
+    if "email" in values:  # stored as log-in resolves it, so one account per normalised name
+        values["email"] = normalise_login_name(values["email"])
+        if User.objects.filter(email__iexact=values["email"]).exclude(pk=person.pk).exists():
+            raise ValidationError({"email": f"A person with e-mail {values['email']} already exists."})
     for name, value in values.items():
         setattr(person, name, value)
     person.full_clean(exclude=["password"])

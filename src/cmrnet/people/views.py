@@ -57,9 +57,13 @@ def person_edit(request, pk: int):
     form = form_class(request.POST or None, request.FILES or None, instance=person)
     if request.method == "POST" and form.is_valid():
         person.refresh_from_db()
-        services.update_profile(by=request.user, person=person, **form.cleaned_data)
-        messages.success(request, "Profile saved.")
-        return redirect("person-detail", pk=person.pk)
+        try:
+            services.update_profile(by=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("person-detail", pk=person.pk)
     return render(request, "people/edit.html", {"form": form, "person": person})
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 from .evaluation import evaluate
 from .package_io import PackageError, read_package
@@ -23,8 +24,9 @@ RULESETS_DIR_ENV = "CMRNET_RULESETS_DIR"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cmrnet check-application",
-        description="Check an application package folder against a certification rule set.")
-    parser.add_argument("directory", help="package folder (cases.csv, candidate.toml, ...)")
+        description="Check an application package (a folder or a zip) against a certification rule set.")
+    parser.add_argument("directory", help="package folder or zip (cases.csv, candidate.toml, ...); only files "
+                                          "inside the package are read")
     parser.add_argument("--ruleset", default="eacvi-2025",
                         help="rule set name or .toml path (default: eacvi-2025); "
                              f"extra rule set folders: ${RULESETS_DIR_ENV} (separated by '{os.pathsep}')")
@@ -66,7 +68,8 @@ def check_application_main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:      # argparse already printed the usage error
         return EXIT_BAD_INPUT if stop.code else EXIT_COMPLIANT
     try:
-        ruleset = load_ruleset(args.ruleset, extra_ruleset_dirs())
+        name_or_path = Path(args.ruleset) if args.ruleset.endswith(".toml") else args.ruleset
+        ruleset = load_ruleset(name_or_path, extra_ruleset_dirs())
         ruleset.route(args.route)
         data = read_package(args.directory, categories=ruleset.categories)
     except (RuleSetError, PackageError) as error:

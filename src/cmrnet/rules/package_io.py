@@ -1,9 +1,12 @@
-"""The application package: a folder of CSV files and ``candidate.toml``.
+"""The application package: a folder (or a zip) of CSV files and ``candidate.toml``.
 
-``read_package`` turns a folder into ``ApplicationData``; any bad value raises
+``read_package`` turns a package into ``ApplicationData``; any bad value raises
 ``PackageError`` naming the file, the row (1-based data row, the header not
 counted) or TOML key, and the column.  ``write_package`` writes the same
 format, so a package read and written again is identical in content.
+
+Files are read only through ``package_source`` (a name inside the package, never a path of the
+file system); see there.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Callable, Iterable
 from .model import (CME_KINDS, DEFAULT_CATEGORIES, ROLES, SOURCES, ApplicationData, Candidate,
                     Case, CmeActivity, Level2Certificate, PeerRecognition, SupervisorCert,
                     TrainingPeriod)
+from .package_source import Package, PackageError, member_name, open_package
 
 CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
                 "role", "control_room", "supervisor_id", "clinical_change")
@@ -28,10 +32,6 @@ CME_COLUMNS = ("activity_id", "title", "provider", "kind", "start_date", "end_da
                "modalities", "catalog_id", "certificate")
 PEER_KEYS = ("cme_faculty", "invited_talks", "publications", "first_author_orals", "posters")
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
-
-
-class PackageError(ValueError):
-    """Bad input in an application package; the message names file, row/key and column."""
 
 
 # ----------------------------------------------------------------------------
@@ -88,6 +88,15 @@ def one_of(choices: Iterable[str]) -> Callable[[str], str]:
     return parse
 
 
+def certificate_reference(text: str) -> str:
+    """cme.csv's ``certificate``: empty/"no" (none), "yes" (claimed), or a file name inside the package."""
+    value = text.strip()
+    if value.lower() in ("", "no", "false", "0", "none", "yes", "y", "true", "1"):
+        return value
+    member_name(value)          # ValueError when it could name a file outside the package
+    return value
+
+
 def required(text: str) -> str:
     if not text.strip():
         raise ValueError("is empty")
@@ -101,12 +110,12 @@ def optional(text: str) -> str:
 # ----------------------------------------------------------------------------
 # Reading
 # ----------------------------------------------------------------------------
-def _rows(path: Path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()):
+def _rows(path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()):
     """Yield (row number, dict) for each data row; check the header."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise PackageError(f"{path.name}: file not found in {path.parent}") from None
+        raise PackageError(f"{path.name}: file not found in the package") from None
     except UnicodeDecodeError:
         raise PackageError(f"{path.name}: not UTF-8 text") from None
     reader = csv.reader(io.StringIO(text))
@@ -143,7 +152,7 @@ def _unique(file: str, number: int, column: str, value: str, seen: dict[str, int
     seen[value] = number
 
 
-def read_cases(path: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Case, ...]:
+def read_cases(path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Case, ...]:
     parsers = {
         "case_id": required, "study_date": parse_date, "patient_key": required,
         "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
@@ -163,7 +172,7 @@ def _check_order(file: str, number: int, values: dict, first: str, last: str) ->
         raise PackageError(f"{file} row {number}, column {last}: {values[last]} is before {first} {values[first]}")
 
 
-def read_supervisors(path: Path) -> tuple[SupervisorCert, ...]:
+def read_supervisors(path) -> tuple[SupervisorCert, ...]:
     parsers = {
         "supervisor_id": required, "body": lambda t: required(t).upper(), "level": parse_count,
         "awarded_on": parse_date, "valid_until": parse_date,
@@ -177,7 +186,7 @@ def read_supervisors(path: Path) -> tuple[SupervisorCert, ...]:
     return tuple(certs)
 
 
-def read_training(path: Path) -> tuple[TrainingPeriod, ...]:
+def read_training(path) -> tuple[TrainingPeriod, ...]:
     parsers = {
         "period_id": required, "start_date": parse_date, "end_date": parse_date,
         "hours_per_week": parse_number, "supervisor_id": optional, "centre": optional,
@@ -191,7 +200,7 @@ def read_training(path: Path) -> tuple[TrainingPeriod, ...]:
     return tuple(periods)
 
 
-def read_cme(path: Path) -> tuple[CmeActivity, ...]:
+def read_cme(path) -> tuple[CmeActivity, ...]:
     def modalities(text: str) -> int:
         value = parse_count(text) if text.strip() else 1
         if value < 1:
@@ -200,7 +209,7 @@ def read_cme(path: Path) -> tuple[CmeActivity, ...]:
     parsers = {
         "activity_id": required, "title": required, "provider": optional, "kind": one_of(CME_KINDS),
         "start_date": parse_date, "end_date": parse_date, "credits": parse_number,
-        "modalities": modalities, "catalog_id": optional, "certificate": optional,
+        "modalities": modalities, "catalog_id": optional, "certificate": certificate_reference,
     }
     activities, seen = [], {}
     for number, row in _rows(path, CME_COLUMNS):
@@ -244,12 +253,14 @@ class _Toml:
         return value
 
 
-def read_candidate(folder: Path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> Candidate:
+def read_candidate(folder: Package, categories: Iterable[str] = DEFAULT_CATEGORIES) -> Candidate:
     path = folder / "candidate.toml"
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise PackageError(f"candidate.toml: file not found in {folder}") from None
+        raise PackageError("candidate.toml: file not found in the package") from None
+    except UnicodeDecodeError:
+        raise PackageError("candidate.toml: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise PackageError(f"candidate.toml: not valid TOML: {error}") from None
     toml = _Toml("candidate.toml", doc)
@@ -271,7 +282,7 @@ def read_candidate(folder: Path, categories: Iterable[str] = DEFAULT_CATEGORIES)
     )
 
 
-def _read_level2(toml: _Toml, folder: Path, table: Any, categories) -> Level2Certificate | None:
+def _read_level2(toml: _Toml, folder: Package, table: Any, categories) -> Level2Certificate | None:
     if table is None:
         return None
     if not isinstance(table, dict):
@@ -282,20 +293,24 @@ def _read_level2(toml: _Toml, folder: Path, table: Any, categories) -> Level2Cer
     file_name = table.get("cases", "")
     if not isinstance(file_name, str):
         raise toml.fail("level2.cases", "expected a file name")
+    if file_name:
+        try:
+            file_name = member_name(file_name)
+        except ValueError as error:
+            raise toml.fail("level2.cases", str(error)) from None
     cases = read_cases(folder / file_name, categories) if file_name else ()
     return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv")
 
 
-def read_package(folder: str | Path, categories: Iterable[str] | None = None) -> ApplicationData:
-    """Read an application package folder.
+def read_package(folder: str | Path | Package, categories: Iterable[str] | None = None) -> ApplicationData:
+    """Read an application package: a folder, a zip file, or a ``Package`` (e.g. a ``ZipPackage`` of
+    an upload).  Only files inside the package are ever read (see ``package_source``).
 
     ``categories`` are the allowed case categories (``ruleset.categories``);
     by default the eight standard ones.  supervisors.csv, training.csv and
     cme.csv may be absent (read as empty); cases.csv and candidate.toml may not.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise PackageError(f"{folder}: not a directory")
+    folder = open_package(folder)
     allowed = tuple(categories) if categories is not None else DEFAULT_CATEGORIES
     optional_file = lambda name, reader: reader(folder / name) if (folder / name).exists() else ()
     return ApplicationData(
@@ -365,5 +380,7 @@ def write_package(folder: str | Path, data: ApplicationData) -> Path:
     _write_csv(folder / "training.csv", TRAINING_COLUMNS, data.training)
     _write_csv(folder / "cme.csv", CME_COLUMNS, data.cme)
     if data.candidate.level2 is not None:
-        _write_csv(folder / data.candidate.level2.cases_file, CASE_COLUMNS, data.candidate.level2.cases)
+        target = folder / member_name(data.candidate.level2.cases_file)   # never outside the folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(target, CASE_COLUMNS, data.candidate.level2.cases)
     return folder

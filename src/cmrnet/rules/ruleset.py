@@ -142,15 +142,22 @@ def available_rulesets(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Path]
 
 
 def load_ruleset(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> RuleSet:
-    """Load and validate a rule set by name (shipped or in ``extra_dirs``) or by path."""
-    path = Path(name_or_path)
-    if path.suffix != ".toml" or not path.exists():
+    """Load and validate a rule set by name (shipped or in ``extra_dirs``), or from a file when given
+    a ``Path`` (the command line's choice).  A string is only ever a name, so a value from a web
+    request (``?ruleset=``) can never make the server read a file of its choosing."""
+    if isinstance(name_or_path, Path):
+        path = name_or_path
+    else:
         known = available_rulesets(extra_dirs)
         if str(name_or_path) not in known:
             names = ", ".join(sorted(known))
             raise RuleSetError(f"unknown rule set {str(name_or_path)!r} (available: {names})")
         path = known[str(name_or_path)]
-    return _cached_load(path.resolve(), path.stat().st_mtime_ns)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as error:
+        raise RuleSetError(f"{path}: cannot read: {error.strerror}") from None
+    return _cached_load(path.resolve(), mtime)
 
 
 _CACHE: dict[tuple[Path, int], RuleSet] = {}
