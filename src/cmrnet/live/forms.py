@@ -105,3 +105,14 @@ class CreditForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The period ends before it starts.")
         return data
+
+
+class ControlGrantForm(forms.Form):
+    grantee = forms.ModelChoiceField(User.objects.none(), label="Remote expert")
+    mode = forms.ChoiceField(choices=[("view", "View only"), ("control", "Full control (mouse and keyboard)")], initial="view",
+                             widget=forms.RadioSelect)
+    minutes = forms.IntegerField(min_value=1, max_value=240, initial=15, label="For (minutes)")
+
+    def __init__(self, *args, experts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = User.objects.filter(pk__in=[p.pk for p in experts])

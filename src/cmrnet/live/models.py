@@ -199,3 +199,41 @@ class TrainingCredit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "trainee"], name="one_credit_per_room_and_trainee")]
+
+
+class ScanControlGrant(models.Model):
+    """A local participant hands the scanner console to a named remote expert, for a limited time.
+    Only while the grant lasts does cmrnet relay the expert's noVNC connection to the console's VNC server;
+    view only unless the site chose full control. Any local participant can take it back at once."""
+
+    class Mode(models.TextChoices):
+        VIEW = "view", "View only"
+        CONTROL = "control", "Full control (mouse and keyboard)"
+
+    class Ending(models.TextChoices):
+        TAKEN_BACK = "taken_back", "Taken back by the site"
+        EXPIRED = "expired", "Time ran out"
+        REPLACED = "replaced", "Replaced by a new grant"
+        ROOM_CLOSED = "room_closed", "Room closed"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="control_grants")
+    scanner = models.ForeignKey("network.Scanner", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    grantee = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="scan_control_grants")
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.VIEW)
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ending = models.CharField(max_length=12, choices=Ending.choices, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("granted_at")),
+                                              name="grant_expires_after_granted")]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} of {self.scanner.name} to {self.grantee}"
+
+    def is_active(self, now) -> bool:
+        return self.ended_at is None and now < self.expires_at

@@ -255,3 +255,32 @@ def ice_servers(user: User, *, now: dt.datetime) -> list[dict]:
         servers.append({"urls": list(settings.CMRNET_TURN_URLS), "username": username,
                         "credential": base64.b64encode(digest).decode()})
     return servers
+
+
+# --------------------------------------------------------------------------- scan control
+def active_grant(room: Room, *, now: dt.datetime):
+    from cmrnet.live.models import ScanControlGrant
+
+    return (ScanControlGrant.objects.filter(room=room, ended_at__isnull=True, expires_at__gt=now)
+            .select_related("grantee", "granted_by", "scanner").first())
+
+
+def grant_for_relay(user: User, grant_id: int, *, now: dt.datetime):
+    """The grant, if it is `user`'s and active now: the only way a VNC connection is relayed."""
+    from cmrnet.live.models import ScanControlGrant
+
+    if not user.is_authenticated:
+        return None
+    return (ScanControlGrant.objects.filter(pk=grant_id, grantee=user, ended_at__isnull=True, expires_at__gt=now)
+            .select_related("scanner", "room").first())
+
+
+def can_hand_over(user: User, room: Room, *, on: dt.date) -> bool:
+    """Local participants (people of the site with a right to the room) grant and take back scan control."""
+    return is_local(user, room) and can_join_room(user, room, on=on)
+
+
+def remote_experts(room: Room, *, on: dt.date) -> list[User]:
+    """Invited mentors and experts from elsewhere: who may be handed scan control."""
+    people = [p.person for p in Participant.objects.filter(room=room, role__in=EXPERT_ROLES).select_related("person")]
+    return [p for p in people if not is_local(p, room)]

@@ -188,6 +188,9 @@ def close_room(*, by: User, room: Room, now: dt.datetime) -> Room:
     room.save(update_fields=["closed_at"])
     Presence.objects.filter(room=room, left_at__isnull=True).update(left_at=now)
     record(actor=by, action="live.room_closed", obj=room)
+    grant = selectors.active_grant(room, now=now)
+    if grant:
+        _end(grant, by=by, at=now, ending="room_closed")
     return room
 
 
@@ -284,3 +287,94 @@ def send_due_reminders(*, now: dt.datetime) -> int:
                 transaction.on_commit(lambda pk=session.pk: tasks.send_session_reminder.enqueue(pk))
                 count += 1
     return count
+
+
+# --------------------------------------------------------------------------- scan control
+def grant_group(grant_id: int) -> str:
+    return f"live-vnc-grant-{grant_id}"
+
+
+def _announce(room_id: int, grant_id: int | None, *, ended: bool = False) -> None:
+    """After commit: tell the room (pages update) and, when a grant ends, its relay (which cuts at once)."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if ended and grant_id:
+        async_to_sync(layer.group_send)(grant_group(grant_id), {"type": "grant.ended"})
+    async_to_sync(layer.group_send)(f"live-room-{room_id}", {"type": "grant.changed"})
+
+
+def _end(grant, *, by, at: dt.datetime, ending: str):
+    grant.ended_at, grant.ended_by, grant.ending = at, by, ending
+    grant.save(update_fields=["ended_at", "ended_by", "ending"])
+    seconds = int((at - grant.granted_at).total_seconds())
+    record(actor=by, action="live.scan_control_ended", obj=grant.room, at=at,
+           data={"grant_id": grant.pk, "grantee": grant.grantee.email, "mode": grant.mode, "ending": ending,
+                 "duration_seconds": seconds, "scanner": str(grant.scanner)})
+    transaction.on_commit(lambda: _announce(grant.room_id, grant.pk, ended=True))
+    return grant
+
+
+@transaction.atomic
+def grant_scan_control(*, by: User, room: Room, grantee: User, mode: str = "view", minutes: int | None = None,
+                       now: dt.datetime):
+    """A local participant hands the room's scanner console to a named remote expert (view only by
+    default) for `minutes` (at most CMRNET_SCAN_CONTROL_MAX_MINUTES). A grant already running ends."""
+    from django.conf import settings
+
+    from cmrnet.live.models import ScanControlGrant
+
+    room = Room.objects.select_for_update().select_related("scanner").get(pk=room.pk)
+    _require(selectors.can_hand_over(by, room, on=now.date()), "Only people at the site hand over scan control.")
+    if room.scanner is None or not room.scanner.vnc_configured:
+        raise ValidationError("This room's scanner has no console VNC endpoint configured.")
+    if grantee not in selectors.remote_experts(room, on=now.date()):
+        raise ValidationError({"grantee": f"{grantee} is not a remote expert invited to this room."})
+    if mode not in ScanControlGrant.Mode.values:
+        raise ValidationError({"mode": f"Unknown mode {mode!r}."})
+    limit = settings.CMRNET_SCAN_CONTROL_MAX_MINUTES
+    minutes = min(minutes or limit, limit)
+    if minutes < 1:
+        raise ValidationError({"minutes": "At least one minute."})
+    current = selectors.active_grant(room, now=now)
+    if current:
+        _end(current, by=by, at=now, ending=ScanControlGrant.Ending.REPLACED)
+    grant = ScanControlGrant.objects.create(room=room, scanner=room.scanner, granted_by=by, grantee=grantee, mode=mode,
+                                            granted_at=now, expires_at=now + dt.timedelta(minutes=minutes))
+    record(actor=by, action="live.scan_control_granted", obj=room, at=now,
+           data={"grant_id": grant.pk, "grantee": grantee.email, "mode": mode, "minutes": minutes, "scanner": str(room.scanner)})
+    transaction.on_commit(lambda: _announce(room.pk, grant.pk))
+    return grant
+
+
+@transaction.atomic
+def take_back_scan_control(*, by: User, grant, now: dt.datetime):
+    """Any local participant takes the console back: the relay is cut at once (it is told, and it
+    re-checks the grant twice a second)."""
+    from cmrnet.live.models import ScanControlGrant
+
+    grant = ScanControlGrant.objects.select_for_update().select_related("room", "grantee", "scanner").get(pk=grant.pk)
+    _require(selectors.can_hand_over(by, grant.room, on=now.date()), "Only people at the site take back scan control.")
+    if not grant.is_active(now):
+        raise ValidationError("This grant has already ended.")
+    return _end(grant, by=by, at=now, ending=ScanControlGrant.Ending.TAKEN_BACK)
+
+
+def end_expired_grants(*, now: dt.datetime) -> int:
+    """Record the end of grants whose time ran out (their relays stop by themselves at expiry)."""
+    from cmrnet.live.models import ScanControlGrant
+
+    count = 0
+    for grant in ScanControlGrant.objects.filter(ended_at__isnull=True, expires_at__lte=now).select_related("room", "grantee", "scanner"):
+        with transaction.atomic():
+            _end(grant, by=None, at=grant.expires_at, ending=ScanControlGrant.Ending.EXPIRED)
+            count += 1
+    return count
+
+
+def record_relay(*, grant, person: User, event: str, at: dt.datetime, data: dict | None = None) -> None:
+    """Audit the console connection itself opening and closing (who, which scanner, how long)."""
+    with transaction.atomic():
+        record(actor=person, action=f"live.scan_control_{event}", obj=grant.room, at=at,
+               data={"grant_id": grant.pk, "mode": grant.mode, "scanner": str(grant.scanner), **(data or {})})

@@ -15,5 +15,9 @@ urlpatterns = [
     path("supervisions/<int:pk>/room/", views.supervision_room, name="live-supervision-room"),
     path("rooms/<int:pk>/", views.room, name="live-room"),
     path("rooms/<int:pk>/close/", views.room_close, name="live-room-close"),
+    path("rooms/<int:pk>/control/", views.room_control, name="live-room-control"),
+    path("rooms/<int:pk>/control/grant/", views.room_control_grant, name="live-room-control-grant"),
+    path("rooms/<int:pk>/control/take-back/", views.room_control_take_back, name="live-room-control-take-back"),
+    path("rooms/<int:pk>/console/", views.room_console, name="live-room-console"),
     path("training/", views.training_credit, name="live-training-credit"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cmrnet.live import selectors, services
-from cmrnet.live.forms import CreditForm, InviteForm, RespondForm, SessionForm
+from cmrnet.live.forms import ControlGrantForm, CreditForm, InviteForm, RespondForm, SessionForm
 from cmrnet.live.ics import session_calendar
 from cmrnet.live.models import Participant, Room
 from cmrnet.people.models import Supervision
@@ -160,19 +160,21 @@ def room(request, pk: int):
     now = timezone.now()
     room = selectors.get_room_for_user(request.user, pk, on=now.date())
     refusal = selectors.join_refusal(request.user, room, on=now.date())
+    local = selectors.is_local(request.user, room)
+    as_console = local and request.GET.get("as") == "console"  # the console is published from the site only
     return render(request, "live/room.html", {
-        "room": room, "refusal": refusal, "participants": room.participants.select_related("person"),
-        "chat": room.chat.select_related("author")[:200], "config": _room_config(request, room, now),
-        "can_manage": selectors.can_manage_room(request.user, room), "local": selectors.is_local(request.user, room),
+        "room": room, "refusal": refusal, "chat": room.chat.select_related("author")[:200], "local": local,
+        "as_console": as_console, "config": _room_config(request, room, now, as_console=as_console),
     })
 
 
-def _room_config(request, room: Room, now) -> dict:
+def _room_config(request, room: Room, now, *, as_console: bool) -> dict:
+    """What the room's script needs: no secret (TURN credentials are short-lived, VNC never appears)."""
     from django.conf import settings
 
-    role = selectors.participant_role(request.user, room)
     return {"room": room.pk, "wsPath": f"/ws/live/rooms/{room.pk}/", "me": request.user.pk, "name": request.user.full_name,
-            "role": role, "local": selectors.is_local(request.user, room), "cap": room.cap,
+            "role": selectors.participant_role(request.user, room), "local": selectors.is_local(request.user, room),
+            "kind": "console" if as_console else "person", "cap": room.cap,
             "iceServers": selectors.ice_servers(request.user, now=now), "loopbackOnly": settings.CMRNET_LIVE_LOOPBACK_ONLY}
 
 
@@ -205,3 +207,66 @@ def training_credit(request):
                                           f"({period.hours_per_week} h/week, remote).")
                 return redirect("logbook-training")
     return render(request, "live/credit.html", {"form": form, "found": found, "total": sum(c.minutes for c in found)})
+
+
+# --------------------------------------------------------------------------- scan control
+def _control_context(request, room: Room) -> dict:
+    now = timezone.now()
+    grant = selectors.active_grant(room, now=now)
+    can_hand_over = selectors.can_hand_over(request.user, room, on=now.date())
+    scanner = room.scanner
+    return {"room": room, "grant": grant, "can_hand_over": can_hand_over, "zone": request.user.zone,
+            "configured": bool(scanner and scanner.vnc_configured), "mine": bool(grant and grant.grantee_id == request.user.pk),
+            "form": ControlGrantForm(experts=selectors.remote_experts(room, on=now.date())) if can_hand_over and not grant else None}
+
+
+@login_required
+def room_control(request, pk: int):
+    """The scan-control panel of a room (an HTMX fragment): hand over, take back, or open the console."""
+    room = selectors.get_room_for_user(request.user, pk, on=timezone.localdate())
+    return render(request, "live/_control.html", _control_context(request, room))
+
+
+@login_required
+@require_POST
+def room_control_grant(request, pk: int):
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    form = ControlGrantForm(request.POST, experts=selectors.remote_experts(room, on=now.date()))
+    error = None
+    if form.is_valid():
+        try:
+            services.grant_scan_control(by=request.user, room=room, grantee=form.cleaned_data["grantee"],
+                                        mode=form.cleaned_data["mode"], minutes=form.cleaned_data["minutes"], now=now)
+        except ValidationError as exc:
+            error = _errors(exc)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    return render(request, "live/_control.html", {**_control_context(request, room), "error": error})
+
+
+@login_required
+@require_POST
+def room_control_take_back(request, pk: int):
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    grant = selectors.active_grant(room, now=now)
+    error = None
+    if grant is None:
+        error = "No one holds the console now."
+    else:
+        try:
+            services.take_back_scan_control(by=request.user, grant=grant, now=now)
+        except ValidationError as exc:
+            error = _errors(exc)
+    return render(request, "live/_control.html", {**_control_context(request, room), "error": error})
+
+
+@login_required
+def room_console(request, pk: int):
+    """The remote expert's console: noVNC through the per-grant relay, only while the grant lasts."""
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    grant = selectors.active_grant(room, now=now)
+    mine = grant if grant and grant.grantee_id == request.user.pk else None
+    return render(request, "live/console.html", {"room": room, "grant": mine, "zone": request.user.zone})

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from cmrnet.live import consumers
+
+websocket_urlpatterns = [
+    path("ws/live/rooms/<int:room_id>/", consumers.RoomConsumer.as_asgi()),
+    path("ws/live/vnc/<int:grant_id>/", consumers.VncRelayConsumer.as_asgi()),
+]
