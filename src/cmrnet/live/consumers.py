@@ -277,3 +277,37 @@ class VncRelayConsumer(AsyncWebsocketConsumer):
                 task.cancel()
         if self.grant is not None:
             await self.channel_layer.group_discard(services.grant_group(self.grant.pk), self.channel_name)
+
+
+# --------------------------------------------------------------------------- notifications on every page
+@database_sync_to_async
+def _open_calls(user) -> list[dict]:
+    return [services.help_call_message(r) for r in selectors.open_calls_for(user)]
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    """Live notifications for one person (expert-help calls, answers) on any open cmrnet page."""
+
+    group = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        self.group = services.user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        for message in await _open_calls(user):  # calls still waiting when this page opened
+            await self.send_json(message)
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def notify(self, event):
+        await self.send_json(event["message"])

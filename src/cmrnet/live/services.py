@@ -378,3 +378,172 @@ def record_relay(*, grant, person: User, event: str, at: dt.datetime, data: dict
     with transaction.atomic():
         record(actor=person, action=f"live.scan_control_{event}", obj=grant.room, at=at,
                data={"grant_id": grant.pk, "mode": grant.mode, "scanner": str(grant.scanner), **(data or {})})
+
+
+# --------------------------------------------------------------------------- on-call expert support
+ROTA_FIELDS = ["expert", "centre", "weekday", "starts", "ends", "time_zone", "tier", "valid_from", "valid_until"]
+
+
+def _rota_snapshot(entry) -> dict:
+    return {k: v.isoformat(timespec="minutes") if isinstance(v, dt.time) else v for k, v in snapshot(entry, ROTA_FIELDS).items()}
+
+
+def user_group(user_id: int) -> str:
+    return f"live-user-{user_id}"
+
+
+def _push(user_ids, message: dict) -> None:
+    """Live notification to every open cmrnet page of these people (after commit)."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    for user_id in user_ids:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "notify", "message": message})
+
+
+@transaction.atomic
+def add_rota_entry(*, by: User, expert: User, weekday: int, starts: dt.time, ends: dt.time, time_zone: str, centre=None,
+                   tier: int = 1, valid_from: dt.date | None = None, valid_until: dt.date | None = None, today: dt.date):
+    from cmrnet.live.models import RotaEntry
+    from cmrnet.people.selectors import holds_current_level3
+
+    _require(selectors.can_manage_rota(by, centre), "Only network administrators (or a centre's director, for it) manage the rota.")
+    if not holds_current_level3(expert, today):
+        raise ValidationError({"expert": f"{expert} holds no current Level 3 (EACVI or SCMR) today."})
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ValidationError({"valid_until": "The slot ends before it begins."})
+    entry = RotaEntry(expert=expert, centre=centre, weekday=weekday, starts=starts, ends=ends, time_zone=time_zone, tier=tier,
+                      valid_from=valid_from, valid_until=valid_until, created_by=by)
+    entry.full_clean()
+    entry.save()
+    record(actor=by, action="live.rota_added", obj=entry, changes=diff({}, _rota_snapshot(entry)))
+    return entry
+
+
+@transaction.atomic
+def remove_rota_entry(*, by: User, entry) -> None:
+    _require(selectors.can_manage_rota(by, entry.centre), "Only network administrators (or a centre's director) manage the rota.")
+    record(actor=by, action="live.rota_removed", obj=entry, changes=diff(_rota_snapshot(entry), {}))
+    entry.delete()
+
+
+def help_call_message(request, *, tier: int | None = None) -> dict:
+    """The live notification of a call for help (what an expert's page shows)."""
+    return {"type": "help", "request": request.pk, "centre": str(request.centre), "scanner": str(request.scanner or ""),
+            "reason": request.reason, "tier": tier, "url": f"/live/help/{request.pk}/", "accept": f"/live/help/{request.pk}/accept/"}
+
+
+def _call_next_tier(request, *, now: dt.datetime) -> list[User]:
+    """Call the next tier of experts on call now (those not called yet); returns who was called."""
+    from cmrnet.live.models import HelpCall
+
+    tiers = selectors.call_tiers_now(request.centre, now=now, exclude=(request.requested_by_id,))
+    called = set(request.calls.values_list("expert_id", flat=True))
+    while request.tiers_called < len(tiers):
+        tier, experts = tiers[request.tiers_called]
+        experts = [e for e in experts if e.pk not in called]
+        request.tiers_called += 1
+        if experts:
+            HelpCall.objects.bulk_create([HelpCall(request=request, expert=e, tier=tier, called_at=now) for e in experts])
+            request.last_called_at = now
+            request.save(update_fields=["tiers_called", "last_called_at"])
+            record(actor=None, action="live.help_called", obj=request, at=now,
+                   data={"tier": tier, "step": request.tiers_called, "experts": [e.email for e in experts]})
+            message = help_call_message(request, tier=tier)
+            ids = [e.pk for e in experts]
+            transaction.on_commit(lambda: _push(ids, message))
+            transaction.on_commit(lambda: tasks.send_help_call.enqueue(request.pk, ids))
+            return experts
+    request.last_called_at = now
+    request.save(update_fields=["tiers_called", "last_called_at"])
+    return []
+
+
+@transaction.atomic
+def request_expert_help(*, by: User, scanner, reason: str, now: dt.datetime):
+    """Ask the on-call experts for help with a scan: a room opens for it, the first tier is called at once
+    (live notification and e-mail)."""
+    from cmrnet.live.models import HelpRequest
+
+    _require(selectors.can_request_help(by), "Staff at a site request expert help.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say in a few words what you need help with."})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "At most 300 characters."})
+    if scanner is not None and scanner.centre_id != by.centre_id:
+        raise ValidationError({"scanner": f"{scanner.name} is not a scanner of {by.centre}."})
+    room = Room(title=f"Expert help: {by.centre}{f' {scanner.name}' if scanner else ''}", origin=Room.Origin.HELP, centre=by.centre,
+                scanner=scanner, opened_by=by)
+    room.full_clean()
+    room.save()
+    role = ParticipantRole.TRAINEE if by.has_role("trainee") and not by.has_role("technologist", "nurse") else ParticipantRole.SITE_STAFF
+    Participant.objects.create(room=room, person=by, role=role, response=Response.ACCEPTED)
+    request = HelpRequest.objects.create(requested_by=by, centre=by.centre, scanner=scanner, reason=reason, room=room, created_at=now)
+    record(actor=by, action="live.help_requested", obj=request, at=now, data={"reason": reason, "room_id": room.pk,
+                                                                               "scanner": str(scanner or "")})
+    _call_next_tier(request, now=now)
+    return request
+
+
+@transaction.atomic
+def accept_help_request(*, by: User, request, now: dt.datetime):
+    """The first called expert to accept joins the room (invited as remote expert); the others are told."""
+    from cmrnet.live.models import HelpRequest
+
+    request = HelpRequest.objects.select_for_update().select_related("room", "centre").get(pk=request.pk)
+    if not request.calls.filter(expert=by).exists():
+        raise PermissionDenied("Only an expert called for this request accepts it.")
+    if request.status == HelpRequest.Status.ACCEPTED:
+        raise ValidationError(f"Already answered by {request.accepted_by}.")
+    if request.status == HelpRequest.Status.CANCELLED:
+        raise ValidationError("The request was cancelled.")
+    request.status, request.accepted_by, request.accepted_at = HelpRequest.Status.ACCEPTED, by, now
+    request.save(update_fields=["status", "accepted_by", "accepted_at"])
+    Participant.objects.update_or_create(room=request.room, person=by, defaults={"role": ParticipantRole.EXPERT,
+                                                                                  "response": Response.ACCEPTED})
+    record(actor=by, action="live.help_accepted", obj=request, at=now,
+           data={"seconds_to_answer": round(request.seconds_to_answer), "tier": request.tiers_called})
+    others = [pk for pk in request.calls.exclude(expert=by).values_list("expert_id", flat=True)]
+    taken = {"type": "help-taken", "request": request.pk, "by": str(by)}
+    answered = {"type": "help-accepted", "request": request.pk, "by": str(by), "url": f"/live/rooms/{request.room_id}/"}
+    transaction.on_commit(lambda: _push(others, taken))
+    transaction.on_commit(lambda: _push([request.requested_by_id], answered))
+    return request
+
+
+@transaction.atomic
+def cancel_help_request(*, by: User, request, now: dt.datetime):
+    from cmrnet.live.models import HelpRequest
+
+    request = HelpRequest.objects.select_for_update().get(pk=request.pk)
+    _require(by.pk == request.requested_by_id or (by.centre_id == request.centre_id and by.has_role(*selectors.SITE_STAFF_ROLES)),
+             "Only the site cancels its request.")
+    if request.status != HelpRequest.Status.OPEN:
+        raise ValidationError("Only a waiting request can be cancelled.")
+    request.status, request.cancelled_at = HelpRequest.Status.CANCELLED, now
+    request.save(update_fields=["status", "cancelled_at"])
+    record(actor=by, action="live.help_cancelled", obj=request, at=now)
+    ids = list(request.calls.values_list("expert_id", flat=True))
+    transaction.on_commit(lambda: _push(ids, {"type": "help-taken", "request": request.pk, "by": "nobody: cancelled"}))
+    return request
+
+
+def escalate_due_requests(*, now: dt.datetime) -> int:
+    """Call the next tier for every request unanswered for CMRNET_ONCALL_ESCALATION_MINUTES since its last
+    call; returns how many requests escalated. Run every minute (`cmrnet live-tick`)."""
+    from django.conf import settings
+
+    from cmrnet.live import oncall
+    from cmrnet.live.models import HelpRequest
+
+    after = dt.timedelta(minutes=settings.CMRNET_ONCALL_ESCALATION_MINUTES)
+    count = 0
+    for request in HelpRequest.objects.filter(status=HelpRequest.Status.OPEN, last_called_at__lte=now - after).select_related("centre"):
+        with transaction.atomic():
+            locked = HelpRequest.objects.select_for_update().get(pk=request.pk)
+            if locked.status == HelpRequest.Status.OPEN and oncall.escalation_due(locked.last_called_at, now=now, after=after):
+                if _call_next_tier(locked, now=now):
+                    count += 1
+    return count

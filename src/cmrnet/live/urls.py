@@ -20,4 +20,10 @@ urlpatterns = [
     path("rooms/<int:pk>/control/take-back/", views.room_control_take_back, name="live-room-control-take-back"),
     path("rooms/<int:pk>/console/", views.room_console, name="live-room-console"),
     path("training/", views.training_credit, name="live-training-credit"),
+    path("help/", views.help_home, name="live-help-home"),
+    path("help/<int:pk>/", views.help_detail, name="live-help"),
+    path("help/<int:pk>/accept/", views.help_accept, name="live-help-accept"),
+    path("help/<int:pk>/cancel/", views.help_cancel, name="live-help-cancel"),
+    path("rota/", views.rota_page, name="live-rota"),
+    path("rota/<int:pk>/remove/", views.rota_remove, name="live-rota-remove"),
 ]
