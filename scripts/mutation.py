@@ -48,9 +48,14 @@ def dotted(module: str) -> str:
 
 def load_results(module: str) -> dict[str, int | None]:
     path = meta_path(module)
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text())["exit_code_by_key"]
+    for _ in range(5):                   # mutmut may be writing the file right now
+        if not path.exists():
+            return {}
+        try:
+            return json.loads(path.read_text())["exit_code_by_key"]
+        except (json.JSONDecodeError, KeyError):
+            time.sleep(1)
+    return {}
 
 
 def reset_survivors(modules: list[str]) -> int:

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cmrnet.audit.models import AuditEntry
+from cmrnet.audit.secrets import digest
 from cmrnet.exams import services
 from cmrnet.exams.models import Item, ItemStatus, ItemVersion, Topic
 from tests.exams.factories import item_values
@@ -36,7 +37,9 @@ def test_revising_creates_a_new_version_and_old_versions_never_change(board_memb
     with pytest.raises(PermissionError):
         v1.save()
     entry = AuditEntry.objects.get(action="exam_item.revised", object_id=str(item.pk))
-    assert entry.changes["stem"][1] == "A clearer scenario."
+    # the entry says the stem changed, with a digest of the new stem, never the stem (issue 8, finding 2)
+    assert entry.changes["stem"][1] == digest("A clearer scenario.", object_type="exams.item",
+                                              object_id=str(item.pk), field="stem")
 
 
 def test_review_workflow_author_then_a_different_reviewer(board_member, board_member2, physics):

@@ -40,7 +40,7 @@ MATRIX = {
     "/people/{trainee}/roles/": ADMIN_ONLY,
     "/people/{trainee}/certifications/new/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
     "/people/{trainee}/acls-evidence/": row(NOT_FOUND, anonymous=LOGIN),  # no evidence uploaded: 404 even when entitled
-    "/audit/": ADMIN_ONLY,
+    "/audit/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),  # each reads their own scopes
     "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from cmrnet.rules import ApplicationData, Case, evaluate, load_ruleset
 from cmrnet.rules.testing import make_cases, make_compliant_application
@@ -14,8 +15,14 @@ RULESET = load_ruleset("eacvi-2025")
 SUP = "sup-eacvi-01"
 
 
+@lru_cache(maxsize=64)
+def _generated(route: str, items: tuple) -> ApplicationData:
+    return make_compliant_application(route, **dict(items))
+
+
 def compliant(route: str = "level2", **kwargs) -> ApplicationData:
-    return make_compliant_application(route, **kwargs)
+    """A generated compliant application (immutable, so one per arguments is shared)."""
+    return _generated(route, tuple(sorted(kwargs.items())))
 
 
 def evaluation(data: ApplicationData, route: str = "level2", today: date = TODAY, ruleset=RULESET):
@@ -62,3 +69,12 @@ def a_case(case_id: str, day: date, **changes) -> Case:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def with_params(route: str, ruleset=RULESET, **params):
+    """A copy of ``ruleset`` whose ``route`` has ``params`` changed (a reading switched)."""
+    from types import MappingProxyType
+
+    old = ruleset.route(route)
+    new = replace(old, params=MappingProxyType({**old.params, **params}))
+    return replace(ruleset, routes=MappingProxyType({**ruleset.routes, route: new}))

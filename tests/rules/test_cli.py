@@ -24,7 +24,7 @@ def package(tmp_path):
 def test_compliant_package_exits_0_with_json_verdict(capsys):
     assert check_application_main([EXAMPLE, *ARGS, "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"ruleset", "route", "compliant", "rules", "missing"}
+    assert set(out) == {"ruleset", "route", "compliant", "rules", "missing", "warnings", "allocations"}
     assert (out["ruleset"], out["route"], out["compliant"], out["missing"]) == ("eacvi-2025", "level2", True, [])
     assert all({"id", "status", "message"} <= set(r) for r in out["rules"])
     assert [r["id"] for r in out["rules"]][:3] == ["case_count", "normal_share", "course_share"]

@@ -53,8 +53,8 @@ def test_multimodality_credits_are_divided_by_modalities():
 
 def test_catalogue_can_say_a_multimodality_meeting_is_not_divided():
     credit = accepted(act(kind="congress", credits=18, modalities=3, catalog_id="eacvi-2023",
-                          end=date(2025, 3, 3)))
-    assert credit.accepted == 18
+                          start=date(2023, 12, 7), end=date(2023, 12, 9)))
+    assert (credit.accepted, credit.reasons) == (18, ())
 
 
 def test_esc_congress_gives_only_three_cmr_credits():

@@ -17,7 +17,7 @@ EACVI_RULE_IDS = {
     "category_minimums", "window_24_months", "exam_window", "submission_deadline", "recent_window",
     "new_cases", "patient_unique", "role_primary", "control_room", "supervisor_level3",
     "training_months", "cme_hours", "exam_passed", "registration", "acls", "level2_current",
-    "peer_recognition", "supervisor_declaration",
+    "peer_recognition", "supervisor_declaration", "course_review", "level1_knowledge",
 }
 
 
@@ -27,9 +27,10 @@ def test_shipped_rulesets_are_available():
     assert "cme_catalogue" not in found
 
 
-def test_eacvi_has_three_routes_and_every_rule_with_a_source():
+def test_eacvi_has_four_routes_and_every_rule_with_a_source():
     ruleset = load_ruleset("eacvi-2025")
-    assert list(ruleset.routes) == ["level2", "level3-via-level2", "level3-direct"]
+    assert list(ruleset.routes) == ["level1", "level2", "level3-via-level2", "level3-direct"]
+    assert [ruleset.route(r).level for r in ruleset.routes] == [1, 2, 3, 3]
     assert set(ruleset.rules) == EACVI_RULE_IDS
     assert all(info.source.strip() for info in ruleset.rules.values())
     assert set(ruleset.categories) == set(DEFAULT_CATEGORIES)

@@ -1,4 +1,5 @@
-"""Writing the audit log. Services call `record` inside their own transaction."""
+"""Writing the audit log. Services call `record` inside their own transaction; values of secret fields
+(see `cmrnet.audit.secrets`) are stored as digests, whoever the caller."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from cmrnet.audit.models import AuditEntry
+from cmrnet.audit.secrets import redact
 
 
 def _plain(value: Any) -> Any:
@@ -54,6 +56,10 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    plain_changes = {k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()}
+    plain_data = {k: _plain(v) for k, v in (data or {}).items()}
+    plain_changes, plain_data, _ = redact(object_type=object_type, object_id=object_id, action=action,
+                                          changes=plain_changes, data=plain_data)
     return AuditEntry.objects.create(
         at=at or timezone.now(),
         actor=actor_obj,
@@ -62,6 +68,6 @@ def record(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr[:200],
-        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
-        data={k: _plain(v) for k, v in (data or {}).items()},
+        changes=plain_changes,
+        data=plain_data,
     )

@@ -17,3 +17,8 @@ class CertificationConfig(AppConfig):
         register_panel(Panel(Role.GRADER, "certification/panels/grader.html", panels.grader, order=56))
         register_panel(Panel(Role.EXAM_BOARD, "certification/panels/board.html", panels.board, order=46))
         register_demo_step(demo.load)
+
+        from cmrnet.audit.selectors import register_audit_scope
+        from cmrnet.certification.selectors import is_board
+
+        register_audit_scope("certification", is_board, who="the certification office (exam board)")

@@ -1,12 +1,17 @@
 """Exams API (/api/v1/): items and sittings for the exam board; a candidate's own attempts and
 results. Attempt payloads never carry a key or an explanation."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path
-from rest_framework import mixins, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from cmrnet.exams import selectors
-from cmrnet.exams.models import Answer, Attempt, Item, ItemVersion, Result, Sitting
+from cmrnet.exams import selectors, services
+from cmrnet.exams.models import Answer, Attempt, Item, ItemVersion, Registration, Result, Sitting
+from cmrnet.people.models import User
 
 
 class IsExamBoard(permissions.BasePermission):
@@ -51,6 +56,16 @@ class SittingSerializer(serializers.ModelSerializer):
                   "shuffle_options", "n_registered", "cut_method", "cut_score", "released_at"]
 
 
+class RegistrationSerializer(serializers.ModelSerializer):
+    candidate = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    extra_minutes = serializers.IntegerField(min_value=0, default=0)
+    accommodation_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Registration
+        fields = ["id", "candidate", "extra_minutes", "accommodation_note"]
+
+
 class SittingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SittingSerializer
     permission_classes = [permissions.IsAuthenticated, IsExamBoard]
@@ -59,6 +74,23 @@ class SittingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Sitting.objects.none()
         return selectors.sittings_for_user(self.request.user)
+
+    @extend_schema(request=RegistrationSerializer, responses=RegistrationSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=RegistrationSerializer)
+    def registrations(self, request, pk=None):
+        """The sitting's candidates; POST registers one (the same rules as the board's page: nobody who can
+        see the item bank, or wrote, reviewed or rated the form's items, may be registered)."""
+        sitting = self.get_object()
+        if request.method == "POST":
+            serializer = RegistrationSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            try:
+                reg = services.register_candidate(by=request.user, sitting=sitting, **serializer.validated_data)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+            return Response(RegistrationSerializer(reg).data, status=status.HTTP_201_CREATED)
+        regs = sitting.registrations.order_by("candidate__full_name")
+        return Response(RegistrationSerializer(regs, many=True).data)
 
 
 class AnswerSerializer(serializers.ModelSerializer):

@@ -3,10 +3,10 @@ Http404 for anyone not entitled; board-only pages check `is_board` (403 for othe
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
-from cmrnet.exams.models import Appeal, Attempt, ExamForm, Item, Registration, Result, Sitting
+from cmrnet.exams.models import AngoffRating, Appeal, Attempt, ExamForm, Item, Registration, Result, Sitting
 from cmrnet.people.roles import Role
 
 
@@ -15,8 +15,53 @@ def is_board(user) -> bool:
     return user.is_authenticated and user.has_role(Role.EXAM_BOARD)
 
 
+def can_see_item_bank(user) -> bool:
+    """Who may read item content (stems, options, keys, explanations): the exam board, whose members
+    write and review items. Every page, API and audit view of the item bank asks this one question."""
+    return is_board(user)
+
+
+def item_content_exposure(person, form: ExamForm) -> list[str]:
+    """Why `person` has seen, or may see, the content of items on `form` (empty: they have not).
+
+    Such a person may not sit a sitting of that form (issue 8, finding 2): they hold the item-bank
+    right now; they wrote, revised or reviewed an item on it; they rated its items for standard
+    setting; or they held the exam board role after one of its items was created (the audit log of
+    role changes is the record of who held it when).
+    """
+    from cmrnet.audit.models import AuditEntry
+
+    reasons = []
+    if can_see_item_bank(person):
+        reasons.append(f"{person} can see the item bank (exam board member)")
+    on_form = Item.objects.filter(form_items__form=form)
+    written = sorted(set(on_form.filter(Q(author=person) | Q(reviewer=person) | Q(versions__created_by=person))
+                         .values_list("code", flat=True)))
+    if written:
+        reasons.append(f"{person} wrote or reviewed {', '.join(written)}, on this form")
+    if AngoffRating.objects.filter(sitting__form=form, judge=person).exists():
+        reasons.append(f"{person} rated this form's items for standard setting")
+    earliest = on_form.aggregate(first=Min("created_at"))["first"]
+    if not reasons and earliest is not None and AuditEntry.objects.filter(
+            object_type="people.user", object_id=str(person.pk), action="role.revoked",
+            changes__roles__0=Role.EXAM_BOARD, at__gt=earliest).exists():
+        reasons.append(f"{person} was an exam board member while items on this form were in the bank")
+    return reasons
+
+
+def board_role_refusal(person, role: str) -> str:
+    """A person registered for a sitting whose results are not yet released may not be given the item-bank
+    right (the exam board role) until the results are out (people.services.grant_role asks)."""
+    if role != Role.EXAM_BOARD:
+        return ""
+    pending = Sitting.objects.filter(registrations__candidate=person, released_at__isnull=True).order_by("start_opens")
+    titles = ", ".join(s.title for s in pending)
+    return (f"{person} is a candidate for {titles}: the exam board role (which can see the item bank) can be given "
+            "once those results are released, or after the registration is removed.") if titles else ""
+
+
 def items_for_user(user) -> QuerySet[Item]:
-    if not is_board(user):
+    if not can_see_item_bank(user):
         return Item.objects.none()
     return Item.objects.select_related("current_version__topic", "author", "reviewer")
 

@@ -15,3 +15,8 @@ class LogbookConfig(AppConfig):
         register_panel(Panel(Role.TRAINEE, "logbook/panels/trainee.html", panels.trainee, order=15))
         register_panel(Panel(Role.MENTOR, "logbook/panels/mentor.html", panels.mentor, order=25))
         register_demo_step(demo.demo_logbook)
+
+        from cmrnet.audit.selectors import register_audit_scope
+        from cmrnet.logbook.selectors import can_view_every_logbook
+
+        register_audit_scope("logbook", can_view_every_logbook, who="those who may read every logbook")

@@ -43,11 +43,16 @@ def is_supervisor_of(user: User, trainee: User) -> bool:
 def can_view_logbook(user: User, trainee: User) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.pk == trainee.pk or user.has_role(Role.EXAM_BOARD):
+    if user.pk == trainee.pk or can_view_every_logbook(user):
         return True
     if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id and user.centre_id == trainee.centre_id:
         return True
     return is_supervisor_of(user, trainee)
+
+
+def can_view_every_logbook(user: User) -> bool:
+    """The exam board reads every logbook (and so the logbook's audit entries)."""
+    return getattr(user, "is_authenticated", False) and user.has_role(Role.EXAM_BOARD)
 
 
 def can_edit_logbook(user: User, trainee: User) -> bool:
@@ -57,7 +62,7 @@ def can_edit_logbook(user: User, trainee: User) -> bool:
 def logbook_owners_for_user(user: User) -> QuerySet[User]:
     """The trainees whose logbooks `user` may read (themselves included if a trainee)."""
     qs = User.objects.filter(is_active=True, role_grants__role=Role.TRAINEE)
-    if user.has_role(Role.EXAM_BOARD):
+    if can_view_every_logbook(user):
         return qs.distinct()
     visible = Q(pk=user.pk) | Q(supervised_by__supervisor=user)
     if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id:

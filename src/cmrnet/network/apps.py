@@ -11,5 +11,5 @@ class NetworkConfig(AppConfig):
         from cmrnet.people.roles import Role
 
         register_nav(NavItem("Network", "network", order=30))
-        register_nav(NavItem("Audit log", "audit-log", roles=(Role.NETWORK_ADMIN,), order=90))
+        register_nav(NavItem("Audit log", "audit-log", roles=(Role.NETWORK_ADMIN, Role.EXAM_BOARD), order=90))
         register_panel(Panel(Role.NETWORK_ADMIN, "network/panels/admin.html", panels.admin, order=60))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,8 +52,21 @@ def update_profile(*, by: User, person: User, **values) -> User:
     return person
 
 
+# Checks other apps add (AppConfig.ready): (person, role) -> a reason to refuse the grant, or "".
+ROLE_GRANT_CHECKS: list[Callable[[User, str], str]] = []
+
+
+def register_role_grant_check(check: Callable[[User, str], str]) -> None:
+    if check not in ROLE_GRANT_CHECKS:
+        ROLE_GRANT_CHECKS.append(check)
+
+
 @transaction.atomic
 def grant_role(*, by: User | None, person: User, role: str) -> RoleGrant:
+    if not person.has_role(role):
+        reasons = [reason for check in ROLE_GRANT_CHECKS if (reason := check(person, role))]
+        if reasons:
+            raise ValidationError({"roles": " ".join(reasons)})
     grant, created = RoleGrant.objects.get_or_create(user=person, role=role)
     if created:
         record(actor=by, action="role.granted", obj=person, changes={"roles": [None, role]})

@@ -90,9 +90,13 @@ def person_roles(request, pk: int):
     person = selectors.get_person_for_user(request.user, pk)
     form = RolesForm(request.POST or None, initial={"roles": list(person.role_set)})
     if request.method == "POST" and form.is_valid():
-        services.set_roles(by=request.user, person=person, roles=form.cleaned_data["roles"])
-        messages.success(request, "Roles saved.")
-        return redirect("person-detail", pk=person.pk)
+        try:
+            services.set_roles(by=request.user, person=person, roles=form.cleaned_data["roles"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Roles saved.")
+            return redirect("person-detail", pk=person.pk)
     return render(request, "people/roles.html", {"form": form, "person": person})
 
 

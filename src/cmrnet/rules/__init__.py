@@ -9,19 +9,22 @@
 
 from pathlib import Path
 
-from .cme import CmeCredit, accepted_credits, cme_credits
+from .cme import CmeCredit, accepted_credits, assess_claims, cme_credits
 from .evaluation import RULE_FUNCTIONS, evaluate
-from .model import (ApplicationData, Candidate, Case, CmeActivity, Level2Certificate,
+from .level2_split import Allocation
+from .model import (ApplicationData, Candidate, Case, CmeActivity, Level2Certificate, PeerItem,
                     PeerRecognition, SupervisorCert, TrainingPeriod)
 from .package_io import PackageError, read_package, write_package
 from .results import MET, NOT_MET, Evaluation, RuleResult
-from .ruleset import RuleSet, RuleSetError, available_rulesets, load_ruleset
+from .ruleset import RuleSet, RuleSetError, available_rulesets, load_ruleset, route_choices
+from .training import Overlap, find_overlaps, overlaps_with
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
 
 __all__ = [
-    "ApplicationData", "Candidate", "Case", "CmeActivity", "CmeCredit", "EXAMPLES_DIR", "Evaluation",
-    "Level2Certificate", "MET", "NOT_MET", "PackageError", "PeerRecognition", "RULE_FUNCTIONS",
-    "RuleResult", "RuleSet", "RuleSetError", "SupervisorCert", "TrainingPeriod", "accepted_credits",
-    "available_rulesets", "cme_credits", "evaluate", "load_ruleset", "read_package", "write_package",
+    "Allocation", "ApplicationData", "Candidate", "Case", "CmeActivity", "CmeCredit", "EXAMPLES_DIR",
+    "Evaluation", "Level2Certificate", "MET", "NOT_MET", "Overlap", "PackageError", "PeerItem",
+    "PeerRecognition", "RULE_FUNCTIONS", "RuleResult", "RuleSet", "RuleSetError", "SupervisorCert",
+    "TrainingPeriod", "accepted_credits", "assess_claims", "available_rulesets", "cme_credits", "evaluate",
+    "find_overlaps", "load_ruleset", "overlaps_with", "read_package", "route_choices", "write_package",
 ]

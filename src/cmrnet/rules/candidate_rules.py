@@ -6,20 +6,21 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from .case_rules import listing
-from .cme import accepted_credits, fmt
+from .cme import assess_claims, catalogue_entry, fmt
 from .context import Context
-from .dates import add_months, add_years, calendar_months
-from .model import TrainingPeriod
+from .dates import add_years
+from .model import PeerItem, TrainingPeriod
 from .results import RuleResult, result
+from .training import count_training, find_overlaps, fte_segments, share_of_full_time
 
 
 # ----------------------------------------------------------------------------
 # Supervision
 # ----------------------------------------------------------------------------
 def uncovered_periods(ctx: Context) -> list[TrainingPeriod]:
-    """Training periods not fully inside a qualifying cert of their supervisor."""
+    """Training periods (of this route) not fully inside a qualifying cert of their supervisor."""
     bad = []
-    for period in sorted(ctx.data.training, key=_period_order):
+    for period in sorted(ctx.training, key=_period_order):
         parts = ctx.cover.covered_parts(period.supervisor_id, period.start_date, period.end_date)
         if not (len(parts) == 1 and parts[0] == (period.start_date, period.end_date)):
             bad.append(period)
@@ -67,52 +68,49 @@ def _period_order(period: TrainingPeriod) -> tuple:
     return (period.start_date, period.end_date, period.period_id)
 
 
-def _fte_months(ctx: Context, period: TrainingPeriod) -> Fraction:
-    """Full-time-equivalent months of a period, only its Level-3-supervised days."""
+def training_parts(ctx: Context) -> list[tuple[date, date, Fraction, str]]:
+    """(start, end, full-time share, period id) of each period's Level-3-supervised days."""
     full_time = ctx.params["full_time_hours"]
-    weight = min(Fraction(str(period.hours_per_week)) / full_time, Fraction(1)) if full_time else Fraction(1)
-    if ctx.params.get("training_requires_level3", True):
-        parts = ctx.cover.covered_parts(period.supervisor_id, period.start_date, period.end_date)
-    else:
-        parts = [(period.start_date, period.end_date)]
-    return sum((calendar_months(a, b) for a, b in parts), Fraction(0)) * weight
-
-
-def _best_training_window(ctx: Context, periods: list[TrainingPeriod], months: int):
-    """The window [S, S+months) with the most FTE months; returns (start, inside, outside)."""
-    best_start, best_inside, best_total = None, [], Fraction(-1)
-    for first in periods:
-        limit = add_months(first.start_date, months)
-        inside = [p for p in periods if p.start_date >= first.start_date and p.end_date < limit]
-        total = sum((_fte_months(ctx, p) for p in inside), Fraction(0))
-        if total > best_total:
-            best_start, best_inside, best_total = first.start_date, inside, total
-    chosen = {id(p) for p in best_inside}
-    outside = [p for p in periods if id(p) not in chosen]
-    return best_start, best_inside, outside
+    parts = []
+    for period in sorted(ctx.training, key=_period_order):
+        share = share_of_full_time(period.hours_per_week, full_time)
+        if ctx.params.get("training_requires_level3", True):
+            spans = ctx.cover.covered_parts(period.supervisor_id, period.start_date, period.end_date)
+        else:
+            spans = [(period.start_date, period.end_date)]
+        parts += [(a, b, share, period.period_id) for a, b in spans]
+    return parts
 
 
 def training_months(ctx: Context) -> RuleResult:
+    """FTE months: each calendar day once, at most full time; continuous or split in one window."""
     need: Fraction = ctx.params["training_months_min"]
-    periods = sorted(ctx.data.training, key=_period_order)
     window = ctx.params["training_window_months"]
-    outside: list[TrainingPeriod] = []
-    note = ""
-    if window and periods:
-        start, periods, outside = _best_training_window(ctx, periods, window)
-        if outside:
-            note = (f"; {len(outside)} periods outside the {window}-month window from {start} not counted "
-                    f"({', '.join(p.period_id for p in outside[:3])})")
-    have = sum((_fte_months(ctx, p) for p in periods), Fraction(0))
+    count = count_training(fte_segments(training_parts(ctx)), window,
+                           ctx.params.get("training_window_pro_rata", False))
+    overlaps = find_overlaps(ctx.training)
+    have = count.months
+    notes = []
+    if count.outside:
+        extent = "extended pro rata" if ctx.params.get("training_window_pro_rata") else "window"
+        notes.append(f"{len(count.outside)} periods outside the {window}-month window ({extent}) "
+                     f"from {count.start} not counted ({', '.join(count.outside[:3])})")
+    if overlaps:
+        notes.append(f"{len(overlaps)} overlaps between periods: each day counted once, at most full time")
     missing = [f"{fmt(need - have)} more months of full-time-equivalent training "
                f"({fmt(ctx.params['full_time_hours'])} h/week = full time)"]
-    if outside:
+    if count.outside:
         missing.append(f"training periods outside one {window}-month window do not count "
-                       f"({', '.join(p.period_id for p in outside[:3])})")
+                       f"({', '.join(count.outside[:3])})")
+    ctx.warnings.extend(o.message() for o in overlaps)
     return result("training_months", have >= need,
-                  f"{fmt(have)} months full-time equivalent of {fmt(need)} required{note}",
-                  numbers={"have": round(float(have), 2), "need": float(need)},
-                  offending=tuple(p.period_id for p in outside), missing=missing)
+                  f"{fmt(have)} months full-time equivalent of {fmt(need)} required"
+                  + "".join(f"; {n}" for n in notes),
+                  numbers={"have": round(float(have), 2), "need": float(need),
+                           "from": count.start.isoformat() if count.start else None,
+                           "to": count.end.isoformat() if count.end else None,
+                           "counted": list(count.counted), "overlaps": len(overlaps)},
+                  offending=count.outside, missing=missing)
 
 
 # ----------------------------------------------------------------------------
@@ -121,8 +119,7 @@ def training_months(ctx: Context) -> RuleResult:
 def cme_hours(ctx: Context) -> RuleResult:
     settings = ctx.ruleset.cme
     need: Fraction = ctx.params["cme_hours_min"]
-    activities = sorted(ctx.data.cme, key=lambda a: (a.start_date, a.activity_id))
-    credits = [accepted_credits(a, settings, ctx.data.candidate.exam_date) for a in activities]
+    credits = assess_claims(ctx.cme, settings, ctx.data.candidate.exam_date)
     ctx.extra["cme"] = credits
     have = sum((c.accepted for c in credits), Fraction(0))
     sources = sorted({c.source_key for c in credits if c.accepted > 0})
@@ -157,14 +154,17 @@ def exam_passed(ctx: Context) -> RuleResult:
 
 def submission_deadline(ctx: Context) -> RuleResult:
     cand = ctx.data.candidate
-    if cand.exam_date is None and cand.logbook_deadline is None:
-        return result("submission_deadline", False, "no exam date given", missing=["enter the exam date"])
+    anchor = ctx.params.get("deadline_anchor", "exam_date")
+    start = cand.results_date if anchor == "results_date" else cand.exam_date
+    what = "results date" if anchor == "results_date" else "exam date"
+    if start is None and cand.logbook_deadline is None:
+        return result("submission_deadline", False, f"no {what} given", missing=[f"enter the {what}"])
     years = ctx.params["submission_deadline_years"]
     if cand.logbook_deadline is not None:
         deadline, how = cand.logbook_deadline, "approved deadline"
     else:
-        deadline = add_years(cand.exam_date, years) + timedelta(days=cand.deadline_extension_days)
-        how = f"exam {cand.exam_date} + {years} years" + (
+        deadline = add_years(start, years) + timedelta(days=cand.deadline_extension_days)
+        how = f"{what.split()[0]} {start} + {years} years" + (
             f" + {cand.deadline_extension_days} days extension" if cand.deadline_extension_days else "")
     day = ctx.reference_date
     label = "application date" if cand.application_date else "today"
@@ -213,21 +213,87 @@ PEER_ALTERNATIVES = (
     ("publications", "peer_publications_min", "peer-reviewed CMR papers (no abstracts)"),
     ("first_author_orals", "peer_first_author_orals_min", "first-author oral presentations"),
 )
+# peer.csv kind -> the count it adds to; each distinct event once.
+PEER_ITEM_FIELDS = {"cme_faculty": "cme_faculty", "invited_talk": "invited_talks",
+                    "publication": "publications", "oral": "first_author_orals"}
+ORAL_SCOPES = ("national", "international")
+
+
+def peer_item_refusal(item: PeerItem) -> str:
+    """Why one piece of evidence does not count ('' when it does)."""
+    if item.kind == "poster":
+        return "posters are not accepted (moderated poster presentation neither)"
+    if item.kind == "oral":
+        if item.scope not in ORAL_SCOPES:
+            return f"an oral presentation counts only at a national or international meeting (this one: {item.scope})"
+        if not item.first_author:
+            return "an oral presentation counts only when the candidate is the first author"
+        if not item.presented_in_person:
+            return "an oral presentation counts only when the candidate presented it"
+    return ""
+
+
+def peer_counts(items) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """Counts per alternative from the items (distinct events), and (item id, reason) refused."""
+    events: dict[str, set[str]] = {name: set() for name in PEER_ITEM_FIELDS.values()}
+    refused = []
+    for item in sorted(items, key=lambda i: (i.day or date.min, i.item_id)):
+        reason = peer_item_refusal(item)
+        field_name = PEER_ITEM_FIELDS.get(item.kind)
+        if not reason and field_name is not None:
+            event = (item.event or item.title).strip().lower()
+            if event in events[field_name]:
+                reason = f"same {'journal/paper' if item.kind == 'publication' else 'meeting or course'} as an earlier item"
+            else:
+                events[field_name].add(event)
+        if reason:
+            refused.append((item.item_id, reason))
+    return {name: len(found) for name, found in events.items()}, refused
 
 
 def peer_recognition(ctx: Context) -> RuleResult:
     peer = ctx.data.candidate.peer_recognition
+    if peer.items:
+        counts, refused = peer_counts(peer.items)
+    else:
+        counts = {f: getattr(peer, f) for f, _, _ in PEER_ALTERNATIVES}
+        refused = []
     numbers, met_by = {}, []
     for field_name, param, label in PEER_ALTERNATIVES:
-        have, need = getattr(peer, field_name), ctx.params[param]
+        have, need = counts[field_name], ctx.params[param]
         numbers[field_name] = {"have": have, "need": need}
         if have >= need:
             met_by.append(label)
-    shown = ", ".join(f"{getattr(peer, f)}/{ctx.params[p]} {label}" for f, p, label in PEER_ALTERNATIVES)
-    posters = " (posters do not count)" if peer.posters else ""
-    message = (f"met by {met_by[0]}" if met_by else f"none of the alternatives is met: {shown}") + posters
+    shown = ", ".join(f"{counts[f]}/{ctx.params[p]} {label}" for f, p, label in PEER_ALTERNATIVES)
+    posters = " (posters do not count)" if peer.posters or any(i.kind == "poster" for i in peer.items) else ""
+    not_counted = f"; {len(refused)} items not counted ({'; '.join(f'{i}: {r}' for i, r in refused[:3])})" if refused else ""
+    source = "" if peer.items else " (declared counts)"
+    message = (f"met by {met_by[0]}{source}" if met_by else f"none of the alternatives is met: {shown}") + posters + not_counted
     return result("peer_recognition", bool(met_by), message, numbers=numbers,
-                  missing=[f"peer recognition: one of {shown}"])
+                  offending=tuple(i for i, _ in refused),
+                  missing=[f"peer recognition: one of {shown} (distinct meetings or courses)"])
+
+
+def level1_knowledge(ctx: Context) -> RuleResult:
+    """Level 1: knowledge from appropriate sources, e.g. a completed Level 1 course."""
+    credits = assess_claims(ctx.cme, ctx.ruleset.cme, None)
+    ctx.extra["cme"] = credits
+    by_id = {a.activity_id: a for a in ctx.cme}
+    courses = []
+    for credit in credits:
+        activity = by_id[credit.activity_id]
+        entry = catalogue_entry(activity, ctx.ruleset.cme)[0]
+        if credit.accepted > 0 and entry is not None and entry.level1_course and activity.full_attendance:
+            courses.append(credit.activity_id)
+    hours = sum((c.accepted for c in credits), Fraction(0))
+    need: Fraction = ctx.params["level1_cme_hours_min"]
+    met = bool(courses) or hours >= need
+    message = (f"completed Level 1 course ({', '.join(courses)})" if courses
+               else f"{fmt(hours)} accepted CME hours in CMR of {fmt(need)} (no completed Level 1 course)")
+    return result("level1_knowledge", met, message,
+                  numbers={"courses": courses, "hours": round(float(hours), 2), "need": float(need)},
+                  missing=[f"a completed Level 1 course (all modules, with its certificate) "
+                           f"or {fmt(need - hours)} more accepted CME hours in CMR"])
 
 
 def supervisor_declaration(ctx: Context) -> RuleResult:

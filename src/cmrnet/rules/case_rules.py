@@ -32,6 +32,7 @@ def select_cases(ctx: Context) -> None:
         "exam_window": _outside_exam_window,
         "recent_window": _outside_recent_window,
         "new_cases": _in_level2_logbook,
+        "course_review": lambda _ctx: _course_without_review,
     }
     refused: set[int] = set()
     for rule_id, factory in per_case.items():
@@ -55,6 +56,10 @@ def select_cases(ctx: Context) -> None:
 
 def _is_observed(ctx: Context, case: Case) -> bool:
     return case.role == "observer"
+
+
+def _course_without_review(ctx: Context, case: Case) -> bool:
+    return case.source == "course" and case.full_review is False
 
 
 def _lacks_level3_supervisor(ctx: Context, case: Case) -> bool:
@@ -103,8 +108,9 @@ def _course_duplicates(ctx: Context, cases: list[Case]) -> list[Case]:
 def _patient_duplicates(ctx: Context, cases: list[Case]) -> list[Case]:
     seen: set[str] = set()
     bad = []
+    allow_change = ctx.params.get("patient_repeat_on_clinical_change", True)
     for case in cases:
-        if case.patient_key in seen and not case.clinical_change:
+        if case.patient_key in seen and not (allow_change and case.clinical_change):
             bad.append(case)
         seen.add(case.patient_key)
     return bad
@@ -259,8 +265,10 @@ def course_duplicates(ctx: Context) -> RuleResult:
 
 def patient_unique(ctx: Context) -> RuleResult:
     bad = ctx.rejected.get("patient_unique", [])
-    message = ("each patient appears once (or with a recorded clinical change)" if not bad else
-               f"{len(bad)} repeat studies of a patient without a significant clinical change: {listing(bad)}")
+    allow_change = ctx.params.get("patient_repeat_on_clinical_change", True)
+    ok = "each patient appears once (or with a recorded clinical change)" if allow_change else "each patient appears once"
+    why = "without a significant clinical change" if allow_change else "(each patient only once)"
+    message = ok if not bad else f"{len(bad)} repeat studies of a patient {why}: {listing(bad)}"
     return result("patient_unique", not bad, message, numbers={"duplicates": len(bad)},
                   offending=ids(bad),
                   missing=[f"remove {len(bad)} repeat studies of the same patient ({listing(bad)})"])
@@ -316,6 +324,22 @@ def new_cases(ctx: Context) -> RuleResult:
                f"{len(bad)} cases were already in the Level 2 logbook: {listing(bad)}")
     return result("new_cases", not bad, message, numbers={"reused": len(bad)}, offending=ids(bad),
                   missing=[f"remove {len(bad)} cases reused from the Level 2 logbook ({listing(bad)})"])
+
+
+def course_review(ctx: Context) -> RuleResult:
+    """Course cases count only with a full review of the candidate's report."""
+    bad = ctx.rejected.get("course_review", [])
+    unrecorded = [c for c in ctx.cases if c.source == "course" and c.full_review is None]
+    if unrecorded:
+        ctx.warnings.append(f"{len(unrecorded)} course cases do not say whether the course reviewed the "
+                            f"candidate's report in full (full_review column); they are counted: "
+                            f"{listing(unrecorded, 3)}")
+    message = (f"{len(bad)} course cases without a full review of the candidate's report are not counted: "
+               f"{listing(bad)}" if bad else "every course case had a full review of the candidate's report"
+               if not unrecorded else f"{len(unrecorded)} course cases without a recorded review are counted")
+    return result("course_review", not bad, message,
+                  numbers={"not_reviewed": len(bad), "unrecorded": len(unrecorded)}, offending=ids(bad),
+                  missing=[f"remove {len(bad)} course cases without a full review ({listing(bad)})"])
 
 
 def cases_performed(ctx: Context) -> RuleResult:

@@ -58,6 +58,12 @@ def render_text(evaluation: Evaluation) -> str:
     if evaluation.missing:
         lines += ["", "What is missing:"]
         lines += [f"  - {line}" for line in evaluation.missing]
+    if evaluation.warnings:
+        lines += ["", "Warnings (the verdict does not depend on them):"]
+        lines += [f"  - {line}" for line in evaluation.warnings]
+    if evaluation.allocations:
+        lines += ["", "Training and CME: used for Level 2 / counted here:"]
+        lines += [f"  - {a.kind} {a.item_id}: {a.used_for} ({a.reason})" for a in evaluation.allocations]
     return "\n".join(lines) + "\n"
 
 

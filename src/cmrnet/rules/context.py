@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Mapping
 
-from .model import ApplicationData, Case, SupervisorCert
+from .level2_split import Allocation, split_for_level3
+from .model import ApplicationData, Case, CmeActivity, SupervisorCert, TrainingPeriod
 from .ruleset import Route, RuleSet
 
 ONE_DAY = timedelta(days=1)
@@ -79,6 +80,10 @@ class Context:
     today: date
     cases: list[Case]
     cover: SupervisorCover
+    training: tuple[TrainingPeriod, ...] = ()     # the periods this route counts (see level2_split)
+    cme: tuple[CmeActivity, ...] = ()             # the CME claims this route counts
+    allocations: tuple[Allocation, ...] = ()      # Level 3 via Level 2: where each item went
+    warnings: list[str] = field(default_factory=list)
     rejected: dict[str, list[Case]] = field(default_factory=dict)
     eligible: list[Case] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -98,4 +103,9 @@ class Context:
 def build_context(ruleset: RuleSet, route: Route, data: ApplicationData, today: date) -> Context:
     cover = SupervisorCover(data.supervisors, ruleset.supervisor_bodies, ruleset.supervisor_level)
     cases = sorted(data.cases, key=case_order)
-    return Context(ruleset, route, data, today, cases, cover)
+    training, cme, allocations = data.training, data.cme, ()
+    if route.params.get("count_beyond_level2"):
+        split = split_for_level3(data.training, data.cme, data.candidate.level2,
+                                 route.params.get("level2_presume_used_until_award", True))
+        training, cme, allocations = split.training, split.cme, split.allocations
+    return Context(ruleset, route, data, today, cases, cover, training, cme, allocations)

@@ -39,6 +39,8 @@ RULE_FUNCTIONS: dict[str, Callable[[Context], RuleResult]] = {
     "supervisor_declaration": people.supervisor_declaration,
     "cases_performed": cases.cases_performed,
     "cases_interpreted": cases.cases_interpreted,
+    "course_review": cases.course_review,
+    "level1_knowledge": people.level1_knowledge,
 }
 
 
@@ -69,4 +71,5 @@ def evaluate(ruleset: RuleSet | str, route: str, data: ApplicationData, *, today
         ruleset=ruleset.id, route=route, compliant=all(r.met for r in results),
         rules=results, missing=missing, case_rejections=rejections,
         cme=ctx.extra.get("cme", []),
+        warnings=list(dict.fromkeys(ctx.warnings)), allocations=list(ctx.allocations),
     )

@@ -34,6 +34,9 @@ class Case:
     control_room: bool = False
     supervisor_id: str = ""
     clinical_change: bool = False
+    # Course cases only: did the course give a full review of the candidate's report?
+    # None = not recorded (packages without the column); False = no review: the case does not count.
+    full_review: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,34 +93,79 @@ class CmeActivity:
     modalities: int = 1
     catalog_id: str = ""
     certificate: str = ""
+    full_attendance: bool = False   # attended in full (a catalogue grant may then apply)
 
     @property
     def has_certificate(self) -> bool:
         return self.certificate.strip().lower() not in ("", "no", "false", "0", "none")
 
 
+PEER_KINDS = ("cme_faculty", "invited_talk", "publication", "oral", "poster")
+PEER_SCOPES = ("local", "national", "international")
+
+
 @dataclass(frozen=True, slots=True)
+class PeerItem:
+    """One piece of peer-recognition evidence (peer.csv; the web app's records).
+
+    ``event`` names the course, conference or meeting (for a publication: the journal or DOI);
+    two items at the same event are one event.  ``first_author`` and ``presented_in_person``
+    matter for orals only; a ``poster`` never counts.
+    """
+
+    item_id: str
+    kind: str                 # cme_faculty | invited_talk | publication | oral | poster
+    title: str
+    event: str = ""
+    day: date | None = None
+    scope: str = "international"   # local | national | international
+    first_author: bool = False
+    presented_in_person: bool = False
+
+
+@dataclass(frozen=True)
 class PeerRecognition:
-    """Counts of peer-recognition evidence (Level 3).  Posters never count."""
+    """Peer-recognition evidence (Level 3).  Posters never count.
+
+    With ``items`` (peer.csv) the counts are derived from them (distinct events, orals only at
+    national or international meetings, as first author, presented in person); without items the
+    declared counts of candidate.toml are taken as they are.
+    """
 
     cme_faculty: int = 0
     invited_talks: int = 0
     publications: int = 0
     first_author_orals: int = 0
     posters: int = 0
+    items: tuple[PeerItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple(self.items))
 
 
 @dataclass(frozen=True)
 class Level2Certificate:
-    """The candidate's Level 2 certification and its logbook (level3-via-level2)."""
+    """The candidate's Level 2 certification and its logbook (level3-via-level2).
+
+    ``training_ids`` / ``cme_ids``: the training periods and CME claims (ids in training.csv /
+    cme.csv) that served the Level 2 application.  ``None`` = not declared: then what lies on or
+    before ``awarded_on`` is taken as used for Level 2 (rule-set parameter
+    ``level2_presume_used_until_award``).  ``()`` = declared: none was used.
+    """
 
     awarded_on: date
     valid_until: date
     cases: tuple[Case, ...] = ()
     cases_file: str = "level2_cases.csv"
+    training_ids: tuple[str, ...] | None = None
+    cme_ids: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cases", tuple(self.cases))
+        for name in ("training_ids", "cme_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(value))
 
 
 @dataclass(frozen=True)
@@ -130,6 +178,7 @@ class Candidate:
 
     exam_date: date | None = None
     exam_passed: bool = False
+    results_date: date | None = None       # the day the exam results were released
     registration_valid_until: date | None = None
     acls_valid_until: date | None = None
     application_date: date | None = None
@@ -138,6 +187,9 @@ class Candidate:
     level2: Level2Certificate | None = None
     deadline_extension_days: int = 0
     logbook_deadline: date | None = None
+    # Cardiology, radiology, ...: carried for the record only; no rule may read it (SCMR: training
+    # and certification regardless of specialty; tests/rules/test_routes_and_specialty.py).
+    specialty: str = ""
 
     def reference_date(self, today: date) -> date:
         """The date the application is judged on: its application date, else today."""

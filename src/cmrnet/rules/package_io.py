@@ -18,18 +18,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .model import (CME_KINDS, DEFAULT_CATEGORIES, ROLES, SOURCES, ApplicationData, Candidate,
-                    Case, CmeActivity, Level2Certificate, PeerRecognition, SupervisorCert,
-                    TrainingPeriod)
+from .model import (CME_KINDS, DEFAULT_CATEGORIES, PEER_KINDS, PEER_SCOPES, ROLES, SOURCES,
+                    ApplicationData, Candidate, Case, CmeActivity, Level2Certificate, PeerItem,
+                    PeerRecognition, SupervisorCert, TrainingPeriod)
 from .package_source import Package, PackageError, member_name, open_package
 
 CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
                 "role", "control_room", "supervisor_id", "clinical_change")
+CASE_OPTIONAL = ("full_review",)        # appended; empty or absent = not recorded
 SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
 SUPERVISOR_OPTIONAL = ("revoked_on",)
 TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
 CME_COLUMNS = ("activity_id", "title", "provider", "kind", "start_date", "end_date", "credits",
                "modalities", "catalog_id", "certificate")
+CME_OPTIONAL = ("full_attendance",)
+PEER_COLUMNS = ("item_id", "kind", "title", "event", "date", "scope", "first_author", "presented_in_person")
 PEER_KEYS = ("cme_faculty", "invited_talks", "publications", "first_author_orals", "posters")
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
 
@@ -55,6 +58,10 @@ def parse_flag(text: str) -> bool:
 
 def parse_optional_flag(text: str) -> bool:
     return parse_flag(text) if text.strip() else False
+
+
+def parse_flag_or_none(text: str) -> bool | None:
+    return parse_flag(text) if text.strip() else None
 
 
 def parse_count(text: str) -> int:
@@ -158,9 +165,10 @@ def read_cases(path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Ca
         "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
         "course_id": optional, "role": one_of(ROLES), "control_room": parse_optional_flag,
         "supervisor_id": optional, "clinical_change": parse_optional_flag,
+        "full_review": parse_flag_or_none,
     }
     cases, seen = [], {}
-    for number, row in _rows(path, CASE_COLUMNS):
+    for number, row in _rows(path, CASE_COLUMNS, CASE_OPTIONAL):
         values = _convert(path.name, number, row, parsers)
         _unique(path.name, number, "case_id", values["case_id"], seen)
         cases.append(Case(**values))
@@ -210,14 +218,31 @@ def read_cme(path) -> tuple[CmeActivity, ...]:
         "activity_id": required, "title": required, "provider": optional, "kind": one_of(CME_KINDS),
         "start_date": parse_date, "end_date": parse_date, "credits": parse_number,
         "modalities": modalities, "catalog_id": optional, "certificate": certificate_reference,
+        "full_attendance": parse_optional_flag,
     }
     activities, seen = [], {}
-    for number, row in _rows(path, CME_COLUMNS):
+    for number, row in _rows(path, CME_COLUMNS, CME_OPTIONAL):
         values = _convert(path.name, number, row, parsers)
         _unique(path.name, number, "activity_id", values["activity_id"], seen)
         _check_order(path.name, number, values, "start_date", "end_date")
         activities.append(CmeActivity(**values))
     return tuple(activities)
+
+
+def read_peer(path: Path) -> tuple[PeerItem, ...]:
+    parsers = {
+        "item_id": required, "kind": one_of(PEER_KINDS), "title": required, "event": optional,
+        "date": lambda t: parse_date(t) if t.strip() else None,
+        "scope": lambda t: one_of(PEER_SCOPES)(t) if t.strip() else "international",
+        "first_author": parse_optional_flag, "presented_in_person": parse_optional_flag,
+    }
+    items, seen = [], {}
+    for number, row in _rows(path, PEER_COLUMNS):
+        values = _convert(path.name, number, row, parsers)
+        _unique(path.name, number, "item_id", values["item_id"], seen)
+        values["day"] = values.pop("date")
+        items.append(PeerItem(**values))
+    return tuple(items)
 
 
 class _Toml:
@@ -240,11 +265,25 @@ class _Toml:
                 raise self.fail(prefix + key, str(error)) from None
         raise self.fail(prefix + key, f"{value!r} is not a date (YYYY-MM-DD)")
 
+    def text(self, table: dict, key: str) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(key, f"{value!r} is not a text")
+        return value.strip()
+
     def flag(self, table: dict, key: str) -> bool:
         value = table.get(key, False)
         if not isinstance(value, bool):
             raise self.fail(key, f"{value!r} is not true or false")
         return value
+
+    def ids(self, table: dict, key: str, prefix: str = "") -> tuple[str, ...] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(prefix + key, f"{value!r} is not a list of ids")
+        return tuple(v.strip() for v in value)
 
     def count(self, table: dict, key: str, prefix: str = "") -> int:
         value = table.get(key, 0)
@@ -267,10 +306,12 @@ def read_candidate(folder: Package, categories: Iterable[str] = DEFAULT_CATEGORI
     peer_table = doc.get("peer_recognition", {})
     if not isinstance(peer_table, dict):
         raise toml.fail("peer_recognition", "expected a table")
-    peer = PeerRecognition(**{k: toml.count(peer_table, k, "peer_recognition.") for k in PEER_KEYS})
+    items = read_peer(folder / "peer.csv") if (folder / "peer.csv").exists() else ()
+    peer = PeerRecognition(**{k: toml.count(peer_table, k, "peer_recognition.") for k in PEER_KEYS}, items=items)
     return Candidate(
         exam_date=toml.date(doc, "exam_date"),
         exam_passed=toml.flag(doc, "exam_passed"),
+        results_date=toml.date(doc, "results_date"),
         registration_valid_until=toml.date(doc, "registration_valid_until"),
         acls_valid_until=toml.date(doc, "acls_valid_until"),
         application_date=toml.date(doc, "application_date"),
@@ -279,6 +320,7 @@ def read_candidate(folder: Package, categories: Iterable[str] = DEFAULT_CATEGORI
         level2=_read_level2(toml, folder, doc.get("level2"), categories),
         deadline_extension_days=toml.count(doc, "deadline_extension_days"),
         logbook_deadline=toml.date(doc, "logbook_deadline"),
+        specialty=toml.text(doc, "specialty"),
     )
 
 
@@ -299,7 +341,8 @@ def _read_level2(toml: _Toml, folder: Package, table: Any, categories) -> Level2
         except ValueError as error:
             raise toml.fail("level2.cases", str(error)) from None
     cases = read_cases(folder / file_name, categories) if file_name else ()
-    return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv")
+    return Level2Certificate(awarded, until, cases, file_name or "level2_cases.csv",
+                             toml.ids(table, "training", "level2."), toml.ids(table, "cme", "level2."))
 
 
 def read_package(folder: str | Path | Package, categories: Iterable[str] | None = None) -> ApplicationData:
@@ -307,8 +350,8 @@ def read_package(folder: str | Path | Package, categories: Iterable[str] | None 
     an upload).  Only files inside the package are ever read (see ``package_source``).
 
     ``categories`` are the allowed case categories (``ruleset.categories``);
-    by default the eight standard ones.  supervisors.csv, training.csv and
-    cme.csv may be absent (read as empty); cases.csv and candidate.toml may not.
+    by default the eight standard ones.  supervisors.csv, training.csv, cme.csv
+    and peer.csv may be absent (read as empty); cases.csv and candidate.toml may not.
     """
     folder = open_package(folder)
     allowed = tuple(categories) if categories is not None else DEFAULT_CATEGORIES
@@ -335,12 +378,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any]) -> None:
+def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any], names: dict[str, str] | None = None) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for item in items:
-            writer.writerow([_cell(getattr(item, c)) for c in columns])
+            writer.writerow([_cell(getattr(item, (names or {}).get(c, c))) for c in columns])
+
+
+def _with_optional(columns: tuple[str, ...], optional_columns: tuple[str, ...], items, empty) -> tuple[str, ...]:
+    """Append the optional columns some item fills (so packages without them are written as before)."""
+    used = tuple(c for c in optional_columns if any(getattr(i, c) != empty for i in items))
+    return columns + used
 
 
 def _toml_value(value: Any) -> str:
@@ -355,10 +404,11 @@ def _toml_value(value: Any) -> str:
 def candidate_toml(candidate: Candidate) -> str:
     """candidate.toml text for ``candidate`` (keys as documented in docs/rules.md)."""
     lines = []
-    for key in ("exam_date", "exam_passed", "registration_valid_until", "acls_valid_until",
-                "application_date", "supervisor_declaration", "deadline_extension_days", "logbook_deadline"):
+    for key in ("exam_date", "exam_passed", "results_date", "registration_valid_until", "acls_valid_until",
+                "application_date", "supervisor_declaration", "deadline_extension_days", "logbook_deadline",
+                "specialty"):
         value = getattr(candidate, key)
-        if value is not None and not (key == "deadline_extension_days" and value == 0):
+        if value is not None and not (key == "deadline_extension_days" and value == 0) and value != "":
             lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[peer_recognition]"]
     lines += [f"{k} = {getattr(candidate.peer_recognition, k)}" for k in PEER_KEYS]
@@ -366,6 +416,9 @@ def candidate_toml(candidate: Candidate) -> str:
         level2 = candidate.level2
         lines += ["", "[level2]", f"awarded_on = {level2.awarded_on.isoformat()}",
                   f"valid_until = {level2.valid_until.isoformat()}", f"cases = {_toml_value(level2.cases_file)}"]
+        for key, ids in (("training", level2.training_ids), ("cme", level2.cme_ids)):
+            if ids is not None:
+                lines.append(f"{key} = [{', '.join(_toml_value(i) for i in ids)}]")
     return "\n".join(lines) + "\n"
 
 
@@ -374,13 +427,16 @@ def write_package(folder: str | Path, data: ApplicationData) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "candidate.toml").write_text(candidate_toml(data.candidate), encoding="utf-8")
-    _write_csv(folder / "cases.csv", CASE_COLUMNS, data.cases)
+    _write_csv(folder / "cases.csv", _with_optional(CASE_COLUMNS, CASE_OPTIONAL, data.cases, None), data.cases)
     columns = SUPERVISOR_COLUMNS + (SUPERVISOR_OPTIONAL if any(s.revoked_on for s in data.supervisors) else ())
     _write_csv(folder / "supervisors.csv", columns, data.supervisors)
     _write_csv(folder / "training.csv", TRAINING_COLUMNS, data.training)
-    _write_csv(folder / "cme.csv", CME_COLUMNS, data.cme)
+    _write_csv(folder / "cme.csv", _with_optional(CME_COLUMNS, CME_OPTIONAL, data.cme, False), data.cme)
+    if data.candidate.peer_recognition.items:
+        _write_csv(folder / "peer.csv", PEER_COLUMNS, data.candidate.peer_recognition.items, {"date": "day"})
     if data.candidate.level2 is not None:
+        level2_cases = data.candidate.level2.cases
         target = folder / member_name(data.candidate.level2.cases_file)   # never outside the folder
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_csv(target, CASE_COLUMNS, data.candidate.level2.cases)
+        _write_csv(target, _with_optional(CASE_COLUMNS, CASE_OPTIONAL, level2_cases, None), level2_cases)
     return folder

@@ -56,6 +56,8 @@ class Evaluation:
     missing: list[str]
     case_rejections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     cme: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)      # do not change the verdict; shown to the trainee
+    allocations: list = field(default_factory=list)        # Level 3 via Level 2: where each period/claim went
 
     def rule(self, rule_id: str) -> RuleResult:
         for item in self.rules:
@@ -70,4 +72,6 @@ class Evaluation:
             "compliant": self.compliant,
             "rules": [r.to_dict() for r in self.rules],
             "missing": list(self.missing),
+            "warnings": list(self.warnings),
+            "allocations": [a.to_dict() for a in self.allocations],
         }

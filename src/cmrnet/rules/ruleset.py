@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping
 SHIPPED_DIR = Path(__file__).with_name("rulesets")
 
 INT, NUMBER, SHARE, BOOL = "integer", "number", "share between 0 and 1", "boolean"
+DEADLINE_ANCHORS = ("exam_date", "results_date")     # a parameter whose type is a tuple: one of these
 
 # Parameters each rule reads from its route: name -> (type, required).
 RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
@@ -30,18 +31,22 @@ RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "category_minimums": {},
     "window_24_months": {"window_months": (INT, True)},
     "exam_window": {"exam_window_years": (INT, True)},
-    "submission_deadline": {"submission_deadline_years": (INT, True)},
+    "submission_deadline": {"submission_deadline_years": (INT, True),
+                            "deadline_anchor": (DEADLINE_ANCHORS, False)},
     "recent_window": {"recent_window_months": (INT, True)},
     "new_cases": {},
-    "patient_unique": {},
+    "patient_unique": {"patient_repeat_on_clinical_change": (BOOL, False)},
     "role_primary": {},
     "control_room": {"control_room_min": (INT, True), "control_room_include_level2": (BOOL, False)},
     "supervisor_level3": {},
     "training_months": {
         "training_months_min": (NUMBER, True), "full_time_hours": (NUMBER, True),
         "training_window_months": (INT, True), "training_requires_level3": (BOOL, False),
+        "training_window_pro_rata": (BOOL, False),
+        "count_beyond_level2": (BOOL, False), "level2_presume_used_until_award": (BOOL, False),
     },
-    "cme_hours": {"cme_hours_min": (NUMBER, True)},
+    "cme_hours": {"cme_hours_min": (NUMBER, True),
+                  "count_beyond_level2": (BOOL, False), "level2_presume_used_until_award": (BOOL, False)},
     "exam_passed": {},
     "registration": {},
     "acls": {},
@@ -53,6 +58,8 @@ RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "supervisor_declaration": {},
     "cases_performed": {"cases_performed_min": (INT, True)},
     "cases_interpreted": {"cases_interpreted_min": (INT, True)},
+    "course_review": {},
+    "level1_knowledge": {"level1_cme_hours_min": (NUMBER, True)},
 }
 KNOWN_RULES = tuple(RULE_PARAMS)
 
@@ -82,6 +89,18 @@ class Route:
     label: str
     rules: tuple[str, ...]
     params: Mapping[str, Any]
+    level: int = 0             # the certification level the route leads to (0 = not said)
+    evidence: tuple[str, ...] = ()   # the documents an application on this route must carry
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A sentence of the source that can be read two ways, the reading chosen and the other one."""
+
+    id: str
+    value: Any
+    alternative: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,9 @@ class CatalogueEntry:
     divide_by_modalities: bool
     general_meeting: bool
     note: str
+    grant_credits: Fraction | None = None   # granted for full attendance, whatever the certificate says
+    yearly: bool = True                     # an annual meeting: each year's edition is its own event
+    level1_course: bool = False             # a Level 1 course (completed in full: Level 1 knowledge)
 
 
 @dataclass(frozen=True)
@@ -117,13 +139,30 @@ class RuleSet:
     supervisor_bodies: tuple[str, ...]
     supervisor_level: int
     cme: CmeSettings
+    readings: Mapping[str, Reading] = field(default_factory=dict)
 
     def route(self, route_id: str) -> Route:
         try:
             return self.routes[route_id]
         except KeyError:
             known = ", ".join(self.routes)
-            raise RuleSetError(f"{self.id}: unknown route {route_id!r} (known: {known})") from None
+            raise RuleSetError(f"{self.id}: unknown route {route_id!r}: this rule set defines only "
+                               f"{known}") from None
+
+    def route_choices(self) -> list[tuple[str, str]]:
+        """(route id, label) of every route this rule set defines, in file order."""
+        return [(route.id, route.label) for route in self.routes.values()]
+
+    def reading(self, reading_id: str) -> Any:
+        """The chosen value of a documented reading (``[readings.<id>]``)."""
+        return self.readings[reading_id].value
+
+
+def route_choices(ruleset: "RuleSet | str", extra_dirs: Iterable[str | Path] = ()) -> list[tuple[str, str]]:
+    """The routes an application may be opened on for a rule set (by object or name)."""
+    if isinstance(ruleset, str):
+        ruleset = load_ruleset(ruleset, extra_dirs)
+    return ruleset.route_choices()
 
 
 # ----------------------------------------------------------------------------
@@ -206,7 +245,11 @@ class _Reader:
             raise self.fail(f"{key}.{name}", "expected a non-empty string")
         return value
 
-    def value(self, value: Any, key: str, kind: str) -> Any:
+    def value(self, value: Any, key: str, kind: str | tuple[str, ...]) -> Any:
+        if isinstance(kind, tuple):
+            if value not in kind:
+                raise self.fail(key, f"expected one of {', '.join(kind)}, got {value!r}")
+            return value
         ok = {
             INT: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
             NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0,
@@ -245,7 +288,19 @@ def parse_ruleset(doc: Mapping, path: Path) -> RuleSet:
         supervisor_bodies=tuple(b.upper() for b in bodies),
         supervisor_level=level,
         cme=_parse_cme(read, doc, path),
+        readings=MappingProxyType(_parse_readings(read, read.table(doc, "readings", "readings", required=False))),
     )
+
+
+def _parse_readings(read: _Reader, table: Mapping) -> dict[str, Reading]:
+    readings = {}
+    for reading_id, entry in table.items():
+        key = f"readings.{reading_id}"
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise read.fail(key, "expected a table with value, alternative and source")
+        readings[reading_id] = Reading(reading_id, entry["value"], read.text(entry, key, "alternative"),
+                                       read.text(entry, key, "source"))
+    return readings
 
 
 def _parse_rules(read: _Reader, table: Mapping) -> dict[str, RuleInfo]:
@@ -276,7 +331,11 @@ def _parse_routes(read: _Reader, table: Mapping, rules: Mapping[str, RuleInfo]) 
                 raise read.fail(f"{key}.rules", f"rule {rule_id!r} has no [rules.{rule_id}] entry")
         params = _parse_params(read, key, read.table(entry, key, "params", required=False), rule_ids)
         label = read.text(entry, key, "label", default=route_id)
-        routes[route_id] = Route(route_id, label, tuple(rule_ids), MappingProxyType(params))
+        level = read.value(entry.get("level", 0), f"{key}.level", INT)
+        evidence = entry.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(e, str) and e.strip() for e in evidence):
+            raise read.fail(f"{key}.evidence", "expected a list of non-empty strings")
+        routes[route_id] = Route(route_id, label, tuple(rule_ids), MappingProxyType(params), level, tuple(evidence))
     return routes
 
 
@@ -343,7 +402,9 @@ def load_catalogue(path: Path) -> dict[str, CatalogueEntry]:
         key = f"meetings.{meeting_id}"
         if not isinstance(entry, dict):
             raise read.fail(key, "expected a table")
-        credits = entry.get("cmr_credits")
+        credits, grant = entry.get("cmr_credits"), entry.get("grant_credits")
+        if meeting_id != meeting_id.strip().lower() or not meeting_id.strip():
+            raise read.fail(key, "catalogue ids are lower case: <series> or <series>-<YYYY>")
         catalogue[meeting_id] = CatalogueEntry(
             id=meeting_id,
             title=read.text(entry, key, "title"),
@@ -351,5 +412,8 @@ def load_catalogue(path: Path) -> dict[str, CatalogueEntry]:
             divide_by_modalities=read.value(entry.get("divide_by_modalities", True), f"{key}.divide_by_modalities", BOOL),
             general_meeting=read.value(entry.get("general_meeting", False), f"{key}.general_meeting", BOOL),
             note=read.text(entry, key, "note", default=""),
+            grant_credits=None if grant is None else read.value(grant, f"{key}.grant_credits", NUMBER),
+            yearly=read.value(entry.get("yearly", True), f"{key}.yearly", BOOL),
+            level1_course=read.value(entry.get("level1_course", False), f"{key}.level1_course", BOOL),
         )
     return catalogue

@@ -20,7 +20,7 @@ CATEGORY_MIX = (
     ("ischaemic", 0.30), ("cardiomyopathy", 0.30), ("valvular", 0.10), ("congenital", 0.08),
     ("aortic_vascular", 0.07), ("pericardial", 0.05), ("mass", 0.05), ("other", 0.05),
 )
-ROUTE_DEFAULT_CASES = {"level2": 160, "level3-via-level2": 160, "level3-direct": 310}
+ROUTE_DEFAULT_CASES = {"level1": 0, "level2": 160, "level3-via-level2": 160, "level3-direct": 310}
 SUPERVISORS = ("sup-eacvi-01", "sup-scmr-02")
 
 
@@ -58,6 +58,7 @@ def make_cases(count: int, first_day: date, last_day: date, *, seed: int = 0, pr
             control_room=source == "own_centre" and rng.random() < 0.85,
             supervisor_id=SUPERVISORS[i % 2],
             clinical_change=False,
+            full_review=True if source == "course" else None,
         ))
     return cases
 
@@ -115,6 +116,8 @@ def make_compliant_application(route: str = "level2", *, cases: int | None = Non
                                exam_date: date = date(2025, 11, 7)) -> ApplicationData:
     """A compliant EACVI application for ``route`` with ``cases`` logbook cases."""
     count = cases if cases is not None else ROUTE_DEFAULT_CASES[route]
+    if route == "level1":
+        return _level1(exam_date)
     if route == "level3-via-level2":
         return _via_level2(count, seed, exam_date)
     level3 = route == "level3-direct"
@@ -155,3 +158,12 @@ def _via_level2(count: int, seed: int, exam_date: date) -> ApplicationData:
         training=make_training(add_months(application, -20), 10),
         cme=make_cme(add_months(application, -6), 30),
     )
+
+
+def _level1(day: date) -> ApplicationData:
+    """Level 1: a completed EACVI Level 1 Course (all modules) and a current registration."""
+    course = CmeActivity("cme-l1", "EACVI Level 1 Course", "EACVI", "online", add_months(day, -3),
+                         add_months(day, -2), 9.0, 1, "eacvi-level1-course", "certificate-level1.pdf",
+                         full_attendance=True)
+    candidate = Candidate(registration_valid_until=date(day.year + 5, 12, 31), application_date=day)
+    return ApplicationData(candidate=candidate, cme=(course,))

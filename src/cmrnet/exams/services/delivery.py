@@ -14,6 +14,7 @@ from django.db import transaction
 
 from cmrnet.audit.services import record
 from cmrnet.exams import timing
+from cmrnet.exams.services.forms import refuse_if_exposed
 from cmrnet.exams.models import OPTION_LETTERS, Answer, Attempt, FormItem, Registration, Sitting, SubmitReason
 
 
@@ -35,6 +36,7 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     existing = Attempt.objects.filter(registration=reg).first()
     if existing is not None:
         return existing
+    refuse_if_exposed(candidate=candidate, sitting=sitting)  # also for registrations older than the rule
     if not timing.in_start_window(now, sitting.start_opens, sitting.start_closes):
         raise ValidationError("The exam can only be started inside its start window "
                               f"({sitting.start_opens:%d %b %Y %H:%M}-{sitting.start_closes:%H:%M}).")
@@ -50,23 +52,27 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     return attempt
 
 
-def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None) -> None:
+def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None, trigger: str = "") -> None:
     attempt.submitted_at, attempt.submit_reason = at, reason
     attempt.save(update_fields=["submitted_at", "submit_reason"])
+    data = {"sitting_id": attempt.registration.sitting_id, "at": at,
+            "answered": attempt.answers.exclude(choice="").count()}
+    if trigger:
+        data["noticed_by"] = trigger  # what request found the deadline passed; the server decided
     record(actor=by, action="attempt.submitted" if reason == SubmitReason.CANDIDATE else "attempt.timed_out",
-           obj=attempt, data={"sitting_id": attempt.registration.sitting_id, "at": at,
-                              "answered": attempt.answers.exclude(choice="").count()})
+           obj=attempt, data=data)
 
 
 @transaction.atomic
-def close_if_overdue(*, attempt: Attempt, now: dt.datetime) -> bool:
-    """Close the attempt at its deadline if the deadline has passed (lazily, on any request)."""
+def close_if_overdue(*, attempt: Attempt, now: dt.datetime, trigger: str = "") -> bool:
+    """Close the attempt at its deadline if the server's clock says the deadline has passed (lazily, on any
+    request, or when the page's countdown asks). The reason is always a time-out, by nobody."""
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    if locked.is_open and timing.is_past(now, locked.deadline):
-        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT)
-        attempt.submitted_at, attempt.submit_reason = locked.submitted_at, locked.submit_reason
-        return True
-    return False
+    closed = locked.is_open and timing.is_past(now, locked.deadline)
+    if closed:
+        _close(locked, at=locked.deadline, reason=SubmitReason.TIMEOUT, trigger=trigger)
+    attempt.submitted_at, attempt.submit_reason = locked.submitted_at, locked.submit_reason
+    return closed
 
 
 def close_overdue_attempts(*, sitting: Sitting, now: dt.datetime) -> int:

@@ -14,6 +14,7 @@ from cmrnet.exams import blueprint
 from cmrnet.exams.models import (
     ExamForm, FormItem, FormStatus, Incident, Item, ItemStatus, Registration, Sitting, Topic,
 )
+from cmrnet.exams.selectors import item_content_exposure
 from cmrnet.exams.timing import DEFAULT_DURATION_MINUTES
 
 SITTING_FIELDS = ["title", "start_opens", "start_closes", "duration_minutes", "shuffle_items", "shuffle_options"]
@@ -125,6 +126,15 @@ def schedule_sitting(*, by, form: ExamForm, title: str, start_opens: dt.datetime
     return sitting
 
 
+def refuse_if_exposed(*, candidate, sitting: Sitting) -> None:
+    """Nobody who can see, or has seen, the items of the sitting's form sits it (every registration
+    path and the start of an attempt call this)."""
+    reasons = item_content_exposure(candidate, sitting.form)
+    if reasons:
+        raise ValidationError({"candidate": f"{candidate} cannot be a candidate for {sitting}: {'; '.join(reasons)}. "
+                                            "Someone who can see an exam's items may not sit it."})
+
+
 @transaction.atomic
 def register_candidate(*, by, sitting: Sitting, candidate, extra_minutes: int = 0,
                        accommodation_note: str = "") -> Registration:
@@ -132,6 +142,7 @@ def register_candidate(*, by, sitting: Sitting, candidate, extra_minutes: int = 
         raise ValidationError("Results are released: registrations are closed.")
     if Registration.objects.filter(sitting=sitting, candidate=candidate).exists():
         raise ValidationError({"candidate": f"{candidate} is already registered."})
+    refuse_if_exposed(candidate=candidate, sitting=sitting)
     reg = Registration.objects.create(sitting=sitting, candidate=candidate, extra_minutes=extra_minutes,
                                       accommodation_note=accommodation_note)
     record(actor=by, action="sitting.candidate_registered", obj=sitting,

@@ -179,12 +179,30 @@ def save(request, pk: int):
 @login_required
 @require_POST
 def submit(request, pk: int):
+    """The candidate's own submission: only from the Submit button's form (it carries confirm=submit), so no
+    script's automatic request can ever be recorded as the candidate's decision."""
     attempt = selectors.get_attempt_for_user(request.user, pk)
+    if request.POST.get("confirm") != "submit":
+        return HttpResponse("Submit the exam with the Submit button.", status=400, content_type="text/plain")
     attempt = services.submit_attempt(attempt=attempt, by=request.user, now=timezone.now())
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"submitted": True, "reason": attempt.submit_reason,
                              "done_url": reverse("exams-attempt-done", args=[attempt.pk])})
     return redirect("exams-attempt-done", pk=attempt.pk)
+
+
+@login_required
+@require_POST
+def time_up(request, pk: int):
+    """The page's countdown reached zero: it asks, the server decides. Closed (as a time-out, never as the
+    candidate's submission) only if the server's deadline has passed; otherwise the page gets the time left."""
+    attempt = selectors.get_attempt_for_user(request.user, pk)
+    now = timezone.now()
+    services.close_if_overdue(attempt=attempt, now=now, trigger="page countdown")
+    if not attempt.is_open:
+        return JsonResponse({"closed": True, "reason": attempt.submit_reason,
+                             "done_url": reverse("exams-attempt-done", args=[attempt.pk])})
+    return JsonResponse({"closed": False, "remaining_ms": timing.remaining_milliseconds(now, attempt.deadline)})
 
 
 @login_required

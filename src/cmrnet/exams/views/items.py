@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cmrnet.audit.models import AuditEntry
+from cmrnet.audit.selectors import visible_entries
 from cmrnet.exams import selectors, services
 from cmrnet.exams.forms import ImportForm, ItemFilterForm, ItemForm, ReasonForm, ReviewForm
 from cmrnet.exams.models import ItemStatistic, ItemStatus, ItemVersion, Topic
@@ -91,7 +91,7 @@ def item_detail(request, pk: int):
     require_board(request.user)
     item = selectors.get_item_for_user(request.user, pk)
     versions = list(item.versions.select_related("topic", "created_by").order_by("-number"))
-    history = AuditEntry.objects.filter(object_type="exams.item", object_id=str(item.pk))
+    history = visible_entries(request.user).filter(object_type="exams.item", object_id=str(item.pk))
     stats = ItemStatistic.objects.filter(version__item=item).select_related("sitting", "version", "form_item")
     return render(request, "exams/item_detail.html", {
         "item": item, "version": item.current_version, "versions": versions, "history": history, "stats": stats,

@@ -1,6 +1,8 @@
-// Exam delivery: saves each change the moment it is made, shows "Saved", ticks the server's countdown
-// and submits at zero. The server is the authority: it fixes the deadline, refuses late answers (409)
-// and closes the attempt itself at time-out; this file only displays and relays.
+// Exam delivery: saves each change the moment it is made, shows "Saved" and ticks the server's countdown.
+// The server is the authority: it fixes the deadline, refuses late answers (409) and closes the attempt at
+// time-out. At zero this page only ASKS the server (time-up): the server closes the attempt as a time-out if
+// its own deadline has passed, or answers with the time really left. The page never submits on its own, and
+// it counts on the browser's monotonic clock (performance.now), so a jump of the system clock changes nothing.
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -11,10 +13,11 @@
   var clock = document.getElementById("clock");
   var struck = document.getElementById("struck");
   // The server sends the milliseconds left when it rendered the page; counting from arrival, the local end
-  // is never before the server's deadline, so the automatic submission arrives at or after it.
+  // is never before the server's deadline, so the time-up question arrives at or after it.
   var GRACE_MS = 300;
-  var endAt = Date.now() + Number(root.dataset.remainingMs);
-  var finished = false, inflight = false, pending = {};
+  function clockNow() { return window.performance.now(); }
+  var endAt = clockNow() + Number(root.dataset.remainingMs);
+  var finished = false, inflight = false, asking = false, pending = {};
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function fmt(s) { return Math.floor(s / 3600) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60); }
@@ -31,16 +34,28 @@
 
   function leave(url) { finished = true; window.location.assign(url || root.dataset.doneUrl); }
 
-  function autoSubmit() {
-    finished = true;
-    show("Time is up: your exam is being submitted.", "error");
-    post(root.dataset.submitUrl, {}).then(function (res) { leave(res.body.done_url); }, function () { leave(); });
+  // The countdown reached zero: ask the server, which alone decides whether the time is up.
+  function askTimeUp() {
+    asking = true;
+    function askAgainSoon() { window.setTimeout(function () { asking = false; }, 2000); }
+    post(root.dataset.timeUpUrl, {}).then(function (res) {
+      if (res.code === 200 && res.body.closed) {
+        finished = true;
+        show("Time is up: your answers are recorded.", "error");
+        leave(res.body.done_url);
+      } else if (res.code === 200) {
+        endAt = clockNow() + res.body.remaining_ms;  // the server's deadline is later: keep going
+        asking = false;
+      } else {
+        askAgainSoon();
+      }
+    }).catch(askAgainSoon);
   }
 
   function tick() {
-    var left = Math.max(0, Math.ceil((endAt - Date.now()) / 1000));
+    var left = Math.max(0, Math.ceil((endAt - clockNow()) / 1000));
     clock.textContent = fmt(left);
-    if (Date.now() >= endAt + GRACE_MS && !finished) { autoSubmit(); }
+    if (clockNow() >= endAt + GRACE_MS && !finished && !asking) { askTimeUp(); }
   }
 
   function updateGrid(body) {
@@ -62,7 +77,7 @@
     post(root.dataset.saveUrl, data).then(function (res) {
       inflight = false;
       if (res.code === 200 && res.body.saved) {
-        endAt = Date.now() + res.body.remaining_ms;
+        endAt = clockNow() + res.body.remaining_ms;
         updateGrid(res.body);
         if (Object.keys(pending).length) { flush(); } else { show("Saved", "saved"); }
       } else if (res.code === 409) {
