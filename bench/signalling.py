@@ -34,10 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "cmrnet-live-bench"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(first: int = 8640, last: int = 8659) -> int:
+    """A free port on 127.0.0.1 in the range given to this benchmark (CMRNET_BENCH_PORTS=8640-8659)."""
+    first, last = (int(x) for x in os.environ.get("CMRNET_BENCH_PORTS", f"{first}-{last}").split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise SystemExit(f"no free port in {first}-{last}")
 
 
 def prepare(data_dir: str, rooms: int, peers: int) -> list[tuple[int, list[str]]]:
@@ -199,11 +203,15 @@ def main() -> None:
             server = start_server(data_dir, port, args.redis_url if layer == "redis" else None)
             try:
                 results[layer] = asyncio.run(run_layer(port, rooms, args.peers, args.messages, args.interval, args.seconds))
+                r = results[layer]
+                print(f"{layer}: {r['relayed']}/{r['expected']} relayed in {r['seconds']:.1f} s", flush=True)
             finally:
                 server.terminate()
-                server.wait(timeout=20)
-            r = results[layer]
-            print(f"{layer}: {r['relayed']}/{r['expected']} relayed in {r['seconds']:.1f} s", flush=True)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait(timeout=20)
     offered = args.rooms * args.peers * (args.peers - 1) / args.interval
     print(f"\noffered load: about {offered:.0f} messages/s ({args.rooms} rooms x {args.peers} peers, each sending to "
           f"{args.peers - 1} others every {args.interval} s, {args.messages} rounds)")

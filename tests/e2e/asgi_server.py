@@ -44,6 +44,13 @@ def asgi_data_dir(tmp_path_factory, django_db_setup) -> Path:
     return data
 
 
+def _in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 class Server:
     def __init__(self, process: subprocess.Popen, port: int, log: Path):
         self.process, self.port, self.log = process, port, log
@@ -66,6 +73,8 @@ def asgi_server(transactional_db, asgi_data_dir, tmp_path, settings):
 
     def start(**extra_env) -> Server:
         port = next(PORTS)
+        while _in_use(port):
+            port = next(PORTS)
         log = tmp_path / f"server-{port}.log"
         env = {**os.environ, "DATABASE_URL": database_url(), "CMRNET_DATA_DIR": str(asgi_data_dir),
                "CMRNET_SECRET_KEY": settings.SECRET_KEY, "CMRNET_FIELD_ENCRYPTION_KEY": settings.CMRNET_FIELD_ENCRYPTION_KEY,
