@@ -37,6 +37,16 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
+def unwritable_media(settings, tmp_path):
+    """The upload folder cannot be created (its parent is a plain file): every storage write fails
+    with an OSError, even when the tests run as root."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    settings.MEDIA_ROOT = blocker / "media"
+    return blocker
+
+
+@pytest.fixture
 def centre(db):
     from cmrnet.network.models import Centre
 

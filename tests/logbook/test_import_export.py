@@ -14,7 +14,7 @@ from cmrnet.audit.models import AuditEntry
 from cmrnet.logbook import importing, package, selectors
 from cmrnet.logbook.models import Case
 from cmrnet.logbook.patient_keys import patient_key
-from tests.logbook.factories import ready_but_cases
+from tests.logbook.factories import ready_but_cases, supervise
 
 pytestmark = pytest.mark.django_db
 HEADER = "study_date,patient_id,category,normal,source,role,control_room,supervisor,clinical_change,course_id"
@@ -151,6 +151,7 @@ class TestPackage:
 
     def test_export_then_import_at_another_site_keeps_the_logbook(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=30)
+        supervise(other_trainee, mentor, today=today)
         blob = package.export_zip(trainee, today=today)
         summary = package.import_zip(by=other_trainee, trainee=other_trainee,
                                      upload=SimpleUploadedFile("package.zip", blob))
@@ -166,6 +167,7 @@ class TestPackage:
 
     def test_bad_package_names_file_row_and_column_and_saves_nothing(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=5)
+        supervise(other_trainee, mentor, today=today)
         source = zipfile.ZipFile(io.BytesIO(package.export_zip(trainee, today=today)))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
@@ -184,9 +186,11 @@ class TestPackage:
 
     def test_unknown_supervisor_is_refused(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=2)
+        supervise(other_trainee, mentor, today=today)
         blob = package.export_zip(trainee, today=today)
         mentor.email = "moved-away@example.org"
         mentor.save()
-        with pytest.raises(rules.PackageError, match="column supervisor_id: no person with e-mail"):
+        with pytest.raises(rules.PackageError, match="column supervisor_id: 'max@example.org' is not one of your "
+                                                     "supervisors on this site"):
             package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("p.zip", blob))
         assert not Case.objects.filter(trainee=other_trainee).exists()

@@ -195,9 +195,10 @@ def test_two_certificates_with_the_same_stored_name_travel_as_two_members(traine
     from django.core.files.storage import default_storage
 
     from cmrnet.logbook import package
-    from tests.logbook.factories import ready_but_cases
+    from tests.logbook.factories import ready_but_cases, supervise
 
     ready_but_cases(trainee, mentor, today=today, cases=2)
+    supervise(other_trainee, mentor, today=today)
     for year, activity in zip((2023, 2024), trainee.cme_activities.order_by("pk")):
         activity.certificate.name = default_storage.save(f"evidence/cme/{year}/certificate.pdf",
                                                          ContentFile(PDF + str(year).encode()))

@@ -5,8 +5,18 @@ from pathlib import Path
 
 import pytest
 
-_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "reference-data" / "psychometrics"
-REFERENCE_DIR = Path(os.environ.get("CMRNET_PSYCHOMETRICS_REFERENCE", _DEFAULT))
+
+def _default_reference_dir() -> Path:
+    """shared/reference-data/psychometrics beside the checkout (or beside a copy of it one
+    level deeper, as mutmut's ./mutants is)."""
+    tail = Path("shared", "reference-data", "psychometrics")
+    for parent in Path(__file__).resolve().parents:
+        if (parent / tail).is_dir():
+            return parent / tail
+    return Path(__file__).resolve().parents[3] / tail
+
+
+REFERENCE_DIR = Path(os.environ.get("CMRNET_PSYCHOMETRICS_REFERENCE", _default_reference_dir()))
 
 
 @pytest.fixture(scope="session")

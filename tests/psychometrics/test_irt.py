@@ -25,7 +25,7 @@ def test_2pl_recovers_generating_parameters():
     np.testing.assert_allclose(res.a, a, atol=0.12)
     np.testing.assert_allclose(res.b, b, atol=0.1)
     # the MLE: analytic gradient of the marginal log-likelihood vanishes
-    prob = irt_mod._Problem(*compress_patterns(x), res.n_quad)
+    prob = irt_mod._Problem(*compress_patterns(x), *irt_mod.quadrature(res.n_quad))
     grad = irt_mod._gradient("2pl", prob, np.concatenate([res.a, res.d]), 8)
     assert np.abs(grad).max() < 1e-3
     assert (res.se_a < 0.1).all() and (res.se_b < 0.1).all()

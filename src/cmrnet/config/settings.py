@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cmrnet.core.files.FileStoreErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cmrnet.config.urls"
@@ -142,7 +143,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 if STORAGE_BACKEND == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "cmrnet.core.files_s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_str("CMRNET_S3_BUCKET", ""),
             "endpoint_url": env_str("CMRNET_S3_ENDPOINT_URL", "") or None,
@@ -155,7 +156,7 @@ if STORAGE_BACKEND == "s3":
     if not _default_storage["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("CMRNET_S3_BUCKET: required when CMRNET_STORAGE=s3")
 else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _default_storage = {"BACKEND": "cmrnet.core.files.FileSystemStorage"}  # clear errors, no partial files
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

@@ -54,22 +54,46 @@ def decisions_in_force(sitting: Sitting) -> tuple[list[str], dict[str, str], dic
     return removed, rekey, by_label
 
 
+_LETTERS = np.array(["", "A", "B", "C", "D", "E"])  # sorted: "" (omitted) -> code -1, "A" -> 0, ...
+
+
+def _positions(ids: np.ndarray, wanted: np.ndarray, what: str) -> np.ndarray:
+    """Index in `ids` of each value of `wanted`; a value not in `ids` is an error naming it."""
+    order = np.argsort(ids)
+    found = order[np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)]
+    stray = ids[found] != wanted
+    if stray.any():
+        raise ValueError(f"answer for {what} {wanted[stray][0]!r}, which is not part of this sitting")
+    return found
+
+
+def answer_matrix(sitting: Sitting, attempt_ids: list[int], form_item_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, defect counts) of a sitting's answers, read as columns (values_list -> numpy), not model objects.
+
+    codes[i, j] is the option code (-1 omitted, 0 = A, ...) of attempt_ids[i] on form_item_ids[j];
+    defects[j] is the number of candidates who flagged form_item_ids[j] as defective.
+    """
+    codes = np.full((len(attempt_ids), len(form_item_ids)), -1, dtype=np.int8)
+    rows = list(Answer.objects.filter(attempt__registration__sitting=sitting).values_list(
+        "attempt_id", "form_item_id", "choice", "defect_flag"))
+    if not rows:
+        return codes, np.zeros(len(form_item_ids), dtype=np.int64)
+    attempt, item, choice, defect = (np.array(column) for column in zip(*rows))
+    row = _positions(np.array(attempt_ids), attempt, "attempt")
+    col = _positions(np.array(form_item_ids), item, "form item")
+    codes[row, col] = _positions(_LETTERS, choice.astype(_LETTERS.dtype), "choice") - 1
+    return codes, np.bincount(col[defect.astype(bool)], minlength=len(form_item_ids))
+
+
 def load(sitting: Sitting) -> SittingData:
     form_items = list(FormItem.objects.filter(form=sitting.form).select_related("version", "item")
                       .order_by("position"))
     ids = [fi.label for fi in form_items]
-    col = {fi.pk: j for j, fi in enumerate(form_items)}
-    attempts = list(Attempt.objects.filter(registration__sitting=sitting)
+    # the delivery state (item and option orders) is not needed for scoring: not parsed for every candidate
+    attempts = list(Attempt.objects.filter(registration__sitting=sitting).defer("item_order", "option_orders")
                     .select_related("registration__candidate").order_by("registration__candidate__full_name", "pk"))
-    row = {a.pk: i for i, a in enumerate(attempts)}
-    codes = np.full((len(attempts), len(ids)), -1, dtype=np.int8)
-    defects = dict.fromkeys(ids, 0)
-    for attempt_id, fid, choice, defect in Answer.objects.filter(attempt__in=attempts).values_list(
-            "attempt_id", "form_item_id", "choice", "defect_flag"):
-        if choice:
-            codes[row[attempt_id], col[fid]] = "ABCDE".index(choice)
-        if defect:
-            defects[ids[col[fid]]] += 1
+    codes, defect_counts = answer_matrix(sitting, [a.pk for a in attempts], [fi.pk for fi in form_items])
+    defects = {item_id: int(n) for item_id, n in zip(ids, defect_counts)}
     removed, rekey, reasons = decisions_in_force(sitting)
     return SittingData(form_items, ids, {fi.label: fi.version.key for fi in form_items}, attempts, codes,
                        removed, rekey, defects, reasons)

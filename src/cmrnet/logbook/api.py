@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 
 from cmrnet import rules
 from cmrnet.logbook import selectors, services
-from cmrnet.logbook.forms import category_choices, supervisor_queryset
+from cmrnet.logbook.forms import category_choices
 from cmrnet.logbook.models import Case, CaseRole, CmeActivity, Source
-from cmrnet.logbook.patient_keys import normalise, patient_key
+from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
 
@@ -63,7 +63,7 @@ class OwnLogbookMixin:
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    patient_identifier = serializers.CharField(write_only=True, required=False, max_length=200,
+    patient_identifier = serializers.CharField(write_only=True, required=False, max_length=MAX_IDENTIFIER_LENGTH,
                                                help_text="Local identifier; hashed on the way in, never stored.")
     patient_key_short = serializers.CharField(read_only=True)
     category = serializers.ChoiceField(choices=())
@@ -84,7 +84,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     def validate_supervisor(self, value):
         user = self.context["request"].user
-        if value is not None and not supervisor_queryset(user).filter(pk=value.pk).exists():
+        if value is not None and not selectors.supervisors_of(user).filter(pk=value.pk).exists():
             raise serializers.ValidationError("Not one of your supervisors.")
         return value
 

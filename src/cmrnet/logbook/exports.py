@@ -1,12 +1,14 @@
-"""Exports of a logbook: CSV and XLSX (openpyxl) case lists, and a PDF summary (reportlab)."""
+"""Exports of a logbook: CSV and XLSX (openpyxl) case lists, and a PDF summary (reportlab).
+
+CSV and XLSX cells are made by cmrnet.tabular (no cell ever runs as a spreadsheet formula)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from html import escape
 
+from cmrnet import tabular
 from cmrnet.logbook.models import Case
 
 COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id", "role",
@@ -22,21 +24,8 @@ def case_rows(cases) -> list[list]:
     return rows
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def cases_csv(cases) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in case_rows(cases):
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return tabular.csv_bytes(COLUMNS, case_rows(cases))
 
 
 def cases_xlsx(cases, *, title: str) -> bytes:
@@ -46,11 +35,11 @@ def cases_xlsx(cases, *, title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Cases"
-    sheet.append(list(COLUMNS))
+    tabular.append_xlsx_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in case_rows(cases):
-        sheet.append(["yes" if v is True else "no" if v is False else v for v in row])
+        tabular.append_xlsx_row(sheet, row)
     for cell in sheet["B"][1:]:
         cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
@@ -90,8 +79,8 @@ def logbook_pdf(trainee, cases: list[Case], routes: list[dict], *, today: dt.dat
     story.append(Paragraph("Cases", styles["Heading2"]))
     header = ["Case", "Date", "Patient key", "Category", "Normal", "Source", "Role", "Control room",
               "Supervisor", "Verification"]
-    rows = [header] + [[c.case_id, c.study_date.isoformat(), c.patient_key[:8], c.category, _cell(c.normal),
-                        c.source, c.role, _cell(c.control_room), c.supervisor.email if c.supervisor else "",
+    rows = [header] + [[c.case_id, c.study_date.isoformat(), c.patient_key[:8], c.category, tabular.cell(c.normal),
+                        c.source, c.role, tabular.cell(c.control_room), c.supervisor.email if c.supervisor else "",
                         c.status] for c in cases]
     table = Table(rows, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),

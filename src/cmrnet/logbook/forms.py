@@ -4,7 +4,8 @@ from django import forms
 
 from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition,
                                    Source, TrainingPeriod, Verification)
-from cmrnet.logbook.patient_keys import normalise, patient_key
+from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
+from cmrnet.logbook.selectors import supervisors_of
 from cmrnet.logbook.services import CaseInput
 from cmrnet.people.forms import DATE, validate_evidence
 from cmrnet.people.models import User
@@ -14,10 +15,6 @@ def category_choices() -> list[tuple[str, str]]:
     from cmrnet.logbook.package import all_categories
 
     return [(c, CATEGORY_LABELS.get(c, c.replace("_", " ").capitalize())) for c in all_categories()]
-
-
-def supervisor_queryset(trainee: User):
-    return User.objects.filter(supervising__trainee=trainee).distinct()
 
 
 def _end_not_before_start(form, data: dict) -> dict:
@@ -37,7 +34,7 @@ class NoEchoTextInput(forms.TextInput):
 class CaseForm(forms.Form):
     study_date = forms.DateField(widget=DATE)
     patient_identifier = forms.CharField(
-        label="Local patient identifier", max_length=200,
+        label="Local patient identifier", max_length=MAX_IDENTIFIER_LENGTH,
         help_text="Turned into a pseudonymous key on the way in; the identifier itself is never stored.",
         widget=NoEchoTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     category = forms.ChoiceField(choices=())
@@ -53,7 +50,7 @@ class CaseForm(forms.Form):
     def __init__(self, *args, trainee: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        self.fields["supervisor"].queryset = supervisor_queryset(trainee)
+        self.fields["supervisor"].queryset = supervisors_of(trainee)
         if editing:
             self.fields["patient_identifier"].required = False
             self.fields["patient_identifier"].help_text = "Leave empty to keep the patient key. " + \
@@ -137,7 +134,7 @@ class TrainingForm(forms.ModelForm):
 
     def __init__(self, *args, trainee: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["supervisor"].queryset = supervisor_queryset(trainee)
+        self.fields["supervisor"].queryset = supervisors_of(trainee)
         self.fields["supervisor"].required = True
 
     def clean(self):

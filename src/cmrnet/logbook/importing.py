@@ -6,15 +6,15 @@ identifier is hashed as the row is read; the raw value never leaves this module.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cmrnet import tabular
 from cmrnet.logbook import selectors
-from cmrnet.logbook.patient_keys import patient_key
+from cmrnet.logbook.models import Case
+from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.logbook.services import CaseInput
 from cmrnet.people.models import User
 from cmrnet.rules.model import ROLES, SOURCES
@@ -24,6 +24,10 @@ REQUIRED = ("study_date", "patient_id", "category", "normal", "source", "role")
 OPTIONAL = ("case_id", "course_id", "control_room", "supervisor", "clinical_change")
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_COLUMNS = 50                 # an .xlsx sheet is read this wide at most
+MAX_LENGTHS = {"case_id": Case._meta.get_field("case_id").max_length,
+               "course_id": Case._meta.get_field("course_id").max_length,
+               "patient_id": MAX_IDENTIFIER_LENGTH, "supervisor": 254}
 
 
 class ImportFileError(ValueError):
@@ -82,32 +86,40 @@ def read_table(upload) -> list[list[str]]:
         raise ImportFileError("The file is larger than 5 MB.")
     content = upload.read()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            raise ImportFileError("The file is not a readable .xlsx workbook.") from None
-        try:
-            sheet = book.worksheets[0]
-            return [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception:  # openpyxl reads read-only sheets lazily: a damaged sheet fails here
-            raise ImportFileError("The file is not a readable .xlsx workbook.") from None
+        return _read_xlsx(content)
     if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("The CSV file is not UTF-8 text (save it as 'CSV UTF-8').") from None
-        dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
-        except csv.Error:
-            pass
-        try:
-            return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-        except csv.Error as error:
-            raise ImportFileError(f"The CSV file cannot be read ({error}).") from None
+        return _read_csv(content)
     raise ImportFileError("Upload a .csv or .xlsx file.")
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    """The first sheet, streamed by openpyxl after the archive's size is checked (cmrnet.tabular)."""
+    try:
+        rows = tabular.read_xlsx(content, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS)
+    except tabular.TooManyRows:
+        raise ImportFileError(f"At most {MAX_ROWS} rows per import.") from None
+    except tabular.TableError as error:
+        raise ImportFileError(f"The file is not a readable .xlsx workbook ({error}).") from None
+    return [[_text(v) for v in row] for row in rows]
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    """RFC 4180 (comma, double quotes, "" inside quotes): no dialect is guessed, so a quoted value
+    can never shift the columns after it."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("The CSV file is not UTF-8 text (save it as 'CSV UTF-8').") from None
+    try:
+        table = [[c.strip() for c in row] for row in tabular.read_csv(text)]
+    except tabular.TableError as error:
+        raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
+    header = table[0] if table else []
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        raise ImportFileError(f"The columns are separated by {separator}, not commas: save the file as "
+                              f"'CSV UTF-8 (comma delimited)', or upload the .xlsx workbook.")
+    return table
 
 
 def _flag(text: str, required: bool) -> bool:
@@ -140,7 +152,7 @@ def _choice(allowed) -> callable:
 
 
 def _supervisor_finder(trainee: User):
-    known = {u.email.lower(): u for u in User.objects.filter(supervising__trainee=trainee).distinct()}
+    known = {u.email.lower(): u for u in selectors.supervisors_of(trainee)}
     current = list(selectors.current_supervisors(trainee, timezone.localdate()))
     default = current[0] if len(current) == 1 else None
 
@@ -161,6 +173,9 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
     if not table or not any(c for c in table[0]):
         raise ImportFileError("The file is empty: the first line must name the columns.")
     header = [h.strip().lower() for h in table[0]]
+    twice = tabular.duplicated(h for h in header if h)
+    if twice:
+        raise ImportFileError(f"Header (line 1): column(s) {', '.join(twice)} appear more than once.")
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
     if missing or unknown:
@@ -169,7 +184,7 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
         raise ImportFileError(f"Header (line 1): {'; '.join(parts)}. Expected columns: "
                               f"{', '.join(REQUIRED + OPTIONAL)}.")
     data_rows = [r for r in table[1:]]
-    if len(data_rows) > MAX_ROWS:
+    if sum(1 for r in data_rows if any(c.strip() for c in r)) > MAX_ROWS:
         raise ImportFileError(f"At most {MAX_ROWS} rows per import.")
     parsers = {
         "study_date": _date, "patient_id": patient_key, "category": _choice(tuple(categories)),
@@ -182,12 +197,16 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
     seen_ids: dict[str, int] = {}
     seen_keys: dict[str, int] = {}
     results = []
+    identifiers = _identifiers(data_rows, header.index("patient_id"))
     for number, cells in enumerate(data_rows, start=1):
         if not any(c.strip() for c in cells):
             continue
+        row = RowResult(number, {})
+        if len(cells) > len(header):
+            row.errors.append(f"Row {number} (line {number + 1}): {len(cells)} values for {len(header)} columns "
+                              f"(a value with a comma must be in double quotes: \"a, b\")")
         cells = list(cells) + [""] * (len(header) - len(cells))
         raw = dict(zip(header, cells))
-        row = RowResult(number, {})
         values = {}
         for column in REQUIRED + OPTIONAL:
             if column not in raw:
@@ -195,10 +214,12 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
             try:
                 if column in REQUIRED and column != "normal" and not raw[column].strip():
                     raise ValueError("is empty")
+                _check_length(column, raw[column])
                 values[column] = parsers[column](raw[column])
             except ValueError as error:
                 row.errors.append(f"Row {number} (line {number + 1}), column {column}: {error}")
         _row_checks(row, values, taken, seen_ids, seen_keys, existing_keys)
+        _not_an_identifier(row, values.get("case_id", ""), identifiers)
         row.shown = {k: raw.get(k, "") for k in REQUIRED + OPTIONAL if k != "patient_id"}
         row.shown["patient_key"] = values["patient_id"][:8] if "patient_id" in values else ""
         if not row.errors:
@@ -214,10 +235,34 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
     return Preview(results, file_name)
 
 
+def _check_length(column: str, text: str) -> None:
+    limit = MAX_LENGTHS.get(column)
+    if limit is not None and len(text.strip()) > limit:
+        raise ValueError(f"{len(text.strip())} characters; at most {limit}")
+
+
+def _identifiers(rows: list[list[str]], column: int) -> dict[str, int]:
+    """Each patient identifier of the file (normalised) -> the first row that gives it."""
+    found: dict[str, int] = {}
+    for number, cells in enumerate(rows, start=1):
+        value = normalise(cells[column]) if len(cells) > column else ""
+        if value:
+            found.setdefault(value, number)
+    return found
+
+
+def _not_an_identifier(row: RowResult, case_id: str, identifiers: dict[str, int]) -> None:
+    """A case id that is a patient identifier of the file would store that identifier as it is."""
+    if case_id and normalise(case_id) in identifiers:
+        row.errors.append(f"Row {row.number} (line {row.number + 1}), column case_id: is the patient identifier of "
+                          f"row {identifiers[normalise(case_id)]}; a case id must not identify a patient")
+
+
 def _row_checks(row: RowResult, values: dict, taken: set, seen_ids: dict, seen_keys: dict, existing: dict) -> None:
     n = row.number
     where = f"Row {n} (line {n + 1})"
-    if values.get("source") == "course" and not values.get("course_id"):
+    course_id_refused = any(", column course_id:" in e for e in row.errors)
+    if values.get("source") == "course" and not values.get("course_id") and not course_id_refused:
         row.errors.append(f"{where}, column course_id: a course case needs the course id")
     case_id = values.get("case_id", "")
     if case_id:

@@ -178,3 +178,15 @@ class LogbookSettings(models.Model):
 
     def __str__(self) -> str:
         return f"logbook settings of {self.trainee}"
+
+
+class ConfirmedImport(models.Model):
+    """A confirmed bulk-import preview: its token can be used once, so a replayed confirm imports nothing."""
+
+    token_id = models.CharField(max_length=32, unique=True)
+    trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    cases = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"import {self.token_id} ({self.cases} cases)"

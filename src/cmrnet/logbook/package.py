@@ -3,13 +3,13 @@ moves between sites (written and read by cmrnet.rules' write_package / read_pack
 
 Export: cases.csv, supervisors.csv, training.csv, cme.csv, candidate.toml (and level2_cases.csv
 when the trainee holds Level 2), plus the CME certificates under certificates/.
-Import: all or nothing; supervisors are matched by e-mail to people on this site.
+Import: all or nothing, read and checked in full before one short write; supervisors are matched
+by e-mail to the trainee's supervisors (selectors.supervisors_of, as in the form and the API).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 import io
 import tempfile
 import zipfile
@@ -17,22 +17,25 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from cmrnet import rules
-from cmrnet.audit.services import record
 from cmrnet.logbook import selectors, services
-from cmrnet.logbook.models import PeerRecognition
-from cmrnet.logbook.patient_keys import KEY_PATTERN, patient_key
+from cmrnet.logbook.importing import MAX_ROWS
+from cmrnet.logbook.models import Case, CmeActivity, PeerRecognition, TrainingPeriod
+from cmrnet.logbook.patient_keys import KEY_PATTERN, normalise, patient_key
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.rules.package_source import ZipPackage
 
 CERT_DIR = "certificates"
 MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_CASES = MAX_ROWS        # cases.csv and the Level 2 file together: the CSV import's cap
+MAX_TRAINING = 200
+MAX_CME = 300
+MAX_PEER = 200              # peer-recognition entries made from candidate.toml's counts
 PEER_KINDS = {"cme_faculty": "cme_faculty", "invited_talks": "invited_talk", "publications": "publication",
               "first_author_orals": "first_author_oral", "posters": "poster"}
 
@@ -82,22 +85,22 @@ def open_upload(upload) -> ZipPackage:
     return ZipPackage(upload)
 
 
-def _users_by_email(ids) -> dict[str, User]:
-    emails = {i.strip().lower() for i in ids if i.strip()}
-    return {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
+def _supervisors(trainee: User) -> dict[str, User]:
+    """The people the trainee may name as supervisor (selectors.supervisors_of), by e-mail."""
+    return {u.email.lower(): u for u in selectors.supervisors_of(trainee)}
 
 
-def _supervisor(users: dict, file: str, row: int, value: str) -> User | None:
+def _supervisor(allowed: dict, where: str, value: str) -> User | None:
     if not value.strip():
         return None
-    user = users.get(value.strip().lower())
+    user = allowed.get(value.strip().lower())
     if user is None:
-        raise rules.PackageError(f"{file} row {row}, column supervisor_id: no person with e-mail {value!r} "
-                                 f"on this site (ask the administrator to add them first)")
+        raise rules.PackageError(f"{where}, column supervisor_id: {value!r} is not one of your supervisors on this "
+                                 f"site (a supervisor is linked to you here first)")
     return user
 
 
-def _pseudonymous(value: str, file: str, row: int) -> str:
+def _pseudonymous(value: str, where: str) -> str:
     """A keyed hash from another site (64 hex) is kept; anything else may be a raw local identifier,
     so it is hashed here like a typed one and never stored as given (nor echoed in messages)."""
     value = (value or "").strip()
@@ -106,90 +109,127 @@ def _pseudonymous(value: str, file: str, row: int) -> str:
     try:
         return patient_key(value)
     except ValueError:
-        raise rules.PackageError(f"{file} row {row}, column patient_key: is empty") from None
+        raise rules.PackageError(f"{where}, column patient_key: is empty") from None
 
 
-def _case_inputs(cases, users, file: str) -> list[services.CaseInput]:
-    rows = []
-    for number, case in enumerate(cases, start=1):
-        rows.append(services.CaseInput(
-            study_date=case.study_date, patient_key=_pseudonymous(case.patient_key, file, number),
-            category=case.category, normal=case.normal,
-            source=case.source, course_id=case.course_id, role=case.role, control_room=case.control_room,
-            supervisor_id=getattr(_supervisor(users, file, number, case.supervisor_id), "pk", None),
-            clinical_change=case.clinical_change, case_id=case.case_id))
-    return rows
+def _problem(where: str, error: ValidationError, columns: dict[str, str] | None = None) -> rules.PackageError:
+    """A value the logbook refuses, as a PackageError naming file, row and the package's column."""
+    if not hasattr(error, "error_dict"):
+        return rules.PackageError(f"{where}: {' '.join(error.messages)}")
+    parts = [f"column {(columns or {}).get(field, field)}: {' '.join(messages)}"
+             for field, messages in error.message_dict.items()]
+    return rules.PackageError(f"{where}, {'; '.join(parts)}")
 
 
-@transaction.atomic
+def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tuple[list, list[str]]:
+    """Every case of every file as a CaseInput, with where it came from ('cases.csv row 3'); the
+    domain checks (services.check_case) follow in services.import_package, before its transaction."""
+    total = sum(len(cases) for _, cases in files)
+    if total > MAX_CASES:
+        raise rules.PackageError(f"The package holds {total} cases; at most {MAX_CASES} are imported at once.")
+    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    identifiers = {normalise(c.patient_key) for _, cases in files for c in cases if not KEY_PATTERN.match(c.patient_key)}
+    rows, places, seen = [], [], {}
+    for file, cases in files:
+        for number, case in enumerate(cases, start=1):
+            where = f"{file} row {number}"
+            data = services.CaseInput(
+                study_date=case.study_date, patient_key=_pseudonymous(case.patient_key, where),
+                category=case.category, normal=case.normal, source=case.source, course_id=case.course_id,
+                role=case.role, control_room=case.control_room, clinical_change=case.clinical_change,
+                supervisor_id=getattr(_supervisor(allowed, where, case.supervisor_id), "pk", None),
+                case_id=case.case_id.strip())
+            if data.case_id in taken or data.case_id in seen:
+                already = "in your logbook" if data.case_id in taken else f"used in {seen[data.case_id]}"
+                raise rules.PackageError(f"{where}, column case_id: {data.case_id!r} is already {already}")
+            if normalise(data.case_id) in identifiers:
+                raise rules.PackageError(f"{where}, column case_id: is a patient identifier of the package; "
+                                         f"a case id must not identify a patient")
+            seen[data.case_id] = where
+            rows.append(data)
+            places.append(where)
+    return rows, places
+
+
+def _training(data: rules.ApplicationData, allowed: dict) -> list[TrainingPeriod]:
+    if len(data.training) > MAX_TRAINING:
+        raise rules.PackageError(f"training.csv: {len(data.training)} periods; at most {MAX_TRAINING}.")
+    periods = []
+    for number, item in enumerate(data.training, start=1):
+        where = f"training.csv row {number}"
+        period = TrainingPeriod(start_date=item.start_date, end_date=item.end_date, centre=item.centre,
+                                hours_per_week=Decimal(str(item.hours_per_week)),
+                                supervisor=_supervisor(allowed, where, item.supervisor_id))
+        try:
+            period.full_clean(exclude=["trainee"])
+        except ValidationError as error:
+            raise _problem(where, error, {"supervisor": "supervisor_id"}) from None
+        periods.append(period)
+    return periods
+
+
+def _cme(data: rules.ApplicationData, folder: ZipPackage) -> list[tuple[CmeActivity, ContentFile | None]]:
+    if len(data.cme) > MAX_CME:
+        raise rules.PackageError(f"cme.csv: {len(data.cme)} activities; at most {MAX_CME}.")
+    activities = []
+    for number, item in enumerate(data.cme, start=1):
+        where = f"cme.csv row {number}"
+        activity = CmeActivity(title=item.title, provider=item.provider, kind=item.kind, start_date=item.start_date,
+                               end_date=item.end_date, credits=Decimal(str(item.credits)), modalities=item.modalities,
+                               catalog_id=item.catalog_id)
+        try:
+            activity.full_clean(exclude=["trainee", "certificate"])
+            certificate = _certificate(item, folder)
+        except ValidationError as error:
+            raise _problem(where, error) from None
+        activities.append((activity, certificate))
+    return activities
+
+
+def _certificate(item: rules.CmeActivity, folder: ZipPackage) -> ContentFile | None:
+    if not item.has_certificate:
+        return None
+    member = folder / item.certificate
+    if not member.exists():
+        raise ValidationError({"certificate": f"{item.certificate!r} is not a file in the package"})
+    certificate = ContentFile(member.read_bytes(), name=PurePosixPath(member.name).name)
+    try:
+        validate_evidence(certificate)          # the same check as an upload on the CME page
+    except ValidationError as error:
+        raise ValidationError({"certificate": f"{item.certificate!r}: {' '.join(error.messages)}"}) from None
+    return certificate
+
+
+def _peer(candidate: rules.Candidate) -> list[PeerRecognition]:
+    total = sum(getattr(candidate.peer_recognition, attr) for attr in PEER_KINDS)
+    if total > MAX_PEER:
+        raise rules.PackageError(f"candidate.toml [peer_recognition]: {total} entries; at most {MAX_PEER}.")
+    day = candidate.exam_date or timezone.localdate()
+    return [PeerRecognition(kind=kind, date=day, title=f"Imported from an application package "
+                                                       f"({PeerRecognition.Kind(kind).label} {i + 1})")
+            for attr, kind in PEER_KINDS.items() for i in range(getattr(candidate.peer_recognition, attr))]
+
+
 def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:
     """Add the package's cases, training, CME and peer recognition to the trainee's logbook.
 
     All or nothing: any problem raises PackageError naming file, row and column, and nothing is
-    saved. Candidate facts (exam, registration, ACLS) are not imported: on this site they come
-    from the profile and the exam board's records.
+    saved. The whole package is read and checked first, with no transaction open (so a large
+    package never holds the database); then services.import_package writes it in one short
+    transaction. Candidate facts (exam, registration, ACLS) are not imported: on this site they
+    come from the profile and the exam board's records.
     """
+    if not selectors.can_edit_logbook(by, trainee):
+        raise PermissionDenied("Only the trainee writes their logbook.")
     folder = open_upload(upload)
     data = rules.read_package(folder, categories=all_categories())
+    allowed = _supervisors(trainee)
     level2 = data.candidate.level2
-    ids = [c.supervisor_id for c in data.cases] + [p.supervisor_id for p in data.training]
-    ids += [c.supervisor_id for c in (level2.cases if level2 else ())]
-    users = _users_by_email(ids)
-    rows = []
-    if level2 is not None:
-        rows += _case_inputs(level2.cases, users, level2.cases_file)
-    rows += _case_inputs(data.cases, users, "cases.csv")
+    files = ([(level2.cases_file, level2.cases)] if level2 is not None else []) + [("cases.csv", data.cases)]
+    cases, places = _cases(trainee, files, allowed)
+    plan = {"cases": cases, "case_places": places, "training": _training(data, allowed),
+            "cme": _cme(data, folder), "peer": _peer(data.candidate)}
     try:
-        services.import_cases(by=by, trainee=trainee, rows=rows, source="package")
-    except ValidationError as error:
-        raise rules.PackageError(f"cases: {' '.join(error.messages)}") from None
-    for number, period in enumerate(data.training, start=1):
-        with _rejected("training.csv", number):
-            services.add_training(
-                by=by, trainee=trainee, start_date=period.start_date, end_date=period.end_date,
-                hours_per_week=Decimal(str(period.hours_per_week)), centre=period.centre,
-                supervisor=_supervisor(users, "training.csv", number, period.supervisor_id))
-    for number, activity in enumerate(data.cme, start=1):
-        with _rejected("cme.csv", number):
-            _import_cme(by, trainee, activity, folder)
-    peer = data.candidate.peer_recognition
-    peer_total = 0
-    for attr, kind in PEER_KINDS.items():
-        for i in range(getattr(peer, attr)):
-            services.add_peer_recognition(by=by, trainee=trainee, kind=kind, date=data.candidate.exam_date
-                                          or timezone.localdate(), title=f"Imported from an application package "
-                                          f"({PeerRecognition.Kind(kind).label} {i + 1})")
-            peer_total += 1
-    summary = {"cases": len(rows), "training": len(data.training), "cme": len(data.cme), "peer": peer_total}
-    record(actor=by, action="logbook.package_imported", obj=trainee, data={"trainee_id": trainee.pk, **summary})
-    return summary
-
-
-@contextmanager
-def _rejected(file: str, row: int):
-    """A value the logbook refuses (too long, out of range) becomes a PackageError naming file, row, column."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = "; ".join(f"column {column}: {' '.join(messages)}" for column, messages in error.message_dict.items())
-        else:
-            detail = " ".join(error.messages)
-        raise rules.PackageError(f"{file} row {row}, {detail}") from None
-
-
-def _import_cme(by: User, trainee: User, activity: rules.CmeActivity, folder: ZipPackage) -> None:
-    certificate = None
-    if activity.has_certificate:
-        member = folder / activity.certificate
-        if not member.exists():
-            raise ValidationError({"certificate": f"{activity.certificate!r} is not a file in the package"})
-        certificate = ContentFile(member.read_bytes(), name=PurePosixPath(member.name).name)
-        try:
-            validate_evidence(certificate)          # the same check as an upload on the CME page
-        except ValidationError as error:
-            raise ValidationError({"certificate": f"{activity.certificate!r}: {' '.join(error.messages)}"}) from None
-    services.add_cme(
-        by=by, trainee=trainee, title=activity.title, provider=activity.provider, kind=activity.kind,
-        start_date=activity.start_date, end_date=activity.end_date, credits=Decimal(str(activity.credits)),
-        modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate or "")
+        return services.import_package(by=by, trainee=trainee, **plan)
+    except ValidationError as error:        # a value the logbook refuses, or a case id taken meanwhile
+        raise rules.PackageError(" ".join(error.messages)) from None

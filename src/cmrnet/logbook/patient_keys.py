@@ -14,6 +14,7 @@ import re
 from django.conf import settings
 
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+MAX_IDENTIFIER_LENGTH = 200      # the longest local identifier accepted (form, API, file import)
 
 
 def normalise(identifier: str) -> str:

@@ -125,6 +125,13 @@ def last_case(trainee: User) -> Case | None:
     return Case.objects.filter(trainee=trainee).order_by("-sequence").first()
 
 
+def supervisors_of(trainee: User) -> QuerySet[User]:
+    """Whom the trainee may name as supervisor of a case or training period: the people with a
+    supervision link to them (current or past).  The one definition used by the forms, the API,
+    the CSV and package imports and the services."""
+    return User.objects.filter(supervising__trainee=trainee).distinct()
+
+
 def current_supervisors(trainee: User, on: dt.date) -> QuerySet[User]:
     links = Supervision.objects.filter(trainee=trainee, started_on__lte=on).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=on))

@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.core.files import atomic_with_files, files_removed_on_error
 from cmrnet.logbook import selectors
-from cmrnet.logbook.models import Case, CmeActivity, LogbookSettings, PeerRecognition, TrainingPeriod, Verification
+from cmrnet.logbook.models import Case, CmeActivity, ConfirmedImport, LogbookSettings, PeerRecognition, TrainingPeriod, Verification
 from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
 
@@ -81,11 +82,29 @@ def _apply(case: Case, data: CaseInput) -> None:
         case.course_id = ""
 
 
-def _validate(case: Case) -> None:
+def check_case(case: Case, *, supervisors: set[int] | None = None) -> None:
+    """The domain checks of a case about to be saved (ValidationError {field: message}).
+    ``supervisors``: the ids of selectors.supervisors_of(case.trainee), when the caller has them."""
+    for name in ("case_id", "category", "course_id"):
+        limit = Case._meta.get_field(name).max_length
+        if len(getattr(case, name)) > limit:
+            raise ValidationError({name: f"{len(getattr(case, name))} characters; at most {limit}."})
     if case.source == "course" and not case.course_id.strip():
         raise ValidationError({"course_id": "A course case needs the course id (a course case is counted once)."})
     if case.study_date > timezone.localdate():
         raise ValidationError({"study_date": "The study date is in the future."})
+    _check_supervisor(case.trainee, case.supervisor_id, supervisors)
+
+
+def supervisor_ids(trainee: User) -> set[int]:
+    return set(selectors.supervisors_of(trainee).values_list("pk", flat=True))
+
+
+def _check_supervisor(trainee: User, supervisor_id: int | None, allowed: set[int] | None = None) -> None:
+    if supervisor_id is None:
+        return
+    if supervisor_id not in (allowed if allowed is not None else supervisor_ids(trainee)):
+        raise ValidationError({"supervisor": "Not one of the trainee's supervisors."})
 
 
 def _audit_case(by: User, action: str, case: Case, before: dict, **data) -> None:
@@ -103,7 +122,7 @@ def add_case(*, by: User, trainee: User, data: CaseInput) -> Case:
         raise ValidationError({"case_id": f"Case id {case_id!r} is already in your logbook."})
     case = Case(trainee=trainee, sequence=sequence, case_id=case_id)
     _apply(case, data)
-    _validate(case)
+    check_case(case)
     case.save()
     _audit_case(by, "logbook.case_added", case, {})
     return case
@@ -116,7 +135,7 @@ def update_case(*, by: User, case: Case, data: CaseInput) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     before = snapshot(case, CASE_FIELDS)
     _apply(case, data)
-    _validate(case)
+    check_case(case)
     if snapshot(case, CASE_FIELDS) != before and case.status != Verification.PENDING:
         case.status, case.verified_by, case.verified_at = Verification.PENDING, None, None
     case.save()
@@ -133,32 +152,133 @@ def delete_case(*, by: User, case: Case) -> None:
     case.delete()
 
 
-@transaction.atomic
-def import_cases(*, by: User, trainee: User, rows: list[CaseInput], source: str = "file") -> list[Case]:
-    """Save every row or none (the caller validated them in the preview; checked again here)."""
+class AlreadyImported(ValidationError):
+    """The preview's token was used before: a replayed confirm imports nothing."""
+
+
+def import_cases(*, by: User, trainee: User, rows: list[CaseInput], source: str = "file",
+                 token_id: str = "") -> list[Case]:
+    """Save every row or none (the caller validated them in the preview; checked again here, before
+    the transaction, which then only numbers and inserts the rows).
+
+    ``token_id``: the preview's single-use id; a second import with it raises AlreadyImported."""
     _require_owner(by, trainee)
-    sequence = _next_sequence(trainee)
-    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
-    created = []
-    for number, data in enumerate(rows, start=1):
-        case_id = data.case_id.strip() or _free_case_id(trainee, sequence, taken)
-        if case_id in taken:
-            raise ValidationError(f"row {number}, column case_id: {case_id!r} is already in your logbook")
-        case = Case(trainee=trainee, sequence=sequence, case_id=case_id)
+    cases = _checked_cases(trainee, rows)
+    prepared = _prepared(cases)
+    with transaction.atomic():
+        if token_id:
+            _use_token(trainee, token_id, len(rows))
+        _number_and_insert(trainee, cases, prepared)
+        record(actor=by, action="logbook.cases_imported", obj=trainee,
+               data={"trainee_id": trainee.pk, "count": len(cases), "source": source,
+                     "case_ids": [c.case_id for c in cases][:500]})
+    return cases
+
+
+def _use_token(trainee: User, token_id: str, count: int) -> None:
+    """Record the token as used, in the import's transaction (a failed import leaves it unused);
+    the unique constraint makes a concurrent replay fail too."""
+    try:
+        with transaction.atomic():
+            ConfirmedImport.objects.create(token_id=token_id, trainee=trainee, cases=count)
+    except IntegrityError:
+        used = ConfirmedImport.objects.filter(token_id=token_id).first()
+        when = timezone.localtime(used.confirmed_at).strftime("%Y-%m-%d %H:%M") if used else "earlier"
+        raise AlreadyImported(f"This preview was already imported ({when}); nothing was imported again.") from None
+
+
+def _place(where: list[str] | None, index: int) -> str:
+    return where[index] if where else f"row {index + 1}"
+
+
+def _checked_cases(trainee: User, rows: list[CaseInput], where: list[str] | None = None) -> list[Case]:
+    """Unsaved cases, each through check_case; no transaction needed. Errors name ``where[i]`` or the row."""
+    allowed = supervisor_ids(trainee)
+    cases = []
+    for index, data in enumerate(rows):
+        case = Case(trainee=trainee, case_id=data.case_id.strip())
         _apply(case, data)
         try:
-            _validate(case)
+            check_case(case, supervisors=allowed)
         except ValidationError as error:
             column, messages = next(iter(error.message_dict.items()))
-            raise ValidationError(f"row {number}, column {column}: {' '.join(messages)}") from None
-        created.append(case)
-        taken.add(case_id)
+            raise ValidationError(f"{_place(where, index)}, column {column}: {' '.join(messages)}") from None
+        cases.append(case)
+    return cases
+
+
+_LATE = ("sequence", "case_id")       # known only under the trainee's lock, inside the transaction
+
+
+def _prepared(cases: list[Case]) -> list[list]:
+    """Each case's column values as the database takes them, made before the transaction opens
+    (Django spends most of a bulk insert preparing values; the write lock need not wait for it)."""
+    fields = _insert_fields()
+    return [[f.get_db_prep_save(f.pre_save(case, True), connection) for f in fields] for case in cases]
+
+
+def _insert_fields() -> list:
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name not in _LATE]
+    return fields + [Case._meta.get_field(name) for name in _LATE]
+
+
+def _number_and_insert(trainee: User, cases: list[Case], rows: list[list], where: list[str] | None = None) -> None:
+    """Inside the caller's transaction: running numbers and free case ids under the trainee's lock,
+    the supervisor links checked again (cheap), one INSERT for all rows (prepared by _prepared)."""
+    sequence = _next_sequence(trainee)
+    taken = set(Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
+    allowed = supervisor_ids(trainee)
+    for index, case in enumerate(cases):
+        if not case.case_id:
+            case.case_id = _free_case_id(trainee, sequence, taken)
+        elif case.case_id in taken:
+            raise ValidationError(f"{_place(where, index)}, column case_id: {case.case_id!r} is already in your logbook")
+        if case.supervisor_id is not None and case.supervisor_id not in allowed:
+            raise ValidationError(f"{_place(where, index)}, column supervisor: not one of your supervisors any more")
+        case.sequence = sequence
+        rows[index][-2:] = [sequence, case.case_id]
+        taken.add(case.case_id)
         sequence += 1
-    Case.objects.bulk_create(created)
-    record(actor=by, action="logbook.cases_imported", obj=trainee,
-           data={"trainee_id": trainee.pk, "count": len(created), "source": source,
-                 "case_ids": [c.case_id for c in created][:500]})
-    return created
+    quote = connection.ops.quote_name
+    fields = _insert_fields()
+    sql = (f"INSERT INTO {quote(Case._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def import_package(*, by: User, trainee: User, cases: list[CaseInput], case_places: list[str],
+                   training: list[TrainingPeriod], cme: list[tuple[CmeActivity, object]],
+                   peer: list[PeerRecognition]) -> dict[str, int]:
+    """Write an application package that was read and checked in full beforehand (logbook.package).
+
+    The cases are built and checked and the certificates stored first, outside the transaction; then
+    one short transaction numbers and inserts everything (bulk) with one audit entry. If anything
+    fails, nothing stays: the transaction rolls back and the stored certificates are deleted."""
+    _require_owner(by, trainee)
+    built = _checked_cases(trainee, cases, case_places)
+    prepared = _prepared(built)
+    for period in training:
+        period.trainee = trainee
+    for entry in peer:
+        entry.trainee = trainee
+    with files_removed_on_error():
+        for activity, certificate in cme:
+            activity.trainee = trainee
+            if certificate:
+                activity.certificate.save(certificate.name, certificate, save=False)
+        with transaction.atomic():
+            _number_and_insert(trainee, built, prepared, case_places)
+            allowed = supervisor_ids(trainee)
+            for period in training:
+                _check_supervisor(trainee, period.supervisor_id, allowed)
+            TrainingPeriod.objects.bulk_create(training)
+            CmeActivity.objects.bulk_create([activity for activity, _ in cme])
+            PeerRecognition.objects.bulk_create(peer)
+            summary = {"cases": len(built), "training": len(training), "cme": len(cme), "peer": len(peer)}
+            record(actor=by, action="logbook.package_imported", obj=trainee,
+                   data={"trainee_id": trainee.pk, **summary, "case_ids": [c.case_id for c in built][:500]})
+    return summary
 
 
 @transaction.atomic
@@ -222,12 +342,14 @@ def _check_dates(values: dict) -> None:
 @transaction.atomic
 def add_training(*, by: User, trainee: User, **values) -> TrainingPeriod:
     _check_dates(values)
+    _check_supervisor(trainee, getattr(values.get("supervisor"), "pk", None))
     return _create(TrainingPeriod, TRAINING_FIELDS, "logbook.training_added", by=by, trainee=trainee, values=values)
 
 
 @transaction.atomic
 def update_training(*, by: User, period: TrainingPeriod, **values) -> TrainingPeriod:
     _check_dates(values)
+    _check_supervisor(period.trainee, getattr(values.get("supervisor"), "pk", None))
     return _update(period, TRAINING_FIELDS, "logbook.training_updated", by=by, values=values)
 
 
@@ -236,13 +358,13 @@ def delete_training(*, by: User, period: TrainingPeriod) -> None:
     _delete(period, TRAINING_FIELDS, "logbook.training_deleted", by=by)
 
 
-@transaction.atomic
+@atomic_with_files
 def add_cme(*, by: User, trainee: User, **values) -> CmeActivity:
     _check_dates(values)
     return _create(CmeActivity, CME_FIELDS, "logbook.cme_added", by=by, trainee=trainee, values=values)
 
 
-@transaction.atomic
+@atomic_with_files
 def update_cme(*, by: User, activity: CmeActivity, **values) -> CmeActivity:
     _check_dates(values)
     if values.get("certificate") in (None, False):
@@ -255,12 +377,12 @@ def delete_cme(*, by: User, activity: CmeActivity) -> None:
     _delete(activity, CME_FIELDS, "logbook.cme_deleted", by=by)
 
 
-@transaction.atomic
+@atomic_with_files
 def add_peer_recognition(*, by: User, trainee: User, **values) -> PeerRecognition:
     return _create(PeerRecognition, PEER_FIELDS, "logbook.peer_added", by=by, trainee=trainee, values=values)
 
 
-@transaction.atomic
+@atomic_with_files
 def update_peer_recognition(*, by: User, entry: PeerRecognition, **values) -> PeerRecognition:
     if values.get("evidence") in (None, False):
         values.pop("evidence", None)             # no new upload: keep the stored evidence

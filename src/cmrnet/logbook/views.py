@@ -6,6 +6,8 @@ entitled; writes by anyone but the trainee are refused with 403).
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -228,8 +230,8 @@ def import_cases(request):
             context["preview"] = preview
             if preview.ok:
                 context["token"] = signing.dumps(
-                    {"trainee": trainee.pk, "rows": [r.to_json() for r in preview.valid_rows]},
-                    salt=IMPORT_SALT, compress=True)
+                    {"trainee": trainee.pk, "id": secrets.token_hex(16),
+                     "rows": [r.to_json() for r in preview.valid_rows]}, salt=IMPORT_SALT, compress=True)
     return render(request, "logbook/import.html", context)
 
 
@@ -244,9 +246,15 @@ def import_confirm(request):
         return redirect("logbook-import")
     if payload.get("trainee") != trainee.pk:
         raise PermissionDenied
+    if not payload.get("id"):           # a preview made before tokens were single-use
+        messages.error(request, "The preview has expired: upload the file again.")
+        return redirect("logbook-import")
     rows = [services.CaseInput.from_json(r) for r in payload["rows"]]
     try:
-        created = services.import_cases(by=request.user, trainee=trainee, rows=rows)
+        created = services.import_cases(by=request.user, trainee=trainee, rows=rows, token_id=payload["id"])
+    except services.AlreadyImported as error:
+        messages.warning(request, error.messages[0])
+        return redirect("logbook-home")
     except ValidationError as error:
         messages.error(request, f"Nothing was imported: {' '.join(error.messages)}")
         return redirect("logbook-import")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record, snapshot
+from cmrnet.core.files import atomic_with_files
 from cmrnet.people.login_names import normalise_login_name
 from cmrnet.people.models import Certification, RoleGrant, Supervision, User
 
@@ -32,7 +33,7 @@ def create_person(*, by: User | None, email: str, full_name: str, password: str 
     return person
 
 
-@transaction.atomic
+@atomic_with_files
 def update_profile(*, by: User, person: User, **values) -> User:
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:

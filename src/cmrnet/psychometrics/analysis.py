@@ -64,11 +64,12 @@ def score_exam(*, item_ids: Sequence[str], codes: np.ndarray | None = None,
     cols = select_items(ids, retained)
     kept = [ids[j] for j in cols]
     removed = [i for i in ids if i not in set(kept)]
+    every_item = cols.size == len(ids)  # then no column copy of the matrix
     if codes is not None:
         if key is None:
             raise InputError("option letters need a key")
         kc = key_codes(ids, key, options, key_override)
-        c = np.asarray(codes)[:, cols]
+        c = np.asarray(codes) if every_item else np.asarray(codes)[:, cols]
         x = score_responses(c, kc[cols])
         eff = {ids[j]: options[kc[j]] for j in cols}
         return ScoredExam(kept, x, x.sum(axis=1), eff, c, options, removed, max_marks * len(kept))
@@ -76,7 +77,8 @@ def score_exam(*, item_ids: Sequence[str], codes: np.ndarray | None = None,
         raise InputError("need option codes with a key, or a scored matrix")
     if key_override:
         raise InputError("re-keying needs option letters, not a scored matrix")
-    x = np.asarray(scores, dtype=float)[:, cols]
+    x = np.asarray(scores, dtype=float)
+    x = x if every_item else x[:, cols]
     return ScoredExam(kept, x, x.sum(axis=1), None, None, None, removed, max_marks * len(kept))
 
 
@@ -144,7 +146,7 @@ def irt_dict(res: IRTResult) -> dict:
             row[name] = None if arr is None else arr[j]
         items.append(row)
     return clean({"model": res.model, "loglik": res.loglik, "converged": res.converged,
-                  "n_iter": res.n_iter, "n_quad": res.n_quad, "items": items})
+                  "n_iter": res.n_iter, "n_quad": res.n_quad, "rule": res.rule, "items": items})
 
 
 def _option_stats(res: ItemAnalysisResult, j: int) -> dict[str, dict]:
@@ -214,7 +216,7 @@ def analyse_exam(*, item_ids: Sequence[str], codes: np.ndarray | None = None,
     if scored.codes is not None:
         kc = np.array([options.index(scored.key[i]) for i in scored.item_ids], dtype=np.int8)
     res = item_analysis(scored.scores, item_ids=scored.item_ids, codes=scored.codes, key=kc,
-                        options=scored.options, max_marks=max_marks)
+                        options=scored.options, max_marks=max_marks, totals=scored.totals)
     defects = None
     if defect_flags is not None:
         unknown = [i for i in defect_flags if i not in set(item_ids)]

@@ -60,7 +60,7 @@ class ItemFlags:
 
 
 def _suggest_key(result: ItemAnalysisResult, j: int, th: FlagThresholds) -> str | None:
-    if result.option_rest_r is None or result.options is None or result.key is None:
+    if result.option_rest_r is None:  # marks only: no options to compare
         return None
     m = len(result.options)
     r = result.option_rest_r[j, :m]
@@ -93,8 +93,7 @@ def _item_flags(result: ItemAnalysisResult, j: int, th: FlagThresholds,
     suggested = _suggest_key(result, j, th)
     if suggested is not None:
         flags.append("possible_miskey")
-    n = result.test.n_candidates
-    if defects is not None and n > 0 and defects / n >= th.defect_share and defects > 0:
+    if defects is not None and defects > 0 and defects / result.test.n_candidates >= th.defect_share:
         flags.append("many_defect_flags")
     return ItemFlags(flags, suggested)
 

@@ -11,12 +11,12 @@ file system); see there.
 
 from __future__ import annotations
 
-import csv
-import io
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from cmrnet.tabular import TableError, duplicated, read_csv, write_csv
 
 from .model import (CME_KINDS, DEFAULT_CATEGORIES, PEER_KINDS, PEER_SCOPES, ROLES, SOURCES,
                     ApplicationData, Candidate, Case, CmeActivity, Level2Certificate, PeerItem,
@@ -125,15 +125,20 @@ def _rows(path, columns: tuple[str, ...], optional_columns: tuple[str, ...] = ()
         raise PackageError(f"{path.name}: file not found in the package") from None
     except UnicodeDecodeError:
         raise PackageError(f"{path.name}: not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        table = read_csv(text)
+    except TableError as error:
+        raise PackageError(f"{path.name} {error}") from None
+    header = [h.strip() for h in (table[0] if table else [])]
+    for name in duplicated(header):
+        raise PackageError(f"{path.name} header (line 1): column {name!r} appears twice")
     for name in columns:
         if name not in header:
             raise PackageError(f"{path.name} header (line 1): missing column {name!r}")
     for name in header:
         if name not in columns and name not in optional_columns:
             raise PackageError(f"{path.name} header (line 1): unknown column {name!r}")
-    for number, cells in enumerate(reader, start=1):
+    for number, cells in enumerate(table[1:], start=1):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
@@ -368,22 +373,11 @@ def read_package(folder: str | Path | Package, categories: Iterable[str] | None 
 # ----------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value == int(value) else repr(value)
-    return str(value)
-
-
 def _write_csv(path: Path, columns: tuple[str, ...], items: Iterable[Any], names: dict[str, str] | None = None) -> None:
+    """Cells made by cmrnet.tabular.cell: text that a spreadsheet would run as a formula is escaped
+    (and unescaped on reading, so the round trip is exact)."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for item in items:
-            writer.writerow([_cell(getattr(item, (names or {}).get(c, c))) for c in columns])
+        write_csv(handle, columns, ([getattr(item, (names or {}).get(c, c)) for c in columns] for item in items))
 
 
 def _with_optional(columns: tuple[str, ...], optional_columns: tuple[str, ...], items, empty) -> tuple[str, ...]:

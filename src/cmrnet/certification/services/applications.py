@@ -18,6 +18,7 @@ from cmrnet.certification.models import (
 )
 from cmrnet.certification.services._common import refuse, require, transition
 from cmrnet.certification.states import FINAL, State
+from cmrnet.core.files import atomic_with_files
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.people.selectors import holds_current_level3, latest_exam_pass
@@ -66,7 +67,7 @@ def name_supervisors(*, by: User, application: Application, supervisors: list[Us
            changes={"supervisors": [before, sorted(p.pk for p in supervisors)]})
 
 
-@transaction.atomic
+@atomic_with_files
 def upload_document(*, by: User, application: Application, kind: str, file, title: str = "") -> Document:
     _candidate_editing(by, application)
     if kind not in Document.Kind.values:
@@ -132,7 +133,7 @@ def submit(*, by: User, application: Application, today: dt.date) -> Snapshot:
     return _submit(by=by, application=application, target=target, today=today)
 
 
-@transaction.atomic
+@atomic_with_files
 def _submit(*, by: User, application: Application, target: str, today: dt.date) -> Snapshot:
     application = Application.objects.select_for_update().get(pk=application.pk)
     verdict = selectors.verdict(application, today=today)

@@ -17,6 +17,7 @@ from cmrnet.certification.models import (
 )
 from cmrnet.certification.services._common import is_board, refuse, require
 from cmrnet.certification.states import FINAL
+from cmrnet.core.files import atomic_with_files
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import CertificationStatus, User
 from cmrnet.people.selectors import holds_current_level3, latest_exam_pass
@@ -86,7 +87,7 @@ def logbook_deadline(candidate: User, *, today: dt.date) -> dt.date | None:
         return None
 
 
-@transaction.atomic
+@atomic_with_files
 def request_extension(*, by: User, kind: str, reason: str, months: int, supervisor_letter, today: dt.date,
                       explanation: str = "", certificate: Certificate | None = None) -> ExtensionRequest:
     """Only for parental leave, less-than-full-time work or illness; a signed supervisor letter; before the deadline."""

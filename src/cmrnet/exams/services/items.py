@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record
+from cmrnet.core.files import atomic_with_files
 from cmrnet.exams.models import OPTION_LETTERS, Item, ItemStatus, ItemVersion, Topic
 
 CONTENT_FIELDS = ["stem", "option_a", "option_b", "option_c", "option_d", "option_e", "key", "explanation",
@@ -64,7 +65,7 @@ def _next_code() -> str:
     return f"CMR-{n:04d}"
 
 
-@transaction.atomic
+@atomic_with_files
 def create_item(*, by, topic: Topic, code: str = "", media=None, **values) -> Item:
     code = code.strip() or _next_code()
     if Item.objects.filter(code=code).exists():
@@ -77,7 +78,7 @@ def create_item(*, by, topic: Topic, code: str = "", media=None, **values) -> It
     return item
 
 
-@transaction.atomic
+@atomic_with_files
 def revise_item(*, by, item: Item, topic: Topic, media=None, note: str = "", **values) -> ItemVersion:
     """A new immutable version. An approved or in-review item goes back to draft for review."""
     item = Item.objects.select_for_update().get(pk=item.pk)

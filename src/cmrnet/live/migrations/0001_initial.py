@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('logbook', '0002_trainingperiod_mode'),
+        ('logbook', '0003_trainingperiod_mode'),
         ('network', '0002_scanner'),
         ('people', '0003_user_time_zone_alter_rolegrant_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
