@@ -119,19 +119,28 @@ class Peer:
         self.id = None
         self.others: set[str] = set()
         self.latencies: list[float] = []
-        self.expected = 0
+        self.closed = False
 
     async def connect(self, port: int) -> None:
         from websockets.asyncio.client import connect
 
         self.ws = await connect(f"ws://127.0.0.1:{port}/ws/live/rooms/{self.room}/", origin=f"http://127.0.0.1:{port}",
-                                additional_headers={"Cookie": self.cookie}, open_timeout=60, max_queue=None)
+                                additional_headers={"Cookie": self.cookie}, open_timeout=60, max_queue=None,
+                                ping_interval=None)  # a loaded machine must not time out pings
         welcome = json.loads(await self.ws.recv())
         if welcome["type"] != "welcome":
             raise RuntimeError(f"refused: {welcome}")
         self.id = welcome["peer"]["peer_id"]
 
     async def listen(self, done: asyncio.Event, total: list[int]) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            await self._listen(done, total)
+        except ConnectionClosed:
+            self.closed = True
+
+    async def _listen(self, done: asyncio.Event, total: list[int]) -> None:
         async for raw in self.ws:
             message = json.loads(raw)
             if message["type"] in ("peer-joined", "peer-present"):
@@ -144,11 +153,19 @@ class Peer:
 
     async def send_all(self, messages: int, interval: float) -> None:
         """Like trickled ICE candidates: a message to every other peer, then a pause, MESSAGES times."""
+        from websockets.exceptions import ConnectionClosed
+
         await asyncio.sleep(random.random() * interval)  # peers do not start in lockstep
         for seq in range(messages):
             for other in sorted(self.others):
-                await self.ws.send(json.dumps({"type": "signal", "to": other,
-                                               "data": {"t": time.perf_counter(), "seq": seq, "candidate": {"candidate": "x" * 120}}}))
+                if self.closed:
+                    return
+                try:
+                    await self.ws.send(json.dumps({"type": "signal", "to": other,
+                                                   "data": {"t": time.perf_counter(), "seq": seq, "candidate": {"candidate": "x" * 120}}}))
+                except ConnectionClosed:
+                    self.closed = True
+                    return
             await asyncio.sleep(interval)
 
 
@@ -172,12 +189,12 @@ async def run_layer(port: int, rooms: list[tuple[int, list[str]]], peers_per_roo
     except TimeoutError:
         pass
     elapsed = time.perf_counter() - t0
-    for p in peers:
-        await p.ws.close()
+    dropped = sum(p.closed for p in peers)
     for task in listeners:
         task.cancel()
+    await asyncio.gather(*(p.ws.close() for p in peers), return_exceptions=True)
     latencies = sorted(x for p in peers for x in p.latencies)
-    return {"connections": len(peers), "connect_s": connect_s, "relayed": len(latencies), "expected": expected,
+    return {"connections": len(peers), "dropped": dropped, "connect_s": connect_s, "relayed": len(latencies), "expected": expected,
             "seconds": elapsed, "per_second": len(latencies) / elapsed if elapsed else 0,
             "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
             "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")}
@@ -215,9 +232,9 @@ def main() -> None:
     offered = args.rooms * args.peers * (args.peers - 1) / args.interval
     print(f"\noffered load: about {offered:.0f} messages/s ({args.rooms} rooms x {args.peers} peers, each sending to "
           f"{args.peers - 1} others every {args.interval} s, {args.messages} rounds)")
-    print(f"{'layer':<8} {'connections':>11} {'connect s':>9} {'relayed':>9} {'msgs/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'layer':<8} {'connections':>11} {'dropped':>7} {'connect s':>9} {'relayed':>9} {'msgs/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for layer, r in results.items():
-        print(f"{layer:<8} {r['connections']:>11} {r['connect_s']:>9.1f} {r['relayed']:>9} {r['per_second']:>8.0f} "
+        print(f"{layer:<8} {r['connections']:>11} {r['dropped']:>7} {r['connect_s']:>9.1f} {r['relayed']:>9} {r['per_second']:>8.0f} "
               f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}")
 
 
