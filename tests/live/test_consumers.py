@@ -41,7 +41,7 @@ async def _join(path, cookie):
     ws = _socket(path, cookie)
     connected, _ = await ws.connect()
     assert connected
-    welcome = await ws.receive_json_from(timeout=5)
+    welcome = await ws.receive_json_from(timeout=20)
     assert welcome["type"] == "welcome", welcome
     return ws, welcome["peer"]
 
@@ -53,26 +53,26 @@ def test_two_peers_find_each_other_and_signal(live_room, remote_mentor, trainee,
     async def scenario():
         mentor_ws, mentor = await _join(path, mentor_cookie)
         trainee_ws, trainee_peer = await _join(path, trainee_cookie)
-        joined = await mentor_ws.receive_json_from(timeout=5)
+        joined = await mentor_ws.receive_json_from(timeout=20)
         assert joined["type"] == "peer-joined" and joined["peer"]["name"] == "Tara Trainee" and joined["peer"]["role"] == "trainee"
-        present = await trainee_ws.receive_json_from(timeout=5)
+        present = await trainee_ws.receive_json_from(timeout=20)
         assert present["type"] == "peer-present" and present["peer"]["peer_id"] == mentor["peer_id"]
         # The newcomer's offer reaches the mentor only, marked with the sender.
         await trainee_ws.send_json_to({"type": "signal", "to": mentor["peer_id"], "data": {"description": {"type": "offer", "sdp": "v=0"}}})
-        relayed = await mentor_ws.receive_json_from(timeout=5)
+        relayed = await mentor_ws.receive_json_from(timeout=20)
         assert relayed == {"type": "signal", "from": trainee_peer["peer_id"], "data": {"description": {"type": "offer", "sdp": "v=0"}}}
         # A signal to an unknown peer id (another room's, or made up) goes nowhere.
         await trainee_ws.send_json_to({"type": "signal", "to": "not-a-peer", "data": {"candidate": {}}})
         assert await mentor_ws.receive_nothing(timeout=0.3)
         # Raise hand and chat reach the others; chat is stored with the room.
         await trainee_ws.send_json_to({"type": "state", "hand": True})
-        state = await mentor_ws.receive_json_from(timeout=5)
+        state = await mentor_ws.receive_json_from(timeout=20)
         assert state["type"] == "peer-state" and state["peer"]["hand"] is True
         await trainee_ws.send_json_to({"type": "chat", "text": "  T1 map   ready  "})
-        chat = await mentor_ws.receive_json_from(timeout=5)
+        chat = await mentor_ws.receive_json_from(timeout=20)
         assert chat["type"] == "chat" and chat["message"]["text"] == "T1 map ready" and chat["message"]["name"] == "Tara Trainee"
         await trainee_ws.disconnect()
-        left = await mentor_ws.receive_json_from(timeout=5)
+        left = await mentor_ws.receive_json_from(timeout=20)
         assert left["type"] == "peer-left" and left["peer"]["peer_id"] == trainee_peer["peer_id"]
         await mentor_ws.disconnect()
 
@@ -90,9 +90,9 @@ def test_strangers_and_anonymous_are_refused(live_room, other_trainee):
             ws = _socket(path, cookie)
             connected, _ = await ws.connect()
             assert connected
-            refused = await ws.receive_json_from(timeout=5)
+            refused = await ws.receive_json_from(timeout=20)
             assert refused["type"] == "refused"
-            assert (await ws.receive_output(timeout=5))["code"] == code
+            assert (await ws.receive_output(timeout=20))["code"] == code
 
     async_to_sync(scenario)()
     assert not Presence.objects.exists()
@@ -119,7 +119,7 @@ def test_notifications_reach_the_persons_pages(trainee):
         from channels.layers import get_channel_layer
 
         await get_channel_layer().group_send(services.user_group(trainee.pk), {"type": "notify", "message": {"type": "help", "request": 7}})
-        assert await ws.receive_json_from(timeout=5) == {"type": "help", "request": 7}
+        assert await ws.receive_json_from(timeout=20) == {"type": "help", "request": 7}
         await ws.disconnect()
         anonymous = _socket("/ws/live/notify/")
         connected, _ = await anonymous.connect()
@@ -152,7 +152,7 @@ def test_a_page_opened_later_still_shows_the_waiting_call(technologist, scanner,
         ws = _socket("/ws/live/notify/", cookie)
         connected, _ = await ws.connect()
         assert connected
-        waiting = await ws.receive_json_from(timeout=5)
+        waiting = await ws.receive_json_from(timeout=20)
         assert waiting["type"] == "help" and waiting["request"] == request.pk and waiting["reason"] == "Need help with the T1 map"
         await ws.disconnect()
 

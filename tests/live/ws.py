@@ -16,7 +16,7 @@ class WebsocketCommunicator(ApplicationCommunicator):
                                        "headers": headers or [], "subprotocols": [], "client": ["127.0.0.1", 50000],
                                        "server": ["127.0.0.1", 8000]})
 
-    async def connect(self, timeout: float = 5):
+    async def connect(self, timeout: float = 20):
         await self.send_input({"type": "websocket.connect"})
         response = await self.receive_output(timeout)
         if response["type"] == "websocket.close":
@@ -26,11 +26,11 @@ class WebsocketCommunicator(ApplicationCommunicator):
     async def send_json_to(self, data) -> None:
         await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
 
-    async def receive_json_from(self, timeout: float = 5):
+    async def receive_json_from(self, timeout: float = 20):
         response = await self.receive_output(timeout)
         assert response["type"] == "websocket.send", response
         return json.loads(response["text"])
 
-    async def disconnect(self, code: int = 1000, timeout: float = 5) -> None:
+    async def disconnect(self, code: int = 1000, timeout: float = 20) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": code})
         await self.wait(timeout)
