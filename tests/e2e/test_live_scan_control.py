@@ -76,11 +76,11 @@ def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, 
         site = login(tech_ctx, server.url, tech)
         site.goto(f"{server.url}/live/rooms/{room.pk}/")
         site.get_by_role("button", name="Join with camera and microphone").click()
-        site.wait_for_selector('#room[data-state="in-room"]')
+        site.wait_for_selector('#room[data-state="in-room"]', timeout=60_000)
         site.get_by_label("Remote expert").select_option(label="Rita Remote")
         site.get_by_label("Full control (mouse and keyboard)").check()
         site.get_by_role("button", name="Hand over the console").click()
-        site.wait_for_selector('#grant-status[data-mode="control"]')
+        site.wait_for_selector('#grant-status[data-mode="control"]', timeout=60_000)
         grant = ScanControlGrant.objects.get(room=room)
 
         # The expert's click now arrives at the console.
