@@ -325,7 +325,7 @@ def grant_scan_control(*, by: User, room: Room, grantee: User, mode: str = "view
 
     from cmrnet.live.models import ScanControlGrant
 
-    room = Room.objects.select_for_update().select_related("scanner").get(pk=room.pk)
+    room = Room.objects.select_for_update(of=("self",)).select_related("scanner").get(pk=room.pk)
     _require(selectors.can_hand_over(by, room, on=now.date()), "Only people at the site hand over scan control.")
     if room.scanner is None or not room.scanner.vnc_configured:
         raise ValidationError("This room's scanner has no console VNC endpoint configured.")
