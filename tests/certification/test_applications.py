@@ -176,7 +176,7 @@ def test_the_logbook_changing_after_submission_does_not_change_the_snapshot(subm
 def test_returned_fixed_and_resubmitted_keeps_the_history(submitted, candidate, board_member, supervisor, today):
     services.return_for_modification(by=board_member, application=submitted, reasons="Add an English translation.")
     submitted.refresh_from_db()
-    services.upload_document(by=candidate, application=submitted, kind="translation", file=pdf_upload("en.pdf"))
+    services.upload_document(by=candidate, application=submitted, kind="other", file=pdf_upload("en.pdf"))
     services.submit(by=candidate, application=submitted, today=today)
     submitted.refresh_from_db()
     assert submitted.state == State.RESUBMITTED

@@ -167,12 +167,12 @@ def test_no_reminders_after_revocation(certificate, board_member, today):
 def test_recertification_before_the_window_is_refused(certificate, candidate):
     with pytest.raises(ValidationError, match="opens on 2031-05-23"):
         services.open_recertification(by=candidate, certificate=certificate, continuing_practice="x",
-                                      today=dt.date(2031, 5, 22))
+                                      fee_category="member", today=dt.date(2031, 5, 22))
 
 
 def test_a_late_recertification_is_refused_and_the_record_says_the_full_process_must_be_repeated(certificate, candidate):
     app = services.open_recertification(by=candidate, certificate=certificate, continuing_practice="Still scanning.",
-                                        today=dt.date(2032, 5, 24))
+                                        fee_category="member", today=dt.date(2032, 5, 24))
     assert app.state == State.REFUSED
     assert "full certification process (exam and logbook) must be repeated" in app.refusal_reason
     entry = AuditEntry.objects.get(action="application.refused")
@@ -183,7 +183,8 @@ def test_a_recertification_on_the_last_day_is_accepted_and_granted_for_a_further
         certificate, candidate, board_member, grader, grader2):
     last_day = dt.date(2032, 5, 23)
     app = services.open_recertification(by=candidate, certificate=certificate,
-                                        continuing_practice="300 CMR studies a year as reporting physician.", today=last_day)
+                                        continuing_practice="300 CMR studies a year as reporting physician.",
+                                        fee_category="member", today=last_day)
     assert app.state == State.DRAFT and app.kind == Application.Kind.RECERTIFICATION
     with pytest.raises(ValidationError, match="Missing document"):
         services.submit(by=candidate, application=app, today=last_day)
@@ -202,7 +203,8 @@ def test_a_recertification_on_the_last_day_is_accepted_and_granted_for_a_further
 
 def test_reminders_stop_once_a_recertification_is_submitted(certificate, candidate):
     day = dt.date(2031, 6, 1)
-    app = services.open_recertification(by=candidate, certificate=certificate, continuing_practice="Scanning.", today=day)
+    app = services.open_recertification(by=candidate, certificate=certificate, continuing_practice="Scanning.",
+                                        fee_category="member", today=day)
     services.upload_document(by=candidate, application=app, kind="continuing_practice", file=pdf_upload())
     services.upload_document(by=candidate, application=app, kind="attendance", file=pdf_upload())
     services.submit(by=candidate, application=app, today=day)

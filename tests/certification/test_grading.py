@@ -94,9 +94,18 @@ def test_agreeing_fails_are_a_fail_without_certificate(in_grading, board_member,
     assert in_grading.state == State.FAILED and not in_grading.certificates.exists()
 
 
-def test_a_grader_grades_once(graded_apart, grader):
-    with pytest.raises(ValidationError):
-        services.record_grade(by=grader, application=graded_apart, result="fail", comments="again")
+def test_a_grader_grades_once(in_grading, board_member, grader, grader2):
+    """Still in grading (the other grader has not graded), so only the once-guard can refuse."""
+    services.assign_grader(by=board_member, application=in_grading, grader=grader)
+    services.assign_grader(by=board_member, application=in_grading, grader=grader2)
+    services.record_grade(by=grader, application=in_grading, result="pass", comments="Good logbook.")
+    in_grading.refresh_from_db()
+    assert in_grading.state == State.IN_GRADING
+    with pytest.raises(ValidationError, match="already recorded your grade"):
+        services.record_grade(by=grader, application=in_grading, result="fail", comments="again")
+    assignment = in_grading.assignments.get(grader=grader)
+    assert (assignment.result, assignment.comments) == ("pass", "Good logbook.")
+    assert AuditEntry.objects.filter(action="application.grade_recorded").count() == 1
 
 
 def test_disagreement_goes_to_the_chair_and_only_the_chair_decides(graded_apart, chair, make_person, today):

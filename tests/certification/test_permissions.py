@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from cmrnet.certification import services
+from cmrnet.certification.disclaimer import disclaimer
 
 ENTITLED = ["candidate", "supervisor", "grader", "board_member"]
 NOT_ENTITLED = ["other_trainee", "grader2", "stranger", "director"]
@@ -108,7 +109,7 @@ def test_certificate_pdf_for_holder_and_board_only(certificate, client_for, cand
 def test_certificate_verification_api_is_public_and_publishes_only_the_register_fields(certificate):
     data = Client().get(f"/api/v1/certification/verify/{certificate.code}/").json()
     assert data == {"name": "Tara Trainee", "country": "DE", "body": "EACVI", "level": 2, "valid_until": "2031-11-23",
-                    "status": "active", "status_label": "Active"}
+                    "status": "active", "status_label": "Active", "disclaimer": disclaimer("EACVI")}
     assert Client().get("/api/v1/certification/verify/nope/").status_code == 404
 
 
@@ -119,3 +120,56 @@ def test_the_home_page_and_dashboard_panels_render_for_every_role(people, client
         client = client_for(people[who])
         assert client.get("/certification/").status_code == 200
         assert heading in client.get("/").content.decode()
+
+
+# Issue 9 pages x roles: special circumstances (the candidate's own; the board once submitted), the
+# remote-supervision request (candidate, named remote supervisor, board), and their POST-only actions.
+@pytest.fixture
+def issue9_objects(people, other_trainee, supervisor, board_member, today):
+    from tests.certification.helpers import pdf_upload
+    from tests.certification.test_requests import remote_fields
+
+    special = services.open_special_request(by=people["other_trainee"], body="EACVI", level=2, statement="Why.")
+    services.add_special_document(by=people["other_trainee"], request=special, file=pdf_upload(), title="CV")
+    services.submit_special_request(by=people["other_trainee"], request=special, today=today)
+    remote = services.request_remote_supervision(by=people["other_trainee"], today=today,
+                                                 **remote_fields(supervisor, today))
+    return {"special": special.pk, "remote": remote.pk}
+
+
+ISSUE9_GET = {
+    "/certification/special/": {"candidate": 200, "supervisor": 200, "grader": 200, "board_member": 200,
+                                "other_trainee": 200, "director": 200},
+    "/certification/special/new/": {"candidate": 200, "other_trainee": 200, "board_member": 200},
+    "/certification/special/{special}/": {"other_trainee": 200, "board_member": 200, "candidate": 404,
+                                          "supervisor": 404, "grader": 404, "grader2": 404, "director": 404,
+                                          "stranger": 404},
+    "/certification/remote-supervision/{remote}/": {"other_trainee": 200, "supervisor": 200, "board_member": 200,
+                                                    "candidate": 404, "grader": 404, "director": 404, "stranger": 404},
+}
+
+
+@pytest.mark.parametrize("url", list(ISSUE9_GET))
+def test_issue9_pages_by_role(people, issue9_objects, client_for, url):
+    for who, status in ISSUE9_GET[url].items():
+        assert client_for(people[who]).get(url.format(**issue9_objects)).status_code == status, (who, url)
+    assert Client().get(url.format(**issue9_objects)).status_code == 302  # anonymous: to the login page
+
+
+def test_issue9_actions_refuse_everyone_else(people, issue9_objects, in_grading, client_for):
+    from cmrnet.logbook.models import CmeActivity
+
+    activity = CmeActivity.objects.filter(trainee=people["candidate"]).first()
+    posts = [(f"/certification/special/{issue9_objects['special']}/decision/", {"decision": "approve", "comment": "x"},
+              ["other_trainee"]),
+             (f"/certification/remote-supervision/{issue9_objects['remote']}/respond/", {"response": "confirm"},
+              ["other_trainee", "board_member"]),
+             (f"/certification/remote-supervision/{issue9_objects['remote']}/messages/", {"body": "x"},
+              ["other_trainee"]),
+             (f"/certification/applications/{in_grading.pk}/cme/{activity.pk}/", {"hours": "1", "reason": "x"},
+              ["candidate", "supervisor"])]
+    for url, data, refused in posts:
+        for who in refused:
+            assert client_for(people[who]).post(url, data).status_code == 403, (who, url)
+        for who in ("stranger", "director"):
+            assert client_for(people[who]).post(url, data).status_code in (403, 404), (who, url)

@@ -50,6 +50,9 @@ def test_remote_supervision_is_requested_before_training_starts(remote_candidate
 def test_the_board_approves_and_a_remote_supervision_link_is_made(remote_candidate, candidate, supervisor, board_member, today):
     req = services.request_remote_supervision(by=remote_candidate, today=today, **remote_fields(supervisor, today))
     decided = today + dt.timedelta(days=20)
+    with pytest.raises(ValidationError, match="has not confirmed the supervision yet"):
+        services.decide_remote_supervision(by=board_member, request=req, decision="approve", comment="", today=decided)
+    services.respond_as_remote_supervisor(by=supervisor, request=req, confirm=True, comment="", today=decided)
     services.decide_remote_supervision(by=board_member, request=req, decision="approve", comment="", today=decided)
     req.refresh_from_db()
     assert req.status == RemoteSupervisionRequest.Status.APPROVED and req.decided_on == decided
@@ -158,7 +161,7 @@ def test_a_recertification_extension_moves_the_window_closing_day(certificate, c
     services.decide_extension(by=board_member, extension=ext, approve=True, comment="", today=dt.date(2032, 5, 10))
     assert selectors.recertification_window(certificate).closes == dt.date(2032, 8, 23)
     app = services.open_recertification(by=candidate, certificate=certificate, continuing_practice="Scanning.",
-                                        today=dt.date(2032, 7, 1))
+                                        fee_category="member", today=dt.date(2032, 7, 1))
     assert app.state == "draft"
 
 
@@ -183,3 +186,32 @@ def test_revoked_certificates_are_not_in_the_audit_population(certificate, board
 def test_only_the_board_draws_audits(certificate, grader, today):
     with pytest.raises(PermissionDenied):
         services.draw_random_audit(by=grader, sample_size=1, today=today)
+
+
+def test_the_audit_sample_is_reproducible_on_a_population_of_twelve(board_member, make_person, today, client_for):
+    import random
+
+    from django.utils import timezone
+
+    from cmrnet.certification.models import Certificate
+    from cmrnet.people.roles import Role
+    from cmrnet.people.services import add_certification
+
+    ids = []
+    for i in range(12):
+        holder = make_person(f"holder{i}@example.org", Role.TRAINEE, full_name=f"Holder {i:02d}")
+        cert = add_certification(by=None, holder=holder, body="EACVI", level=2, awarded_on=dt.date(2024, 1, 1),
+                                 valid_until=dt.date(2029, 1, 1))
+        ids.append(Certificate.objects.create(certification=cert, issued_at=timezone.now()).pk)
+    first = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=20261123)
+    sample = sorted(first.checks.values_list("certificate_id", flat=True))
+    assert first.population == sorted(ids) and len(set(sample)) == 4 and set(sample) <= set(ids)
+    assert sample == sorted(random.Random(20261123).sample(sorted(ids), 4))  # recomputed independently
+    assert redraw(first) == sample
+    again = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=20261123)
+    assert sorted(again.checks.values_list("certificate_id", flat=True)) == sample
+    other = services.draw_random_audit(by=board_member, sample_size=4, today=today, seed=7)
+    assert sorted(other.checks.values_list("certificate_id", flat=True)) != sample
+    assert sorted(other.checks.values_list("certificate_id", flat=True)) == sorted(random.Random(7).sample(sorted(ids), 4))
+    page = client_for(board_member).get(f"/certification/audits/{first.pk}/").content.decode()
+    assert "the stored seed gives this sample" in page and page.count("Holder ") >= 4

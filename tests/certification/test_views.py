@@ -36,6 +36,7 @@ def test_a_remote_supervision_request_from_the_form(other_trainee, candidate, su
     assert response.status_code == 302 and response["Location"] == f"/certification/remote-supervision/{req.pk}/"
     assert client_for(candidate).get(f"/certification/remote-supervision/{req.pk}/").status_code == 404
     board = client_for(board_member)
+    client_for(supervisor).post(f"/certification/remote-supervision/{req.pk}/respond/", {"response": "confirm"})
     board.post(f"/certification/remote-supervision/{req.pk}/", {"decision": "approve", "comment": ""})
     req.refresh_from_db()
     assert req.status == "approved"
@@ -66,7 +67,8 @@ def test_recertification_page_shows_the_window_and_refuses_early(certificate, ca
     client = client_for(candidate)
     page = client.get(f"/certification/certificates/{certificate.pk}/recertify/").content.decode()
     assert "2031-05-23" in page and "2032-05-23" in page
-    response = client.post(f"/certification/certificates/{certificate.pk}/recertify/", {"continuing_practice": "Scanning"})
+    response = client.post(f"/certification/certificates/{certificate.pk}/recertify/",
+                           {"continuing_practice": "Scanning", "fee_category": "member"})
     assert "Recertification opens on 2031-05-23" in response.content.decode()
 
 

@@ -106,5 +106,12 @@ def test_demo_step_builds_a_bank_covering_the_blueprint_and_is_idempotent(db):
     form = ExamForm.objects.get()
     assert form.is_locked and form.form_items.count() == 20
     assert all(c.met for c in blueprint_check(form))
-    sitting = Sitting.objects.get()
+    from django.utils import timezone
+
+    from cmrnet.exams import demo, timing
+
+    sitting = Sitting.objects.get(title=demo.SITTING_TITLE)
     assert sitting.registrations.filter(candidate__email="trainee@demo.cmrnet.org").exists()
+    upcoming = Sitting.objects.get(title=demo.UPCOMING_TITLE)  # once, however often the demo runs
+    assert upcoming.self_registration and upcoming.slots.count() == 3
+    assert timing.in_registration_window(timezone.localdate(), *upcoming.registration_window)

@@ -150,14 +150,25 @@ def test_settings_refuse_a_route_of_another_rule_set(supervised, client):
     assert "SCMR Level 2:" in html
 
 
-def test_pdf_export_states_the_verdict_per_route(trainee, mentor, today, client):
-    ready_but_cases(trainee, mentor, today=today, cases=3)
-    client.force_login(trainee)
+@pytest.mark.parametrize("cases", [3, 160])
+def test_pdf_export_states_the_verdict_per_route(trainee, mentor, today, client, cases):
+    """The PDF says, per route, exactly what the engine says: a PDF that always said "met" (or never did)
+    fails one of the two logbooks."""
     from cmrnet.logbook import exports, progress, selectors
+    from tests.pdf_text import pdf_text
 
+    ready_but_cases(trainee, mentor, today=today, cases=cases)
     panels = [progress.route_panel(rs, e) for rs, e in selectors.evaluations_for(trainee, today=today)]
     pdf = exports.logbook_pdf(trainee, list(Case.objects.all()), panels, today=today)
-    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    text = pdf_text(pdf)
+    assert pdf.startswith(b"%PDF") and f"{cases} cases" in text
+    level2 = next(p for p in panels if p["key"] == "eacvi-2025-level2")
+    assert level2["met"] is (cases == 160)
+    for panel in panels:
+        verdict = "met" if panel["met"] else "not met"
+        assert f"{panel['label']}: {verdict} ({panel['met_count']} of {panel['rule_count']} rules" in text
+        for rule in panel["rules"]:
+            assert rule["status_label"] in text
 
 
 def test_editing_cme_keeps_the_certificate_and_evidence_downloads_only_to_the_entitled(

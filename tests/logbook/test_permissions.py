@@ -110,3 +110,28 @@ def test_get(client, world, url, role, expected):
 def test_post(client, world, url, role, expected):
     ids = _as(client, world, role)
     assert client.post(url.format(**ids), {"status": "verified", "comment": ""}).status_code == expected
+
+
+# The overview lists exactly the logbooks each person may read (content, not only the status code).
+LOGBOOKS_LISTED = {
+    "trainee": [], "other_trainee": [], "grader": [], "admin": [],
+    "mentor": ["Tara Trainee"], "director": ["Tara Trainee"], "board_member": ["Otto Other", "Tara Trainee"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "listed"), LOGBOOKS_LISTED.items(), ids=list(LOGBOOKS_LISTED))
+def test_the_logbooks_overview_lists_exactly_the_readable_logbooks(client, world, role, listed):
+    import re
+
+    people, ids = world
+    _as(client, world, role)
+    page = client.get("/logbook/logbooks/").content.decode()
+    shown = sorted(re.findall(r'<a href="/logbook/trainee/\d+/">([^<]+)</a>', page))
+    assert shown == listed
+    if "Tara Trainee" in listed:
+        row = page[page.index(f'/logbook/trainee/{ids["trainee"]}/"'):]
+        cells = re.findall(r"<td>(\d+)</td>", row)[:2]
+        assert cells == ["1", "1" if role == "mentor" else "0"]  # 1 case; pending verification only for her mentor
+    else:
+        assert listed or "No logbooks to show" in page

@@ -34,6 +34,8 @@ def test_failures_below_the_limit_do_not_lock(client, trainee, settings):
 
 def test_logout_needs_a_post_and_ends_the_session(client_for, trainee):
     c = client_for(trainee)
+    assert c.get("/accounts/logout/").status_code == 405  # a link or an <img> cannot log anyone out
+    assert c.get("/").status_code == 200  # still signed in
     assert c.post("/accounts/logout/").status_code == 302
     assert c.get("/").status_code == 302
 

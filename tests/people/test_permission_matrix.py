@@ -40,12 +40,18 @@ MATRIX = {
     "/people/{trainee}/roles/": ADMIN_ONLY,
     "/people/{trainee}/certifications/new/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
     "/people/{trainee}/acls-evidence/": row(NOT_FOUND, anonymous=LOGIN),  # no evidence uploaded: 404 even when entitled
+    "/people/supervision-check/": PAGE_ALL,
+    "/people/{trainee}/supervision/": TRAINEE_PROFILE,
+    "/people/{trainee}/supervision/{link}/end/": row(405, grader=405, anonymous=LOGIN),  # POST only
     "/audit/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),  # each reads their own scopes
     "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/{trainee}/": row(OK, grader=NOT_FOUND, other_trainee=NOT_FOUND, technologist=NOT_FOUND, nurse=NOT_FOUND,
                                      anonymous=UNAUTHENTICATED),
+    "/api/v1/supervision-links/": row(OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/supervision-links/{link}/": row(NOT_FOUND, trainee=OK, mentor=OK, director=OK, board_member=OK, admin=OK,
+                                             anonymous=UNAUTHENTICATED),
     "/api/v1/scanners/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/scanners/{scanner}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/schema/": row(OK, anonymous=UNAUTHENTICATED),
@@ -56,8 +62,8 @@ CASES = [(url, role, expected) for url, expected_by_role in MATRIX.items() for r
 
 @pytest.fixture
 def people(request, trainee, mentor, director, board_member, grader, admin, other_trainee, make_person):
-    add_supervision(by=None, trainee=trainee, supervisor=mentor, started_on=dt.date(2025, 1, 1))
-    return {"trainee": trainee, "mentor": mentor, "director": director, "board_member": board_member,
+    link = add_supervision(by=None, trainee=trainee, supervisor=mentor, started_on=dt.date(2025, 1, 1))
+    return {"link": link, "trainee": trainee, "mentor": mentor, "director": director, "board_member": board_member,
             "grader": grader, "admin": admin, "other_trainee": other_trainee,
             "technologist": make_person("theo@example.org", "technologist", full_name="Theo Tech"),
             "nurse": make_person("nora@example.org", "nurse", full_name="Nora Nurse")}
@@ -74,7 +80,8 @@ def scanner(centre):
 def test_permission_matrix(client, people, centre, scanner, url, role, expected):
     if role != "anonymous":
         client.force_login(people[role])
-    response = client.get(url.format(trainee=people["trainee"].pk, centre=centre.pk, scanner=scanner.pk))
+    response = client.get(url.format(trainee=people["trainee"].pk, centre=centre.pk, scanner=scanner.pk,
+                                     link=people["link"].pk))
     assert response.status_code == expected
     if expected == LOGIN:
         assert response["Location"].startswith("/accounts/login/")
@@ -94,7 +101,7 @@ def test_every_page_url_is_in_the_matrix():
     names = {u for u in walk(get_resolver().url_patterns)
              if not u.startswith(("accounts/", "api/v1/")) and "<" not in u.split("/")[0]}
     covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>").replace("{scanner}", "<int:pk>")
-               for u in MATRIX}
+               .replace("{link}", "<int:link_pk>") for u in MATRIX}
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
     pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/"))}
     uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}

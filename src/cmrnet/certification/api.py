@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from cmrnet.certification import selectors
+from cmrnet.certification.disclaimer import disclaimer
 from cmrnet.certification.models import Application
 from cmrnet.people.models import CertificationStatus
 
@@ -24,7 +25,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = ["id", "kind", "candidate", "body", "level", "route", "ruleset", "state", "first_submitted_on",
-                  "decided_on"]
+                  "decided_on", "fee_category"]
 
 
 class MyApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -48,7 +49,7 @@ def verify(request, code: str):
     c, today = certificate.certification, timezone.localdate()
     return Response({"name": c.holder.full_name, "country": selectors.country_of(c.holder), "body": c.body,
                      "level": c.level, "valid_until": c.valid_until, "status": c.status_on(today),
-                     "status_label": CertificationStatus(c.status_on(today)).label})
+                     "status_label": CertificationStatus(c.status_on(today)).label, "disclaimer": disclaimer(c.body)})
 
 
 router = DefaultRouter()

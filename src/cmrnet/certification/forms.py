@@ -1,8 +1,9 @@
 from django import forms
 
 from cmrnet.certification.models import (
-    AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
+    Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
 )
+from cmrnet.certification.languages import LANGUAGE_CHOICES
 from cmrnet.people.forms import DATE, validate_evidence
 from cmrnet.people.models import Body, User
 from cmrnet.people.roles import Role
@@ -28,6 +29,19 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=Document.Kind.choices, label="Document")
     file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
     title = forms.CharField(required=False, max_length=200)
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in",
+                                 help_text="A document not in English needs an English translation before you submit.")
+    translation_of = forms.ChoiceField(required=False, label="English translation of",
+                                       help_text="Only for an English translation: the document it translates.")
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        originals = application.documents.exclude(language="en") if application is not None else Document.objects.none()
+        self.originals = {str(d.pk): d for d in originals}
+        self.fields["translation_of"].choices = [("", "-")] + [(k, f"{d} ({d.language})") for k, d in self.originals.items()]
+
+    def clean_translation_of(self):
+        return self.originals.get(self.cleaned_data.get("translation_of") or "")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -47,6 +61,12 @@ class ReasonsForm(forms.Form):
 class GradeForm(forms.Form):
     result = forms.ChoiceField(choices=GraderAssignment.Result.choices, widget=forms.RadioSelect, label="Grade")
     comments = forms.CharField(widget=TEXT)
+
+
+class CmeHoursForm(forms.Form):
+    hours = forms.DecimalField(min_value=0, max_value=999, decimal_places=2, required=False, label="Accepted hours",
+                               help_text="Empty: remove the committee's figure (the rules decide again).")
+    reason = forms.CharField(widget=TEXT, label="Reason")
 
 
 class QuestionForm(forms.Form):
@@ -97,6 +117,9 @@ class RevokeForm(forms.Form):
     supervisor_certifications = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Also revoke the supervisor's Level 3 certification")
+    referred_to = forms.CharField(required=False, max_length=200, label="Referred to national body",
+                                  help_text="In extreme cases: the national society or body for professional registration.")
+    referral_note = forms.CharField(widget=TEXT, required=False, label="Referral reference and grounds")
 
     def __init__(self, *args, supervisor_certifications, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +137,39 @@ class RemoteSupervisionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remote_supervisor"].queryset = User.objects.filter(certifications__level=3).distinct()
+
+
+class SupervisorResponseForm(forms.Form):
+    response = forms.ChoiceField(choices=[("confirm", "I confirm that I will supervise this candidate remotely"),
+                                          ("decline", "I decline")], widget=forms.RadioSelect, label="Your answer")
+    comment = forms.CharField(widget=TEXT, required=False, help_text="Required when you decline.")
+
+
+class RequestMessageForm(forms.Form):
+    body = forms.CharField(widget=TEXT, label="Message", max_length=5000)
+
+
+class SpecialRequestForm(forms.Form):
+    body = forms.ChoiceField(choices=Body.choices, initial=Body.EACVI)
+    level = forms.TypedChoiceField(choices=[(2, "Level 2"), (3, "Level 3")], coerce=int)
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Why your application should be considered",
+                                help_text="Your CMR training and experience, and why the usual Level 2 / Level 3 routes do not fit.")
+
+
+class SpecialDocumentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(help_text="PDF, PNG or JPEG, at most 5 MB. No patient data.")
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en", label="Written in")
+    translation_of = forms.ChoiceField(required=False, label="English translation of")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        originals = request.documents.exclude(language="en") if request is not None else []
+        self.originals = {str(d.pk): d for d in originals}
+        self.fields["translation_of"].choices = [("", "-")] + [(k, f"{d} ({d.language})") for k, d in self.originals.items()]
+
+    def clean_translation_of(self):
+        return self.originals.get(self.cleaned_data.get("translation_of") or "")
 
 
 class RemoteDecisionForm(forms.Form):
@@ -160,6 +216,9 @@ class AuditCheckForm(forms.Form):
 
 
 class RecertificationForm(forms.Form):
+    fee_category = forms.ChoiceField(choices=Application.FeeCategory.choices, widget=forms.RadioSelect,
+                                     label="Recertification fee category",
+                                     help_text="Recorded with the application; payment is made to the board, not here.")
     continuing_practice = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                                           label="Evidence of continuing CMR practice",
                                           help_text="Your CMR practice since certification: setting, studies per year, role.")

@@ -50,6 +50,25 @@ def application_data(candidate, *, today: dt.date, declaration_signed: bool, dea
                                            route=route)
 
 
+def cme_claims(candidate, *, ruleset: str, exam_date: dt.date | None) -> list[tuple[object, rules.CmeCredit]]:
+    """The candidate's CME activities with the credits the engine accepts for each (committee figures included)."""
+    from cmrnet.logbook.models import CmeActivity
+
+    selectors = _logbook()
+    activities = list(CmeActivity.objects.filter(trainee=candidate).select_related("accepted_hours_by").order_by("pk"))
+    credits = rules.cme_credits([selectors.rules_cme(a) for a in activities], rules.load_ruleset(ruleset).cme, exam_date)
+    return list(zip(activities, credits))
+
+
+def set_accepted_cme_hours(*, by, candidate, activity_id: int, hours, reason: str, today: dt.date, application_id: int):
+    """The committee's figure for one of the candidate's CME activities (logbook service, audited there)."""
+    from cmrnet.logbook.models import CmeActivity
+    from cmrnet.logbook.services import set_accepted_cme_hours as write
+
+    activity = CmeActivity.objects.get(pk=activity_id, trainee=candidate)
+    return write(by=by, activity=activity, hours=hours, reason=reason, today=today, application_id=application_id)
+
+
 def evaluate(ruleset: str, route: str, data: rules.ApplicationData, *, today: dt.date) -> rules.Evaluation:
     return rules.evaluate(ruleset, route, data, today=today)
 

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from cmrnet.certification.languages import LANGUAGE_CHOICES, Doc
 from cmrnet.certification.states import State
 from cmrnet.people.models import Body
 
@@ -35,6 +36,12 @@ class Application(models.Model):
         INITIAL = "initial", "Certification"
         RECERTIFICATION = "recertification", "Recertification"
 
+    class FeeCategory(models.TextChoices):
+        """Seed 004, *Recertification fee*: recorded only; cmrnet processes no payment."""
+
+        MEMBER = "member", "Member (EACVI Silver Member: EUR 75 excluding VAT)"
+        NON_MEMBER = "non_member", "Non-member or EACVI Associate (EUR 200 excluding VAT)"
+
     candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="certification_applications")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INITIAL)
     body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
@@ -50,6 +57,8 @@ class Application(models.Model):
     chair = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               help_text="Board member designated to decide when the graders disagree.")
     continuing_practice = models.TextField(blank=True, help_text="Recertification: evidence of continuing practice.")
+    fee_category = models.CharField("recertification fee category", max_length=12, choices=FeeCategory.choices,
+                                    blank=True, help_text="Recertification: member or non-member (no payment here).")
     refusal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     first_submitted_on = models.DateField(null=True, blank=True)
@@ -95,6 +104,10 @@ class Document(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     file = models.FileField(upload_to="certification/documents/%Y/")
     title = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en",
+                                help_text="The document's language; a non-English one needs an English translation.")
+    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="translations", help_text="The document this translates into English.")
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,6 +116,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title or self.file.name.rsplit('/', 1)[-1]}"
+
+    def as_language_doc(self) -> Doc:
+        return Doc(id=self.pk, label=f"Document '{self}'", language=self.language, translation_of=self.translation_of_id)
 
 
 class Declaration(models.Model):
@@ -243,6 +259,10 @@ class MisconductDecision(models.Model):
     reason = models.TextField()
     supervisor_certifications = models.ManyToManyField("people.Certification", blank=True, related_name="+",
                                                        help_text="Supervisors' Level 3 certifications revoked too.")
+    referred_to = models.CharField("referred to national body", max_length=200, blank=True,
+                                   help_text="Seed 004: in extreme cases, reporting to the national society or the "
+                                             "national body for professional registration.")
+    referral_note = models.TextField(blank=True, help_text="Reference and grounds of the referral.")
 
 
 class BoardRequest(models.Model):
@@ -259,6 +279,11 @@ class BoardRequest(models.Model):
 
 
 class RemoteSupervisionRequest(BoardRequest):
+    class SupervisorResponse(models.TextChoices):
+        PENDING = "pending", "Not yet answered"
+        CONFIRMED = "confirmed", "Confirmed by the remote supervisor"
+        DECLINED = "declined", "Declined by the remote supervisor"
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
@@ -276,8 +301,25 @@ class RemoteSupervisionRequest(BoardRequest):
     assessment_methods = models.TextField("methods of assessment")
     training_starts_on = models.DateField("training starts on")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    supervisor_response = models.CharField(max_length=10, choices=SupervisorResponse.choices,
+                                           default=SupervisorResponse.PENDING)
+    supervisor_responded_on = models.DateField(null=True, blank=True)
+    supervisor_comment = models.TextField(blank=True)
+
     class Meta(BoardRequest.Meta):
         pass
+
+
+class RequestMessage(models.Model):
+    """The board and the named remote supervisor write to each other about a request; kept with it."""
+
+    request = models.ForeignKey(RemoteSupervisionRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
 
 
 class ExtensionRequest(BoardRequest):
@@ -339,3 +381,49 @@ class AuditCheck(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class SpecialCircumstancesRequest(BoardRequest):
+    """Seed 004, *Special circumstances*: "an application for certification which falls outside the above
+    routes for Level 2 and Level 3 may be considered ... stating why your application should be considered".
+    The candidate drafts it with documents, submits it; the board decides, with reasons."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the exam board"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="special_circumstances_requests")
+    body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
+    level = models.PositiveSmallIntegerField(choices=[(2, "Level 2"), (3, "Level 3")])
+    statement = models.TextField("why your application should be considered",
+                                 help_text="Your training and experience, and why the usual routes do not fit.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_on = models.DateField(null=True, blank=True)
+
+    class Meta(BoardRequest.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Special circumstances #{self.pk}: {self.candidate}, {self.body} Level {self.level}"
+
+
+class SpecialCircumstancesDocument(models.Model):
+    request = models.ForeignKey(SpecialCircumstancesRequest, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="certification/special/%Y/")
+    title = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    translation_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="translations")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def as_language_doc(self) -> Doc:
+        return Doc(id=self.pk, label=f"Document '{self.title}'", language=self.language,
+                   translation_of=self.translation_of_id)

@@ -17,7 +17,10 @@ def candidate(request):
 
 def supervisor(request):
     return {"to_sign": list(Application.objects.filter(supervisors=request.user,
-                                                       state__in=[State.DRAFT, State.RETURNED]).distinct())}
+                                                       state__in=[State.DRAFT, State.RETURNED]).distinct()),
+            "remote_requests": list(RemoteSupervisionRequest.objects.filter(
+                remote_supervisor=request.user, status=RemoteSupervisionRequest.Status.SUBMITTED
+            ).select_related("candidate"))}
 
 
 def grader(request):

@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from cmrnet.certification.disclaimer import disclaimer
 from cmrnet.certification.models import Certificate
 
 
@@ -28,6 +29,15 @@ def draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -
         for c, dark in enumerate(row):
             if dark:
                 pdf.rect(x + (c + border) * module, y + size - (r + border + 1) * module, module, module, stroke=0, fill=1)
+
+
+def draw_disclaimer(pdf: canvas.Canvas, text: str, *, x: float, y: float, width: float) -> None:
+    """The disclaimer in small print, wrapped to `width`, first line at `y`."""
+    from reportlab.lib.utils import simpleSplit
+
+    pdf.setFont("Helvetica-Oblique", 9)
+    for number, line in enumerate(simpleSplit(text, "Helvetica-Oblique", 9, width)):
+        pdf.drawString(x, y - number * 4 * mm, line)
 
 
 def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
@@ -49,6 +59,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     pdf.drawCentredString(width / 2, height - 98 * mm, f"is certified by {c.body} at CMR Level {c.level}")
     pdf.drawCentredString(width / 2, height - 108 * mm,
                           f"awarded on {c.awarded_on:%d %B %Y}, valid until {c.valid_until:%d %B %Y}")
+    draw_disclaimer(pdf, disclaimer(c.body), x=24 * mm, y=54 * mm, width=width - 110 * mm)
     pdf.setFont("Helvetica", 10)
     pdf.drawString(24 * mm, 36 * mm, "Verify this certificate (valid / expired / revoked):")
     pdf.drawString(24 * mm, 30 * mm, verify_url)

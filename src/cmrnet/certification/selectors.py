@@ -9,11 +9,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cmrnet.certification import integration, windows
+from cmrnet.certification.languages import needing_translation
+from cmrnet.certification.languages import refusal as language_refusal
 from cmrnet.certification.models import (
     Application, BoardChair, Certificate, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest,
 )
 from cmrnet.certification.states import EDITABLE, State
-from cmrnet.people.models import Certification, CertificationStatus, User
+from cmrnet.people.models import Certification, CertificationStatus, Specialty, User
 from cmrnet.people.roles import Role
 from cmrnet.people.selectors import holds_current_level3
 
@@ -205,7 +207,14 @@ def verdict(application: Application, *, today: dt.date) -> Verdict:
             result.blockers.append(f"Supervisor's declaration: {state.supervisor} {what}.")
     result.missing_documents = missing_documents(application, result.data)
     result.blockers += [f"Missing document: {label}." for label in result.missing_documents]
+    result.blockers += untranslated_documents(application)
     return result
+
+
+def untranslated_documents(application: Application) -> list[str]:
+    """One refusal per non-English document without its English translation, naming the document."""
+    docs = needing_translation(d.as_language_doc() for d in application.documents.all())
+    return [language_refusal(d) for d in docs]
 
 
 def _recertification_verdict(application: Application, *, today: dt.date) -> Verdict:
@@ -222,6 +231,7 @@ def _recertification_verdict(application: Application, *, today: dt.date) -> Ver
         result.blockers.append("Describe your continuing CMR practice.")
     result.missing_documents = missing_documents(application)
     result.blockers += [f"Missing document: {label}." for label in result.missing_documents]
+    result.blockers += untranslated_documents(application)
     return result
 
 
@@ -366,3 +376,40 @@ def level3_on_site(candidate: User, *, on: dt.date) -> list[User]:
         return []
     people = User.objects.filter(centre_id=candidate.centre_id, is_active=True).exclude(pk=candidate.pk)
     return [p for p in people if holds_current_level3(p, on)]
+
+
+# --------------------------------------------------------------------------- board balance
+@dataclass(frozen=True)
+class SpecialtyMix:
+    """How many people of each specialty hold a board function (SCMR keeps its board balanced)."""
+
+    group: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, specialty: str) -> int:
+        """Whole per cent of the group, 0 for an empty group."""
+        return round(100 * self.counts.get(specialty, 0) / self.total) if self.total else 0
+
+    @property
+    def rows(self) -> list[tuple[str, int, int]]:
+        return [(label, self.counts.get(value, 0), self.share(value)) for value, label in Specialty.choices]
+
+
+def specialty_mix() -> list[SpecialtyMix]:
+    """The specialty mix of the exam board, the graders and the chairs (active people; a person in several
+    groups counts in each)."""
+    def mix(group: str, people) -> SpecialtyMix:
+        counts = {value: 0 for value in Specialty.values}
+        for specialty in people.values_list("specialty", flat=True):
+            counts[specialty] = counts.get(specialty, 0) + 1
+        return SpecialtyMix(group, counts)
+
+    active = User.objects.filter(is_active=True)
+    return [mix("Exam board", active.filter(role_grants__role=Role.EXAM_BOARD).distinct()),
+            mix("Graders", active.filter(role_grants__role=Role.GRADER).distinct()),
+            mix("Chairs", active.filter(Q(pk__in=BoardChair.objects.values("person_id"))
+                                        | Q(pk__in=Application.objects.filter(chair__isnull=False).values("chair_id"))))]

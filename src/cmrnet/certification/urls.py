@@ -4,6 +4,7 @@ from cmrnet.certification.views import applications as a
 from cmrnet.certification.views import office as o
 from cmrnet.certification.views import public as p
 from cmrnet.certification.views import requests as r
+from cmrnet.certification.views import special as s
 
 urlpatterns = [
     path("", a.home, name="certification-home"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", o.assign, name="certification-assign"),
     path("applications/<int:pk>/grade/", o.grade, name="certification-grade"),
     path("applications/<int:pk>/ask/", o.ask, name="certification-ask"),
+    path("applications/<int:pk>/cme/<int:activity_pk>/", o.cme_hours, name="certification-cme-hours"),
     path("applications/<int:pk>/confirm/", o.confirm, name="certification-confirm"),
     path("applications/<int:pk>/chair-decision/", o.chair_decide, name="certification-chair-decide"),
     path("applications/<int:pk>/appeal-decision/", o.decide_appeal, name="certification-appeal-decide"),
@@ -35,10 +37,19 @@ urlpatterns = [
     path("remote-supervision/", r.remote_list, name="certification-remote-list"),
     path("remote-supervision/new/", r.remote_new, name="certification-remote-new"),
     path("remote-supervision/<int:pk>/", r.remote_detail, name="certification-remote"),
+    path("remote-supervision/<int:pk>/respond/", r.remote_respond, name="certification-remote-respond"),
+    path("remote-supervision/<int:pk>/messages/", r.remote_message, name="certification-remote-message"),
     path("extensions/", r.extension_list, name="certification-extension-list"),
     path("extensions/new/", r.extension_new, name="certification-extension-new"),
     path("extensions/<int:pk>/", r.extension_detail, name="certification-extension"),
     path("extensions/<int:pk>/letter/", r.extension_letter, name="certification-extension-letter"),
+    path("special/", s.special_list, name="certification-special-list"),
+    path("special/new/", s.special_new, name="certification-special-new"),
+    path("special/<int:pk>/", s.special_detail, name="certification-special"),
+    path("special/<int:pk>/documents/", s.special_upload, name="certification-special-upload"),
+    path("special/<int:pk>/documents/<int:doc_pk>/", s.special_document, name="certification-special-document"),
+    path("special/<int:pk>/submit/", s.special_submit, name="certification-special-submit"),
+    path("special/<int:pk>/decision/", s.special_decide, name="certification-special-decide"),
     path("audits/", r.audits, name="certification-audits"),
     path("audits/<int:pk>/", r.audit_detail, name="certification-audit"),
     path("verify/<str:code>/", p.verify, name="certification-verify"),

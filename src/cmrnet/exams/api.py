@@ -142,9 +142,13 @@ class MyResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                                      registration__sitting__released_at__isnull=False).order_by("-pk")
 
 
+from cmrnet.exams.api_registration import MyRegistrationViewSet, OpenSittingViewSet  # noqa: E402
+
 router = DefaultRouter()
 router.register("exam-items", ItemViewSet, basename="api-exam-item")
 router.register("exam-sittings", SittingViewSet, basename="api-exam-sitting")
 router.register("exam-attempts", MyAttemptViewSet, basename="api-exam-attempt")
 router.register("exam-results", MyResultViewSet, basename="api-exam-result")
+router.register("exam-registrations", MyRegistrationViewSet, basename="api-exam-registration")
+router.register("exam-registration-sittings", OpenSittingViewSet, basename="api-exam-open-sitting")
 urlpatterns = [path("", include(router.urls))]

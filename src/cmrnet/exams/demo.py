@@ -18,6 +18,7 @@ from cmrnet.people.services import create_person, grant_role
 
 FORM_TITLE = "Demo CMR written exam (20 items)"
 SITTING_TITLE = "Demo sitting (window open around now)"
+UPCOMING_TITLE = "Demo sitting in 6 weeks (candidates register themselves)"
 REVIEWER_EMAIL = "reviewer@demo.cmrnet.org"
 
 
@@ -76,3 +77,19 @@ def load_exam_demo() -> None:
                                             shuffle_items=True, shuffle_options=True)
     if not sitting.registrations.filter(candidate=trainee).exists():
         services.register_candidate(by=board, sitting=sitting, candidate=trainee)
+    _upcoming(board, form, now)
+
+
+def _upcoming(board: User, form: ExamForm, now) -> None:
+    """A sitting 6 weeks ahead whose registration window is open (it opened 3 months before the exam),
+    with three start times between 11:00 and 14:00 local time."""
+    if Sitting.objects.filter(title=UPCOMING_TITLE, start_opens__gt=now).exists():
+        return
+    Sitting.objects.filter(title=UPCOMING_TITLE, registrations__isnull=True).delete()
+    day = timezone.localtime(now + dt.timedelta(weeks=6)).replace(hour=11, minute=0, second=0, microsecond=0)
+    sitting = services.schedule_sitting(by=board, form=form, title=UPCOMING_TITLE, start_opens=day,
+                                        start_closes=day + dt.timedelta(hours=3), duration_minutes=180)
+    services.set_registration_settings(by=board, sitting=sitting, self_registration=True, registration_opens_on=None,
+                                       registration_closes_on=None)
+    for hour, places in ((0, 40), (1, 40), (2, 20)):
+        services.add_slot(by=board, sitting=sitting, starts_at=day + dt.timedelta(hours=hour), capacity=places)

@@ -1,6 +1,8 @@
 from django import forms
+from django.utils import timezone
 
 from cmrnet.exams.models import OPTION_LETTERS, AppealStatus, CutMethod, DecisionAction, Item, ItemStatus, Topic
+from cmrnet.people.forms import DATE
 from cmrnet.people.models import User
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
@@ -87,8 +89,48 @@ class SittingForm(forms.Form):
 
 class RegisterForm(forms.Form):
     candidate = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    slot = forms.ModelChoiceField(queryset=None, required=False, label="Start time", empty_label="no start time")
     extra_minutes = forms.IntegerField(min_value=0, initial=0, label="Extra time (minutes)")
     accommodation_note = forms.CharField(required=False, max_length=200)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Required when registering someone the self-registration rules would refuse "
+                                       "(window, eligibility or a full start time).")
+
+    def __init__(self, *args, sitting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = sitting.slots.all()
+        if not sitting.slots.exists():
+            del self.fields["slot"]
+
+
+class RegistrationSettingsForm(forms.Form):
+    self_registration = forms.BooleanField(required=False, label="Candidates register themselves")
+    registration_opens_on = forms.DateField(widget=DATE, required=False, label="Registration opens on",
+                                            help_text="Empty: 3 calendar months before the exam.")
+    registration_closes_on = forms.DateField(widget=DATE, required=False, label="Registration closes on",
+                                             help_text="Empty: the day before the exam.")
+
+
+class SlotForm(forms.Form):
+    starts_at = forms.DateTimeField(widget=DT, label="Start time")
+    capacity = forms.IntegerField(min_value=1, label="Places")
+
+
+class SelfRegistrationForm(forms.Form):
+    slot = forms.ModelChoiceField(queryset=None, widget=forms.RadioSelect, label="Start time", empty_label=None)
+    physician = forms.BooleanField(label="I am a qualified physician involved in CMR, with a current medical registration",
+                                   required=False)
+
+    def __init__(self, *args, sitting, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cmrnet.exams.services.registration import places_left
+
+        slots = list(sitting.slots.all())
+        self.fields["slot"].queryset = sitting.slots.all()
+        self.fields["slot"].label_from_instance = lambda s: (
+            f"{timezone.localtime(s.starts_at):%H:%M} - {places_left(s)} of {s.capacity} places left")
+        if not slots:
+            del self.fields["slot"]
 
 
 class AccommodationForm(forms.Form):

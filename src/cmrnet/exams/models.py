@@ -193,6 +193,11 @@ class Sitting(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # self-registration (seed 004: "Registration will open 3 months prior to exam date")
+    self_registration = models.BooleanField("candidates register themselves", default=False)
+    registration_opens_on = models.DateField(null=True, blank=True,
+                                             help_text="Empty: 3 calendar months before the exam date.")
+    registration_closes_on = models.DateField(null=True, blank=True, help_text="Empty: the day before the exam.")
 
     class Meta:
         ordering = ["-start_opens"]
@@ -212,12 +217,42 @@ class Sitting(models.Model):
     def is_released(self) -> bool:
         return self.released_at is not None
 
+    @property
+    def registration_window(self) -> tuple[dt.date, dt.date]:
+        """(opens, closes), both days included: the sitting's own settings, else the seed's defaults."""
+        from cmrnet.exams import timing
+
+        return (self.registration_opens_on or timing.registration_opens(self.exam_date),
+                self.registration_closes_on or timing.registration_closes(self.exam_date))
+
+
+class SittingSlot(models.Model):
+    """A start time of a sitting with its capacity (seed 004: "can be started at any time between 11:00 and
+    14:00 CET, depending on slot availability")."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [models.UniqueConstraint(fields=["sitting", "starts_at"], name="one_slot_per_start_time"),
+                       models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_capacity_positive")]
+
+    def __str__(self) -> str:
+        from django.utils import timezone
+
+        return f"{timezone.localtime(self.starts_at):%d %b %Y %H:%M} ({self.capacity} places)"
+
 
 class Registration(models.Model):
     sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="registrations")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exam_registrations")
     extra_minutes = models.PositiveIntegerField(default=0, help_text="Accommodation: extra time in minutes.")
     accommodation_note = models.CharField(max_length=200, blank=True)
+    slot = models.ForeignKey(SittingSlot, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    self_registered = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, help_text="The board's reason when it registers a candidate.")
 
     class Meta:
         ordering = ["sitting", "candidate__full_name"]

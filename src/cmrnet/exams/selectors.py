@@ -99,6 +99,26 @@ def get_sitting_for_user(user, pk: int) -> Sitting:
         raise Http404("No such sitting.") from None
 
 
+def self_registration_sittings(*, today) -> QuerySet[Sitting]:
+    """Sittings candidates register for themselves, not yet held and not released (newest exam last)."""
+    return (Sitting.objects.filter(self_registration=True, released_at__isnull=True, start_opens__date__gte=today)
+            .prefetch_related("slots").order_by("start_opens"))
+
+
+def get_self_registration_sitting(pk: int, *, today) -> Sitting:
+    try:
+        return self_registration_sittings(today=today).get(pk=pk)
+    except Sitting.DoesNotExist:
+        raise Http404("No such sitting open to registration.") from None
+
+
+def get_own_registration(user, pk: int) -> Registration:
+    try:
+        return Registration.objects.select_related("sitting").get(pk=pk, candidate=user)
+    except Registration.DoesNotExist:
+        raise Http404("No such registration.") from None
+
+
 def registration_of(user, sitting: Sitting) -> Registration | None:
     return Registration.objects.filter(sitting=sitting, candidate=user).select_related("attempt").first()
 
@@ -142,7 +162,7 @@ def get_appeal_for_user(user, pk: int) -> Appeal:
 
 def candidate_sittings(user) -> QuerySet[Registration]:
     """The person's registrations, newest sitting first, with attempt and result."""
-    return (Registration.objects.filter(candidate=user).select_related("sitting", "attempt", "result")
+    return (Registration.objects.filter(candidate=user).select_related("sitting", "attempt", "result", "slot")
             .order_by("-sitting__start_opens"))
 
 

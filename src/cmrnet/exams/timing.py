@@ -61,3 +61,44 @@ def shuffle_plan(seed: int, form_item_ids: Sequence[int], *, shuffle_items: bool
             rng.shuffle(letters)
         options[str(fid)] = "".join(letters)
     return order, options
+
+
+# --- registration (seed 004, *Upcoming exams*: "Registration will open 3 months prior to exam date.") --------
+
+REGISTRATION_OPENS_MONTHS = 3
+
+
+def registration_opens(exam_date: dt.date) -> dt.date:
+    """The same calendar day 3 months before the exam (the month's last day when that day does not exist)."""
+    from cmrnet.rules.dates import add_months
+
+    return add_months(exam_date, -REGISTRATION_OPENS_MONTHS)
+
+
+def registration_closes(exam_date: dt.date) -> dt.date:
+    """By default the day before the exam: a candidate registers before exam day."""
+    return exam_date - dt.timedelta(days=1)
+
+
+def in_registration_window(today: dt.date, opens: dt.date, closes: dt.date) -> bool:
+    """Both days included."""
+    return opens <= today <= closes
+
+
+def registration_refusal(*, today: dt.date, opens: dt.date, closes: dt.date, exam_date: dt.date,
+                         registration_number: str, registration_valid_until: dt.date | None,
+                         physician_declared: bool) -> str:
+    """Why a candidate may not register themselves, or "" (seed 004: the exam "is open to qualified
+    physicians"; the registration must be current on file). Current means valid on the exam day."""
+    if today < opens:
+        return f"Registration for this sitting opens on {opens}."
+    if today > closes:
+        return f"Registration for this sitting closed on {closes}."
+    if not physician_declared:
+        return "The exam is open to qualified physicians: confirm that you are one."
+    if not registration_number.strip() or registration_valid_until is None:
+        return "Record your medical registration (number and valid-until date) on your profile first."
+    if registration_valid_until < exam_date:
+        return (f"Your medical registration on file is valid until {registration_valid_until}, before the exam "
+                f"on {exam_date}: update it on your profile.")
+    return ""

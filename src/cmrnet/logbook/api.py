@@ -144,7 +144,8 @@ class CmeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CmeActivity
         fields = ["id", "trainee", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities",
-                  "catalog_id", "has_certificate"]
+                  "catalog_id", "has_certificate", "accepted_hours", "accepted_hours_reason"]
+        read_only_fields = ["accepted_hours", "accepted_hours_reason"]
 
     def get_has_certificate(self, activity) -> bool:
         return bool(activity.certificate)

@@ -128,6 +128,13 @@ class CmeActivity(models.Model):
     modalities = models.PositiveSmallIntegerField(default=1, help_text="Imaging modalities covered (1 for a CMR-only meeting).")
     catalog_id = models.CharField("catalogue id", max_length=80, blank=True)
     certificate = models.FileField("attendance certificate", upload_to="evidence/cme/%Y/", blank=True)
+    # the certification committee's figure ("The decision of the EACVI certification committee is final regarding
+    # award of CME hours"): set by the exam board or an assigned grader, never by the trainee
+    accepted_hours = models.DecimalField("hours accepted by the committee", max_digits=5, decimal_places=2,
+                                         null=True, blank=True)
+    accepted_hours_reason = models.TextField(blank=True)
+    accepted_hours_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_hours_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["start_date", "pk"]

@@ -162,11 +162,20 @@ def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
 
 
 def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
+    """The claim as the engine reads it. A committee override (accepted_hours) is passed the way the engine
+    accepts a figure today: as the activity's credits, undivided (modalities 1) and outside the catalogue,
+    so the committee's figure replaces the claimed credits, the multimodality division and the catalogue
+    figure; the engine's own refusals (no certificate, more than 2 years before the exam, self-directed)
+    and the 8-credits-per-congress-day cap still apply."""
     certificate = activity.certificate.name.rsplit("/", 1)[-1] if activity.certificate else ""
+    if activity.accepted_hours is not None:
+        credits, modalities, catalog_id = float(activity.accepted_hours), 1, ""
+    else:
+        credits, modalities, catalog_id = float(activity.credits), activity.modalities, activity.catalog_id
     return rules.CmeActivity(
         activity_id=activity.activity_id, title=activity.title, provider=activity.provider, kind=activity.kind,
-        start_date=activity.start_date, end_date=activity.end_date, credits=float(activity.credits),
-        modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate)
+        start_date=activity.start_date, end_date=activity.end_date, credits=credits,
+        modalities=modalities, catalog_id=catalog_id, certificate=certificate)
 
 
 def supervisor_certs(supervisor_ids) -> list[rules.SupervisorCert]:

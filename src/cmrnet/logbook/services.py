@@ -404,3 +404,32 @@ def update_settings(*, by: User, trainee: User, **values) -> LogbookSettings:
 def case_input_from_identifier(*, identifier: str, **values) -> CaseInput:
     """A CaseInput from a typed local patient identifier (hashed here; the raw value is dropped)."""
     return CaseInput(patient_key=patient_key(identifier), **values)
+
+
+@transaction.atomic
+def set_accepted_cme_hours(*, by: User, activity: CmeActivity, hours, reason: str, today: dt.date,
+                           application_id: int | None = None) -> CmeActivity:
+    """Record (or clear, with hours=None) the committee's accepted hours for one CME activity, with its
+    reason. The caller checks who may (certification: the exam board, or a grader assigned to the
+    candidate's application); the trainee never sets it. Not part of `logbook_version`: the committee's
+    figure does not void the supervisor's declaration."""
+    from decimal import Decimal, InvalidOperation
+
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for the committee's figure."})
+    if hours is not None:
+        try:
+            hours = Decimal(str(hours)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise ValidationError({"hours": "Hours must be a number."}) from None
+        if hours < 0 or hours >= 1000:
+            raise ValidationError({"hours": "Hours must be between 0 and 999.99."})
+    activity = CmeActivity.objects.select_for_update().get(pk=activity.pk)
+    fields_ = ["accepted_hours", "accepted_hours_reason", "accepted_hours_by", "accepted_hours_on"]
+    before = snapshot(activity, fields_)
+    activity.accepted_hours, activity.accepted_hours_reason = hours, reason.strip()
+    activity.accepted_hours_by, activity.accepted_hours_on = by, today
+    activity.save(update_fields=fields_)
+    record(actor=by, action="cme.hours_overridden", obj=activity, changes=diff(before, snapshot(activity, fields_)),
+           data={"trainee_id": activity.trainee_id, "claimed": str(activity.credits), "application_id": application_id})
+    return activity

@@ -77,3 +77,33 @@ class RevocationForm(forms.Form):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Name or e-mail")
     role = forms.ChoiceField(required=False, choices=[("", "any role"), *Role.choices])
+
+
+class SupervisionCheckForm(forms.Form):
+    """The pre-training check: will training under this supervisor in this period be recognised?"""
+
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), label="Level 3 supervisor")
+    started_on = forms.DateField(widget=DATE, label="Training starts on")
+    ended_on = forms.DateField(widget=DATE, required=False, label="Training ends on",
+                               help_text="Leave empty for an open-ended link: the check says until when it is recognised.")
+
+    def __init__(self, *args, exclude: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cmrnet.people.selectors import level3_holders
+
+        holders = level3_holders()
+        self.fields["supervisor"].queryset = holders.exclude(pk=exclude.pk) if exclude else holders
+
+    def clean(self):
+        data = super().clean()
+        if data.get("started_on") and data.get("ended_on") and data["ended_on"] < data["started_on"]:
+            self.add_error("ended_on", "The period ends on or after the day it starts.")
+        return data
+
+
+class SupervisionLinkForm(SupervisionCheckForm):
+    """A programme director or administrator links the trainee to an on-site supervisor."""
+
+
+class EndSupervisionForm(forms.Form):
+    ended_on = forms.DateField(widget=DATE, label="Last day of supervision")

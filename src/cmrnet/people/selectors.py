@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -75,3 +76,84 @@ def latest_exam_pass(person: User, *, body: str = Body.EACVI):
     from cmrnet.people.models import ExamPass
 
     return ExamPass.objects.filter(person=person, body=body).order_by("-exam_date").first()
+
+
+# --- on-site supervision links and the pre-training check ------------------------------------------------
+
+def can_manage_supervision(user: User, trainee: User) -> bool:
+    """Network administrators link anyone; a programme director links the trainees of their centre."""
+    if user.has_role(Role.NETWORK_ADMIN):
+        return True
+    return bool(user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id and user.centre_id == trainee.centre_id)
+
+
+def supervision_links_for_user(user: User) -> QuerySet[Supervision]:
+    """The links `user` may see: all for admins and the board, their centre's trainees for a programme
+    director, and their own (as trainee or as supervisor) for everyone."""
+    qs = Supervision.objects.select_related("trainee", "supervisor", "trainee__centre", "supervisor__centre")
+    if user.has_role(*SEE_EVERYONE):
+        return qs
+    visible = Q(trainee=user) | Q(supervisor=user)
+    if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id:
+        visible |= Q(trainee__centre_id=user.centre_id)
+    return qs.filter(visible)
+
+
+def get_supervision_link_for_user(user: User, pk: int) -> Supervision:
+    try:
+        return supervision_links_for_user(user).get(pk=pk)
+    except Supervision.DoesNotExist:
+        raise Http404("No such supervision link.") from None
+
+
+@dataclass(frozen=True)
+class SupervisionCheck:
+    """Will training under `supervisor` from `start` to `end` be recognised? (seed 004: "check the
+    requirements for a Level 3 certified supervisor to ensure that their period of training will be
+    recognised"). `first_gap` is the first day of the period without current Level 3; for an open-ended
+    period, `recognised_until` is the last day before it."""
+
+    supervisor_id: int
+    start: dt.date
+    end: dt.date | None
+    first_gap: dt.date | None
+
+    @property
+    def recognised(self) -> bool:
+        return self.first_gap is None
+
+    @property
+    def recognised_until(self) -> dt.date | None:
+        return None if self.first_gap is None or self.first_gap == self.start else self.first_gap - dt.timedelta(days=1)
+
+    @property
+    def message(self) -> str:
+        if self.first_gap is None:
+            return (f"Recognised: the supervisor holds current Level 3 on every day from {self.start} to {self.end}.")
+        if self.first_gap == self.start:
+            return (f"Not recognised: the supervisor does not hold current Level 3 on {self.start}, the first day "
+                    "of the period. Training under this supervisor will not count.")
+        scope = "" if self.end is None else f" (the period runs to {self.end})"
+        return (f"Recognised only until {self.recognised_until}: the supervisor does not hold current Level 3 "
+                f"on {self.first_gap}{scope}. Training from that day will not count unless the certification "
+                "is renewed in time.")
+
+
+def check_supervision(supervisor: User, *, start: dt.date, end: dt.date | None) -> SupervisionCheck:
+    """Current Level 3 on each day of [start, end], by `holds_current_level3` itself.
+
+    Holding Level 3 only stops on a certification's last valid day + 1 (expiry or revocation), so the
+    first day that fails is the start day or one of those days: asking `holds_current_level3` on each
+    candidate in order answers for every day without one query per day. An open-ended period (no end)
+    is checked until the first day that fails, which always exists because certifications expire."""
+    changes = sorted({c.as_rule_cert(str(supervisor.pk)).last_valid_day() + dt.timedelta(days=1)
+                      for c in Certification.objects.filter(holder=supervisor, level=3, body__in=[Body.EACVI, Body.SCMR])})
+    candidates = [start] + [day for day in changes if start < day and (end is None or day <= end)]
+    first_gap = next((day for day in candidates if not holds_current_level3(supervisor, day)), None)
+    return SupervisionCheck(supervisor_id=supervisor.pk, start=start, end=end, first_gap=first_gap)
+
+
+def level3_holders() -> QuerySet[User]:
+    """People with a Level 3 certification on record (the choice of supervisors; the check says when)."""
+    return User.objects.filter(is_active=True, certifications__level=3,
+                               certifications__body__in=[Body.EACVI, Body.SCMR]).distinct()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from cmrnet.audit.services import diff, record, snapshot
 from cmrnet.core.files import atomic_with_files
@@ -162,3 +163,70 @@ def record_exam_pass(*, by: User | None, person: User, body: str, exam_date: dt.
     if created:
         record(actor=by, action="exam.pass_recorded", obj=exam_pass, data={"person_id": person.pk, "source": source})
     return exam_pass
+
+
+def _notify_link(link_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from cmrnet.people.selectors import check_supervision
+
+    link = Supervision.objects.select_related("trainee", "supervisor").get(pk=link_id)
+    check = check_supervision(link.supervisor, start=link.started_on, end=link.ended_on)
+    url = settings.SITE_URL.rstrip("/") + reverse("person-supervision", args=[link.trainee_id])
+    send_mail(f"On-site supervision: {link.supervisor} supervises {link.trainee}", (
+        f"{link.supervisor} is your on-site CMR supervisor from {link.started_on}"
+        f"{f' to {link.ended_on}' if link.ended_on else ''}.\n\n{check.message}\n\n{url}\n"),
+        settings.DEFAULT_FROM_EMAIL, [link.trainee.email, link.supervisor.email], fail_silently=True)
+
+
+@transaction.atomic
+def link_supervisor(*, by: User, trainee: User, supervisor: User, started_on: dt.date,
+                    ended_on: dt.date | None = None) -> Supervision:
+    """A programme director (of the trainee's centre) or an administrator links a trainee to an on-site
+    supervisor. The pre-training check (current Level 3 on each day) is recorded with the link and sent
+    to the trainee; a link that will not be recognised is allowed, so the trainee is told, not blocked."""
+    from cmrnet.people.selectors import can_manage_supervision, check_supervision
+
+    if not can_manage_supervision(by, trainee):
+        raise PermissionDenied("Only the programme director of the trainee's centre or an administrator links supervisors.")
+    if supervisor.pk == trainee.pk:
+        raise ValidationError({"supervisor": "A trainee cannot supervise themselves."})
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "The link ends on or after the day it starts."})
+    overlapping = Supervision.objects.filter(trainee=trainee, supervisor=supervisor, remote=False).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=started_on))
+    if ended_on is not None:
+        overlapping = overlapping.filter(started_on__lte=ended_on)
+    if overlapping.exists():
+        raise ValidationError({"started_on": f"{supervisor} already supervises {trainee} on site in this period."})
+    check = check_supervision(supervisor, start=started_on, end=ended_on)
+    link = Supervision.objects.create(trainee=trainee, supervisor=supervisor, started_on=started_on,
+                                      ended_on=ended_on, remote=False)
+    record(actor=by, action="supervision.linked", obj=link,
+           changes=diff({}, snapshot(link, ["started_on", "ended_on"])),
+           data={"trainee_id": trainee.pk, "supervisor_id": supervisor.pk, "remote": False,
+                 "recognised": check.recognised, "first_day_without_level3": check.first_gap})
+    transaction.on_commit(lambda: _notify_link(link.pk))
+    return link
+
+
+@transaction.atomic
+def end_supervision(*, by: User, link: Supervision, ended_on: dt.date) -> Supervision:
+    """End an on-site link on `ended_on` (the last day of supervision)."""
+    from cmrnet.people.selectors import can_manage_supervision
+
+    link = Supervision.objects.select_for_update().get(pk=link.pk)
+    if not can_manage_supervision(by, link.trainee):
+        raise PermissionDenied("Only the programme director of the trainee's centre or an administrator ends links.")
+    if link.remote:
+        raise ValidationError("A remote-supervision link is the exam board's decision; it is not ended here.")
+    if ended_on < link.started_on:
+        raise ValidationError({"ended_on": f"The link started on {link.started_on}: it cannot end before that."})
+    before = snapshot(link, ["ended_on"])
+    link.ended_on = ended_on
+    link.save(update_fields=["ended_on"])
+    record(actor=by, action="supervision.ended", obj=link, changes=diff(before, snapshot(link, ["ended_on"])),
+           data={"trainee_id": link.trainee_id, "supervisor_id": link.supervisor_id})
+    return link

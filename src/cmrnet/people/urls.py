@@ -5,6 +5,9 @@ from cmrnet.people import views
 urlpatterns = [
     path("", views.person_list, name="person-list"),
     path("new/", views.person_create, name="person-create"),
+    path("supervision-check/", views.supervision_check, name="supervision-check"),
+    path("<int:pk>/supervision/", views.person_supervision, name="person-supervision"),
+    path("<int:pk>/supervision/<int:link_pk>/end/", views.supervision_end, name="supervision-end"),
     path("<int:pk>/", views.person_detail, name="person-detail"),
     path("<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("<int:pk>/roles/", views.person_roles, name="person-roles"),

@@ -6,10 +6,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cmrnet.people import selectors, services
 from cmrnet.people.forms import (
-    AdminProfileForm, CertificationForm, PeopleFilterForm, PersonCreateForm, ProfileForm, RevocationForm, RolesForm,
+    AdminProfileForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
+    RevocationForm, RolesForm, SupervisionCheckForm, SupervisionLinkForm,
 )
 from cmrnet.people.models import Certification
 
@@ -46,6 +48,7 @@ def person_detail(request, pk: int):
         "can_edit": selectors.can_edit_profile(request.user, person),
         "can_manage": selectors.can_manage_people(request.user),
         "can_certify": selectors.can_record_certifications(request.user),
+        "can_link": selectors.can_manage_supervision(request.user, person),
     })
 
 
@@ -132,3 +135,71 @@ def acls_evidence(request, pk: int):
     if not person.acls_evidence:
         raise Http404("No evidence uploaded.")
     return FileResponse(person.acls_evidence.open("rb"), as_attachment=True)
+
+
+# --- on-site supervision links ----------------------------------------------------------------------------
+
+@login_required
+def person_supervision(request, pk: int):
+    """A trainee's supervision links with the pre-training check of each; the director or an
+    administrator links a supervisor and ends a link here."""
+    trainee = selectors.get_person_for_user(request.user, pk)
+    can_manage = selectors.can_manage_supervision(request.user, trainee)
+    form = SupervisionLinkForm(request.POST or None, exclude=trainee,
+                               initial={"started_on": timezone.localdate()}) if can_manage else None
+    if request.method == "POST":
+        _require(can_manage)
+        if form.is_valid():
+            try:
+                services.link_supervisor(by=request.user, trainee=trainee, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{form.cleaned_data['supervisor']} linked as on-site supervisor.")
+                return redirect("person-supervision", pk=trainee.pk)
+    links = [(link, selectors.check_supervision(link.supervisor, start=link.started_on, end=link.ended_on))
+             for link in selectors.supervision_links_for_user(request.user).filter(trainee=trainee).order_by("-started_on")]
+    return render(request, "people/supervision.html", {
+        "trainee": trainee, "links": links, "form": form, "can_manage": can_manage, "end_form": EndSupervisionForm(),
+        "preview": _preview(form)})
+
+
+def _preview(form):
+    """The check for what the form holds (shown before linking)."""
+    if form is None or not form.is_bound or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return selectors.check_supervision(data["supervisor"], start=data["started_on"], end=data["ended_on"])
+
+
+@login_required
+@require_POST
+def supervision_end(request, pk: int, link_pk: int):
+    trainee = selectors.get_person_for_user(request.user, pk)
+    link = selectors.get_supervision_link_for_user(request.user, link_pk)
+    if link.trainee_id != trainee.pk:
+        raise Http404("No such supervision link.")
+    _require(selectors.can_manage_supervision(request.user, trainee))
+    form = EndSupervisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the last day of supervision.")
+    else:
+        try:
+            services.end_supervision(by=request.user, link=link, ended_on=form.cleaned_data["ended_on"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Supervision by {link.supervisor} ends on {form.cleaned_data['ended_on']}.")
+    return redirect("person-supervision", pk=trainee.pk)
+
+
+@login_required
+def supervision_check(request):
+    """Anyone signed in (a trainee planning training, above all) checks a supervisor and a period."""
+    form = SupervisionCheckForm(request.GET or None)
+    check = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        check = selectors.check_supervision(data["supervisor"], start=data["started_on"], end=data["ended_on"])
+    template = "people/_supervision_check.html" if request.headers.get("HX-Request") else "people/supervision_check.html"
+    return render(request, template, {"form": form, "check": check})

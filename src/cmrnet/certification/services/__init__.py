@@ -9,9 +9,12 @@ from cmrnet.certification.services.certificates import (  # noqa: F401
 )
 from cmrnet.certification.services.office import (  # noqa: F401
     accept_into_grading, ask_for_information, assign_grader, chair_decide, confirm_decision, decide_appeal,
-    record_grade, return_for_modification, set_chair,
+    override_cme_hours, record_grade, return_for_modification, set_chair,
+)
+from cmrnet.certification.services.special import (  # noqa: F401
+    add_special_document, decide_special_request, open_special_request, submit_special_request,
 )
 from cmrnet.certification.services.requests import (  # noqa: F401
     decide_extension, decide_remote_supervision, draw_random_audit, record_audit_check, request_extension,
-    request_remote_supervision,
+    request_remote_supervision, respond_as_remote_supervisor, write_request_message,
 )

@@ -40,3 +40,21 @@ def is_board(user) -> bool:
 
 def refuse(message: str, field: str | None = None) -> None:
     raise ValidationError({field: message} if field else message)
+
+
+def mail_with_link(*, subject: str, url_name: str, pk: int, recipients, text: str) -> None:
+    """An e-mail that carries a sentence and a link to the page; what is said stays on cmrnet."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    recipients = sorted(set(recipients))
+    if recipients:
+        url = settings.SITE_URL.rstrip("/") + reverse(url_name, args=[pk])
+        send_mail(subject, f"{text}\n\n{url}\n", settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+
+
+def board_emails() -> list[str]:
+    from cmrnet.people.models import User
+
+    return list(User.objects.filter(is_active=True, role_grants__role=Role.EXAM_BOARD).values_list("email", flat=True))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cmrnet.audit.services import record
 from cmrnet.certification import integration, selectors, states
+from cmrnet.certification.languages import ENGLISH, LANGUAGE_NAMES
 from cmrnet.certification.models import (
     DEFAULT_RULESET, ROUTE_LEVEL, Appeal, Application, Certificate, Declaration, Document, InfoRequest, Route, Snapshot,
 )
@@ -68,19 +69,32 @@ def name_supervisors(*, by: User, application: Application, supervisors: list[Us
 
 
 @atomic_with_files
-def upload_document(*, by: User, application: Application, kind: str, file, title: str = "") -> Document:
+def upload_document(*, by: User, application: Application, kind: str, file, title: str = "", language: str = "en",
+                    translation_of: Document | None = None) -> Document:
+    """Upload evidence in its language; an English translation names the document it translates."""
     _candidate_editing(by, application)
     if kind not in Document.Kind.values:
         refuse(f"Unknown document kind {kind!r}.", "kind")
+    if language not in LANGUAGE_NAMES:
+        refuse(f"Unknown language {language!r}.", "language")
+    if kind == Document.Kind.TRANSLATION:
+        if translation_of is None or translation_of.application_id != application.pk:
+            refuse("Choose the document of this application that this translates.", "translation_of")
+        if language != ENGLISH or translation_of.language == ENGLISH:
+            refuse("A translation is an English version of a document in another language.", "language")
+    elif translation_of is not None:
+        refuse("Only an English translation names the document it translates.", "translation_of")
     try:
         validate_evidence(file)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     if not file:
         refuse("Choose a file to upload.", "file")
-    document = Document.objects.create(application=application, kind=kind, file=file, title=title, uploaded_by=by)
+    document = Document.objects.create(application=application, kind=kind, file=file, title=title, uploaded_by=by,
+                                       language=language, translation_of=translation_of)
     record(actor=by, action="application.document_uploaded", obj=application,
-           data={"document_id": document.pk, "kind": kind, "file": document.file.name})
+           data={"document_id": document.pk, "kind": kind, "file": document.file.name, "language": language,
+                 "translation_of": getattr(translation_of, "pk", None)})
     return document
 
 
@@ -147,7 +161,8 @@ def _submit(*, by: User, application: Application, target: str, today: dt.date) 
     documents = []
     for doc in application.documents.all():
         with doc.file.open("rb") as handle:
-            documents.append({"kind": doc.kind, "file": doc.file.name, "sha256": hashlib.sha256(handle.read()).hexdigest()})
+            documents.append({"kind": doc.kind, "file": doc.file.name, "sha256": hashlib.sha256(handle.read()).hexdigest(),
+                              "language": doc.language, "translation_of": doc.translation_of_id})
     manifest = {
         "application": application.pk, "snapshot": number, "kind": application.kind, "candidate": application.candidate.full_name,
         "body": application.body, "level": application.level, "route": application.route, "ruleset": application.ruleset,
@@ -200,10 +215,14 @@ def file_appeal(*, by: User, application: Application, reasons: str) -> Appeal:
 
 
 @transaction.atomic
-def open_recertification(*, by: User, certificate: Certificate, continuing_practice: str, today: dt.date) -> Application:
-    """Open a recertification inside the window. A late one is recorded as refused, saying why."""
+def open_recertification(*, by: User, certificate: Certificate, continuing_practice: str, fee_category: str,
+                         today: dt.date) -> Application:
+    """Open a recertification inside the window. A late one is recorded as refused, saying why.
+    The fee category (member / non-member) is recorded; no payment is processed."""
     certification = certificate.certification
     require(certification.holder_id == by.pk, "Only the holder recertifies.")
+    if fee_category not in Application.FeeCategory.values:
+        refuse("Choose your fee category: member or non-member.", "fee_category")
     window = selectors.recertification_window(certificate)
     position = window.position(today)
     if position == "early":
@@ -215,9 +234,11 @@ def open_recertification(*, by: User, certificate: Certificate, continuing_pract
         refuse("A recertification for this certificate is already open.")
     application = Application.objects.create(
         candidate=by, kind=Application.Kind.RECERTIFICATION, body=certification.body, level=certification.level,
-        route=Route.RECERTIFICATION, ruleset="", renews=certificate, continuing_practice=continuing_practice.strip())
+        route=Route.RECERTIFICATION, ruleset="", renews=certificate, continuing_practice=continuing_practice.strip(),
+        fee_category=fee_category)
     record(actor=by, action="application.opened", obj=application,
-           data={"candidate_id": by.pk, "renews_certificate_id": certificate.pk, "kind": "recertification"})
+           data={"candidate_id": by.pk, "renews_certificate_id": certificate.pk, "kind": "recertification",
+                 "fee_category": fee_category})
     if position == "late":
         reason = (f"Late application refused: the recertification window closed on {window.closes}. No late "
                   "submissions are accepted; the full certification process (exam and logbook) must be repeated.")

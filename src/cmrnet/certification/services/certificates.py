@@ -97,9 +97,15 @@ def send_due_reminders(*, today: dt.date) -> int:
 
 @transaction.atomic
 def revoke_for_misconduct(*, by: User, certificate: Certificate, on: dt.date, reason: str,
-                          supervisor_certifications: list[Certification] = ()) -> MisconductDecision:
+                          supervisor_certifications: list[Certification] = (), referred_to: str = "",
+                          referral_note: str = "") -> MisconductDecision:
     """Revoke the candidate's certificate and, where decided, supervisors' Level 3: immediately visible
-    in the register and in people.selectors.holds_current_level3."""
+    in the register and in people.selectors.holds_current_level3. A referral to a national body (seed:
+    "in extreme cases ... reporting to the appropriate national society or national body for professional
+    registration") is recorded with the decision; cmrnet sends nothing to that body."""
+    referred_to, referral_note = referred_to.strip(), referral_note.strip()
+    if referral_note and not referred_to:
+        refuse("Name the national body the case is referred to.", "referred_to")
     require(is_board(by), "Only the exam board revokes certificates.")
     if not reason.strip():
         refuse("Record the decision and its reason.", "reason")
@@ -116,11 +122,13 @@ def revoke_for_misconduct(*, by: User, certificate: Certificate, on: dt.date, re
     revoke_certification(by=by, certification=certification, on=on, reason=reason)
     for cert in supervisor_certifications:
         revoke_certification(by=by, certification=cert, on=on, reason=f"Supervisor misconduct: {reason}")
-    decision = MisconductDecision.objects.create(certificate=certificate, decided_by=by, decided_on=on, reason=reason)
+    decision = MisconductDecision.objects.create(certificate=certificate, decided_by=by, decided_on=on, reason=reason,
+                                                 referred_to=referred_to, referral_note=referral_note)
     decision.supervisor_certifications.set(supervisor_certifications)
     record(actor=by, action="certificate.revoked", obj=certificate,
            data={"decision_id": decision.pk, "revoked_on": on, "reason": reason, "holder_id": certification.holder_id,
-                 "supervisor_certification_ids": [c.pk for c in supervisor_certifications]})
+                 "supervisor_certification_ids": [c.pk for c in supervisor_certifications],
+                 "referred_to": referred_to, "referral_note": referral_note})
     if certificate.application_id:
         application = Application.objects.get(pk=certificate.application_id)
         if application.state == State.PASSED:

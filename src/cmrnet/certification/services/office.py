@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cmrnet.audit.services import record
-from cmrnet.certification import selectors, states
+from cmrnet.certification import integration, selectors, states
 from cmrnet.certification.models import Appeal, Application, BoardChair, GraderAssignment, InfoRequest
 from cmrnet.certification.services._common import is_board, refuse, require, transition
 from cmrnet.certification.services.certificates import issue_certificate
@@ -34,6 +34,24 @@ def return_for_modification(*, by: User, application: Application, reasons: str)
     transition(application, State.RETURNED, by=by, reasons=reasons.strip())
     _mail(application.candidate, "Your certification application was returned for modification",
           f"The certification office returned your application #{application.pk}:\n\n{reasons.strip()}\n")
+
+
+@transaction.atomic
+def override_cme_hours(*, by: User, application: Application, activity_id: int, hours, reason: str, today: dt.date):
+    """The certification committee sets an activity's accepted hours, with a reason: the exam board (the
+    office) or a grader assigned to this application. The live verdict uses it and shows it."""
+    from cmrnet.logbook.models import CmeActivity
+
+    assigned = application.assignments.filter(grader=by).exists()
+    require(is_board(by) or assigned, "Only the exam board or an assigned grader sets the accepted CME hours.")
+    if application.is_recertification:
+        refuse("A recertification carries no logbook CME to adjust.")
+    try:
+        return integration.set_accepted_cme_hours(by=by, candidate=application.candidate, activity_id=activity_id,
+                                                  hours=hours, reason=reason, today=today,
+                                                  application_id=application.pk)
+    except CmeActivity.DoesNotExist:
+        refuse("No such CME activity in this candidate's logbook.", "activity")
 
 
 @transaction.atomic

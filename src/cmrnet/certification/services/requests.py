@@ -15,7 +15,7 @@ from cmrnet.certification import integration, selectors, windows
 from cmrnet.certification.models import (
     Application, AuditCheck, Certificate, ExtensionRequest, RandomAudit, RemoteSupervisionRequest,
 )
-from cmrnet.certification.services._common import is_board, refuse, require
+from cmrnet.certification.services._common import board_emails, is_board, mail_with_link, refuse, require
 from cmrnet.certification.states import FINAL
 from cmrnet.core.files import atomic_with_files
 from cmrnet.people.forms import validate_evidence
@@ -46,13 +46,69 @@ def request_remote_supervision(*, by: User, today: dt.date, **fields) -> RemoteS
     req = RemoteSupervisionRequest.objects.create(candidate=by, submitted_on=today, **{k: fields[k] for k in REMOTE_FIELDS})
     record(actor=by, action="remote_supervision.requested", obj=req,
            data={"candidate_id": by.pk, "remote_supervisor_id": supervisor.pk, "due_on": windows.remote_request_due(today)})
+    transaction.on_commit(lambda: _mail_about(req.pk, [supervisor.email], (
+        f"{by} names you as remote CMR supervisor and asks the exam board to approve it. Please read the request "
+        "and confirm (or decline) that you will supervise.")))
     return req
+
+
+def _mail_about(pk: int, recipients: list[str], text: str) -> None:
+    """E-mail with a link to the request; what was said stays on cmrnet (the request page)."""
+    mail_with_link(subject=f"Remote supervision request #{pk}", url_name="certification-remote", pk=pk,
+                   recipients=recipients, text=text)
+
+
+@transaction.atomic
+def respond_as_remote_supervisor(*, by: User, request: RemoteSupervisionRequest, confirm: bool, comment: str,
+                                 today: dt.date) -> RemoteSupervisionRequest:
+    """The remote supervisor named in the request confirms (or declines) that they will supervise."""
+    require(by.pk == request.remote_supervisor_id, "Only the remote supervisor named in the request answers it.")
+    request = RemoteSupervisionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RemoteSupervisionRequest.Status.SUBMITTED:
+        refuse("The board has already answered this request.")
+    if request.supervisor_response != RemoteSupervisionRequest.SupervisorResponse.PENDING:
+        refuse("You have already answered this request; write to the board below if something changed.")
+    if not confirm and not comment.strip():
+        refuse("Say why you decline.", "comment")
+    before = request.supervisor_response
+    request.supervisor_response = (RemoteSupervisionRequest.SupervisorResponse.CONFIRMED if confirm
+                                   else RemoteSupervisionRequest.SupervisorResponse.DECLINED)
+    request.supervisor_responded_on, request.supervisor_comment = today, comment.strip()
+    request.save(update_fields=["supervisor_response", "supervisor_responded_on", "supervisor_comment"])
+    record(actor=by, action="remote_supervision.supervisor_answered", obj=request,
+           changes={"supervisor_response": [before, request.supervisor_response]},
+           data={"candidate_id": request.candidate_id, "comment": comment.strip()})
+    transaction.on_commit(lambda: _mail_about(request.pk, board_emails() + [request.candidate.email], (
+        f"{by} has {'confirmed' if confirm else 'declined'} the remote supervision of {request.candidate}.")))
+    return request
+
+
+@transaction.atomic
+def write_request_message(*, by: User, request: RemoteSupervisionRequest, body: str):
+    """The board and the named remote supervisor contact each other through cmrnet; the message is kept
+    with the request and the other side gets an e-mail with a link."""
+    from cmrnet.certification.models import RequestMessage
+
+    from_board = is_board(by)
+    require(from_board or by.pk == request.remote_supervisor_id,
+            "Only the exam board and the remote supervisor write about this request.")
+    if not body.strip():
+        refuse("Write a message.", "body")
+    message = RequestMessage.objects.create(request=request, author=by, body=body.strip(), sent_at=timezone.now())
+    record(actor=by, action="remote_supervision.message", obj=request,
+           data={"message_id": message.pk, "from_board": from_board, "body": message.body})
+    recipients = [request.remote_supervisor.email] if from_board else board_emails()
+    transaction.on_commit(lambda: _mail_about(request.pk, recipients, (
+        f"{'The exam board' if from_board else by} wrote about the remote supervision of {request.candidate}. "
+        "Read and answer on cmrnet.")))
+    return message
 
 
 @transaction.atomic
 def decide_remote_supervision(*, by: User, request: RemoteSupervisionRequest, decision: str, comment: str,
                               today: dt.date) -> RemoteSupervisionRequest:
     require(is_board(by), "Only the exam board decides remote supervision requests.")
+    request = RemoteSupervisionRequest.objects.select_for_update().get(pk=request.pk)
     status = {"approve": RemoteSupervisionRequest.Status.APPROVED, "decline": RemoteSupervisionRequest.Status.DECLINED,
               "changes": RemoteSupervisionRequest.Status.CHANGES_REQUESTED}.get(decision)
     if status is None:
@@ -61,6 +117,9 @@ def decide_remote_supervision(*, by: User, request: RemoteSupervisionRequest, de
         refuse("This request has already been answered.")
     if status != RemoteSupervisionRequest.Status.APPROVED and not comment.strip():
         refuse("Say why, or which changes are needed.", "comment")
+    if (status == RemoteSupervisionRequest.Status.APPROVED
+            and request.supervisor_response != RemoteSupervisionRequest.SupervisorResponse.CONFIRMED):
+        refuse(f"{request.remote_supervisor} has not confirmed the supervision yet: approval waits for it.")
     before = request.status
     request.status, request.decided_on, request.decided_by, request.board_comment = status, today, by, comment.strip()
     request.save()

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cmrnet.certification import forms, selectors, services
+from cmrnet.certification import forms, integration, selectors, services
 from cmrnet.certification.models import Application, Document, InfoRequest
 from cmrnet.certification.states import State
 from cmrnet.certification.views._helpers import attempt, require
@@ -69,9 +69,14 @@ def application_detail(request, pk: int):
     if context["editable"]:
         context["supervisors_form"] = forms.SupervisorsForm(candidate=app.candidate,
                                                             initial={"supervisors": list(app.supervisors.all())})
-        context["document_form"] = forms.DocumentForm()
+        context["document_form"] = forms.DocumentForm(application=app)
     if "supervisor" in roles and app.state in (State.DRAFT, State.RETURNED):
         context["declaration_form"] = forms.DeclarationForm(initial={"text": context["declaration_text"]})
+    if roles & {"board", "grader", "candidate", "supervisor"} and app.kind == "initial":
+        exam_date = app.exam_pass.exam_date if app.exam_pass else None
+        context["cme_claims"] = [(activity, credit, float(credit.accepted) < float(activity.credits)) for activity, credit
+                                 in integration.cme_claims(app.candidate, ruleset=app.ruleset, exam_date=exam_date)]
+        context["can_set_cme"] = "board" in roles or context["my_assignment"] is not None
     if "board" in roles:
         context.update(reasons_form=forms.ReasonsForm(), confirm_form=forms.ConfirmForm(),
                        chair_form=forms.ChairDecisionForm(), appeal_form=forms.AppealDecisionForm(),
@@ -111,11 +116,12 @@ def name_supervisors(request, pk: int):
 def upload_document(request, pk: int):
     app = selectors.get_application_for_user(request.user, pk)
     require(app.candidate_id == request.user.pk)
-    form = forms.DocumentForm(request.POST, request.FILES)
+    form = forms.DocumentForm(request.POST, request.FILES, application=app)
     if form.is_valid():
         attempt(request, None, lambda: services.upload_document(
             by=request.user, application=app, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"],
-            title=form.cleaned_data["title"]), "Document uploaded.")
+            title=form.cleaned_data["title"], language=form.cleaned_data["language"],
+            translation_of=form.cleaned_data["translation_of"]), "Document uploaded.")
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -32,6 +32,7 @@ def office(request):
         "sla": selectors.service_levels(today=today), "today": today,
         "chairs": BoardChair.objects.select_related("person"), "chair_form": forms.ChairForm(),
         "certificates": Certificate.objects.select_related("certification", "certification__holder")[:100],
+        "specialty_mix": selectors.specialty_mix(),
     })
 
 
@@ -107,6 +108,22 @@ def ask(request, pk: int):
 
 @login_required
 @require_POST
+def cme_hours(request, pk: int, activity_pk: int):
+    """The board or an assigned grader sets an activity's accepted CME hours, with a reason."""
+    app = selectors.get_application_for_user(request.user, pk)
+    require(bool(selectors.role_in(app, request.user) & {"grader", "board"}))
+    form = forms.CmeHoursForm(request.POST)
+    if form.is_valid():
+        attempt(request, None, lambda: services.override_cme_hours(
+            by=request.user, application=app, activity_id=activity_pk, hours=form.cleaned_data["hours"],
+            reason=form.cleaned_data["reason"], today=timezone.localdate()), "Accepted CME hours recorded.")
+    else:
+        messages.error(request, "Give the accepted hours (0 to 999) and the reason.")
+    return _back(pk)
+
+
+@login_required
+@require_POST
 def confirm(request, pk: int):
     app = _app(request, pk)
     form = forms.ConfirmForm(request.POST)
@@ -168,7 +185,8 @@ def revoke(request, pk: int):
         data = form.cleaned_data
         if attempt(request, form, lambda: services.revoke_for_misconduct(
                 by=request.user, certificate=certificate, on=data["on"], reason=data["reason"],
-                supervisor_certifications=list(data["supervisor_certifications"])), "Certificate revoked."):
+                supervisor_certifications=list(data["supervisor_certifications"]), referred_to=data["referred_to"],
+                referral_note=data["referral_note"]), "Certificate revoked."):
             return redirect("certification-office")
     return render(request, "certification/revoke.html", {"form": form, "certificate": certificate})
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cmrnet.certification import pdf, selectors
+from cmrnet.certification.disclaimer import REGISTER_SENTENCE, disclaimer
 from cmrnet.certification.forms import RegisterFilterForm
 from cmrnet.people.models import CertificationStatus
 
@@ -21,7 +22,8 @@ def verify(request, code: str):
     status = c.status_on(today)
     entry = selectors.RegisterEntry(c.holder.full_name, selectors.country_of(c.holder), c.body, c.level,
                                     c.valid_until, CertificationStatus(status).label)
-    return render(request, "certification/verify.html", {"entry": entry, "status": status, "today": today})
+    return render(request, "certification/verify.html", {"entry": entry, "status": status, "today": today,
+                                                        "disclaimer": disclaimer(c.body)})
 
 
 def register(request):
@@ -30,7 +32,7 @@ def register(request):
     entries = selectors.public_register(today=timezone.localdate(), name=filters.get("name") or "",
                                         country=filters.get("country") or "", level=filters.get("level"))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "certification/register.html", {"form": form, "page": page})
+    return render(request, "certification/register.html", {"form": form, "page": page, "disclaimer": REGISTER_SENTENCE})
 
 
 @login_required

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cmrnet.certification import forms, selectors, services, windows
 from cmrnet.certification.models import AuditCheck, ExtensionRequest, RandomAudit, RemoteSupervisionRequest
@@ -14,7 +17,12 @@ from cmrnet.certification.views._helpers import attempt, require
 
 
 def _visible(model, user, pk):
-    qs = model.objects.all() if selectors.is_board(user) else model.objects.filter(candidate=user)
+    if selectors.is_board(user):
+        qs = model.objects.all()
+    elif model is RemoteSupervisionRequest:  # the candidate, and the remote supervisor named in it
+        qs = model.objects.filter(Q(candidate=user) | Q(remote_supervisor=user))
+    else:
+        qs = model.objects.filter(candidate=user)
     try:
         return qs.get(pk=pk)
     except model.DoesNotExist:
@@ -39,7 +47,8 @@ def remote_new(request):
 @login_required
 def remote_detail(request, pk: int):
     req = _visible(RemoteSupervisionRequest, request.user, pk)
-    form = forms.RemoteDecisionForm(request.POST or None) if selectors.is_board(request.user) else None
+    is_board, is_supervisor = selectors.is_board(request.user), request.user.pk == req.remote_supervisor_id
+    form = forms.RemoteDecisionForm(request.POST or None) if is_board else None
     if request.method == "POST":
         require(form is not None)
         if form.is_valid() and attempt(request, form, lambda: services.decide_remote_supervision(
@@ -47,7 +56,41 @@ def remote_detail(request, pk: int):
                 comment=form.cleaned_data["comment"], today=timezone.localdate()), "Decision recorded."):
             return redirect("certification-remote", pk=pk)
     return render(request, "certification/remote_detail.html", {
-        "req": req, "form": form, "due_on": windows.remote_request_due(req.submitted_on), "today": timezone.localdate()})
+        "req": req, "form": form, "due_on": windows.remote_request_due(req.submitted_on), "today": timezone.localdate(),
+        "response_form": forms.SupervisorResponseForm() if is_supervisor else None,
+        "can_write": is_board or is_supervisor, "message_form": forms.RequestMessageForm(),
+        "thread": req.messages.select_related("author") if is_board or is_supervisor else None})
+
+
+@login_required
+@require_POST
+def remote_respond(request, pk: int):
+    """The remote supervisor named in the request confirms or declines."""
+    req = _visible(RemoteSupervisionRequest, request.user, pk)
+    require(request.user.pk == req.remote_supervisor_id)
+    form = forms.SupervisorResponseForm(request.POST)
+    if form.is_valid():
+        attempt(request, None, lambda: services.respond_as_remote_supervisor(
+            by=request.user, request=req, confirm=form.cleaned_data["response"] == "confirm",
+            comment=form.cleaned_data["comment"], today=timezone.localdate()), "Your answer is recorded.")
+    else:
+        messages.error(request, "Choose confirm or decline.")
+    return redirect("certification-remote", pk=pk)
+
+
+@login_required
+@require_POST
+def remote_message(request, pk: int):
+    """The board and the named remote supervisor write to each other; kept with the request."""
+    req = _visible(RemoteSupervisionRequest, request.user, pk)
+    require(selectors.is_board(request.user) or request.user.pk == req.remote_supervisor_id)
+    form = forms.RequestMessageForm(request.POST)
+    if form.is_valid():
+        attempt(request, None, lambda: services.write_request_message(by=request.user, request=req,
+                                                                      body=form.cleaned_data["body"]), "Message sent.")
+    else:
+        messages.error(request, "Write a message (at most 5000 characters).")
+    return redirect("certification-remote", pk=pk)
 
 
 @login_required
@@ -116,7 +159,7 @@ def recertify(request, pk: int):
         def run():
             holder["app"] = services.open_recertification(
                 by=request.user, certificate=certificate, continuing_practice=form.cleaned_data["continuing_practice"],
-                today=today)
+                fee_category=form.cleaned_data["fee_category"], today=today)
         if attempt(request, form, run, "Recertification application opened."):
             return redirect("certification-application", pk=holder["app"].pk)
     return render(request, "certification/recertify.html", {

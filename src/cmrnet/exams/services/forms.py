@@ -137,16 +137,34 @@ def refuse_if_exposed(*, candidate, sitting: Sitting) -> None:
 
 @transaction.atomic
 def register_candidate(*, by, sitting: Sitting, candidate, extra_minutes: int = 0,
-                       accommodation_note: str = "") -> Registration:
+                       accommodation_note: str = "", slot=None, reason: str = "",
+                       today: dt.date | None = None) -> Registration:
+    """The one place a registration is made (by the board, or by the candidate through
+    `services.registration.register_self`, which checks window, eligibility and capacity first). On a
+    self-registration sitting, the board may register anyone the rules would refuse, with a reason."""
     if sitting.is_released:
         raise ValidationError("Results are released: registrations are closed.")
     if Registration.objects.filter(sitting=sitting, candidate=candidate).exists():
         raise ValidationError({"candidate": f"{candidate} is already registered."})
     refuse_if_exposed(candidate=candidate, sitting=sitting)
+    if slot is not None and slot.sitting_id != sitting.pk:
+        raise ValidationError({"slot": "This start time belongs to another sitting."})
+    self_registered = getattr(by, "pk", None) == candidate.pk
+    overrides = ""
+    if sitting.self_registration and not self_registered:
+        from cmrnet.exams.services.registration import self_registration_refusal
+
+        overrides = self_registration_refusal(sitting=sitting, candidate=candidate, slot=slot,
+                                              today=today or timezone.localdate())
+        if overrides and not reason.strip():
+            raise ValidationError({"reason": f"{overrides} Give the reason for registering this candidate anyway."})
     reg = Registration.objects.create(sitting=sitting, candidate=candidate, extra_minutes=extra_minutes,
-                                      accommodation_note=accommodation_note)
+                                      accommodation_note=accommodation_note, slot=slot,
+                                      self_registered=self_registered, reason=reason.strip())
     record(actor=by, action="sitting.candidate_registered", obj=sitting,
-           data={"candidate_id": candidate.pk, "extra_minutes": extra_minutes})
+           data={"candidate_id": candidate.pk, "extra_minutes": extra_minutes, "self_registered": self_registered,
+                 "slot_id": getattr(slot, "pk", None), "reason": reason.strip(),
+                 "overrides": overrides})
     return reg
 
 

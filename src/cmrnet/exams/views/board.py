@@ -15,10 +15,11 @@ from cmrnet.core.charts import bar_chart
 from cmrnet.exams import blueprint, scoring, selectors, services, timing
 from cmrnet.exams.forms import (
     AccommodationForm, AddItemForm, AppealDecisionForm, CutForm, DecisionForm, HofsteeForm, IncidentForm,
-    ProposeForm, RegisterForm, SittingForm,
+    ProposeForm, RegisterForm, RegistrationSettingsForm, SittingForm, SlotForm,
 )
-from cmrnet.exams.models import AngoffRating, Answer, FormItem, HofsteeInput, Registration
+from cmrnet.exams.models import AngoffRating, Answer, FormItem, HofsteeInput, Registration, SittingSlot
 from cmrnet.exams.services.forms import topic_bounds
+from cmrnet.exams.services.registration import places_left
 from cmrnet.exams.views.items import require_board
 
 
@@ -145,7 +146,7 @@ def _board_sitting(request, pk: int):
 @login_required
 def sitting_manage(request, pk: int):
     sitting = _board_sitting(request, pk)
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, sitting=sitting)
     form.fields["candidate"].queryset = form.fields["candidate"].queryset.exclude(exam_registrations__sitting=sitting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,10 +156,62 @@ def sitting_manage(request, pk: int):
         else:
             messages.success(request, f"{form.cleaned_data['candidate']} registered.")
             return redirect("exams-sitting-manage", pk=sitting.pk)
-    regs = sitting.registrations.select_related("candidate", "attempt").order_by("candidate__full_name")
+    regs = sitting.registrations.select_related("candidate", "attempt", "slot").order_by("candidate__full_name")
+    opens, closes = sitting.registration_window
     return render(request, "exams/sitting_manage.html", {
         "sitting": sitting, "form": form, "registrations": regs, "due": timing.results_due(sitting.exam_date),
-        "today": timezone.localdate(), "n_items": sitting.form.form_items.count()})
+        "today": timezone.localdate(), "n_items": sitting.form.form_items.count(),
+        "window": (opens, closes), "slots": [(slot, places_left(slot)) for slot in sitting.slots.all()],
+        "settings_form": RegistrationSettingsForm(initial={
+            "self_registration": sitting.self_registration, "registration_opens_on": sitting.registration_opens_on,
+            "registration_closes_on": sitting.registration_closes_on}),
+        "slot_form": SlotForm(initial={"starts_at": timezone.localtime(sitting.start_opens).replace(tzinfo=None)})})
+
+
+def _board_form_post(request, pk: int, form_class, service, *, invalid: str, success: str):
+    """A board form posted from the sitting page: validate, call the service, report, back to the page."""
+    sitting = _board_sitting(request, pk)
+    form = form_class(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(invalid)
+        service(by=request.user, sitting=sitting, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("exams-sitting-manage", pk=sitting.pk)
+
+
+@login_required
+@require_POST
+def registration_settings(request, pk: int):
+    return _board_form_post(request, pk, RegistrationSettingsForm, services.set_registration_settings,
+                            invalid="Give the dates as YYYY-MM-DD.", success="Registration settings saved.")
+
+
+@login_required
+@require_POST
+def slot_add(request, pk: int):
+    return _board_form_post(request, pk, SlotForm, services.add_slot,
+                            invalid="Give a start time and at least one place.", success="Start time added.")
+
+
+@login_required
+@require_POST
+def slot_capacity(request, pk: int, sid: int):
+    sitting = _board_sitting(request, pk)
+    slot = get_object_or_404(SittingSlot, pk=sid, sitting=sitting)
+    value = request.POST.get("capacity", "")
+    try:
+        if not (value.isascii() and value.isdigit()):
+            raise ValidationError("Places must be a whole number, 1 or more.")
+        services.set_slot_capacity(by=request.user, slot=slot, capacity=int(value))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Places saved.")
+    return redirect("exams-sitting-manage", pk=sitting.pk)
 
 
 @login_required

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cmrnet.exams import pdf, selectors, services, timing
-from cmrnet.exams.forms import AppealForm
-from cmrnet.exams.models import OPTION_LETTERS, Answer, FormItem
+from cmrnet.exams.forms import AppealForm, SelfRegistrationForm
+from cmrnet.exams.models import OPTION_LETTERS, Answer, FormItem, Registration
+from cmrnet.exams.services.registration import places_left, self_registration_refusal
 
 
 @login_required
@@ -31,7 +32,10 @@ def home(request):
 def my_exams(request):
     regs = list(selectors.candidate_sittings(request.user))
     now = timezone.now()
+    today = timezone.localdate()
     rows = [{"reg": r, "open": timing.in_start_window(now, r.sitting.start_opens, r.sitting.start_closes),
+             "withdrawable": r.self_registered and getattr(r, "attempt", None) is None
+             and timing.in_registration_window(today, *r.sitting.registration_window),
              "attempt": getattr(r, "attempt", None), "result": getattr(r, "result", None)
              if r.sitting.is_released else None} for r in regs]
     return render(request, "exams/my_exams.html", {"rows": rows})
@@ -266,3 +270,56 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- self-registration ------------------------------------------------------------------------------------
+
+@login_required
+def open_sittings(request):
+    """Sittings open to self-registration (announced until the exam), with their window and start times."""
+    today = timezone.localdate()
+    mine = set(Registration.objects.filter(candidate=request.user).values_list("sitting_id", flat=True))
+    rows = []
+    for sitting in selectors.self_registration_sittings(today=today):
+        opens, closes = sitting.registration_window
+        rows.append({"sitting": sitting, "opens": opens, "closes": closes, "registered": sitting.pk in mine,
+                     "open": timing.in_registration_window(today, opens, closes),
+                     "slots": [(slot, places_left(slot)) for slot in sitting.slots.all()]})
+    return render(request, "exams/open_sittings.html", {"rows": rows, "today": today})
+
+
+@login_required
+def register_self(request, pk: int):
+    sitting = selectors.get_self_registration_sitting(pk, today=timezone.localdate())
+    today = timezone.localdate()
+    form = SelfRegistrationForm(request.POST or None, sitting=sitting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_self(candidate=request.user, sitting=sitting, slot=form.cleaned_data.get("slot"),
+                                   physician_declared=form.cleaned_data["physician"], today=today)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"You are registered for {sitting.title}.")
+            return redirect("exams-my-results")
+    opens, closes = sitting.registration_window
+    refusal = self_registration_refusal(
+        sitting=sitting, candidate=request.user, slot=None, today=today) if request.method == "GET" else ""
+    return render(request, "exams/register_self.html", {
+        "sitting": sitting, "form": form, "opens": opens, "closes": closes,
+        "refusal": "" if refusal == "Choose a start time." else refusal,
+        "registered": Registration.objects.filter(sitting=sitting, candidate=request.user).exists()})
+
+
+@login_required
+@require_POST
+def withdraw_registration(request, pk: int):
+    registration = selectors.get_own_registration(request.user, pk)
+    try:
+        services.cancel_own_registration(candidate=request.user, registration=registration,
+                                         today=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Registration withdrawn.")
+    return redirect("exams-my-results")
