@@ -76,15 +76,16 @@ def reset_survivors(modules: list[str]) -> int:
 def mutant_names(modules: list[str], every: list[str]) -> list[str] | None:
     """What to pass to `mutmut run`: nothing for every module (mutmut then skips the mutants it
     has a verdict for), else the unchecked mutants of the chosen modules (mutmut re-tests every
-    mutant it is given by name), or their patterns on a first run. [] = nothing left to test."""
+    mutant it is given by name), or the pattern of a module never run. [] = nothing left to test."""
     if modules == every:
         return None
     names = []
     for module in modules:
         results = load_results(module)
-        if not results:
-            return [f"{dotted(m)}.*" for m in modules]
-        names += [key for key, code in results.items() if code is None]
+        if results:
+            names += [key for key, code in results.items() if code is None]
+        else:                                   # never run: every mutant of it
+            names.append(f"{dotted(module)}.*")
     return names
 
 

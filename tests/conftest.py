@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,13 @@ def pytest_configure(config):
         # Tests use plain static storage (no collectstatic manifest needed) and fast hashing.
         settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+            # A file, not memory: live-room browser tests serve the site from uvicorn child processes
+            # (WebSockets), which must open the same test database (tests/e2e/asgi_server.py).
+            folder = tempfile.mkdtemp(prefix="cmrnet-test-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            db.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

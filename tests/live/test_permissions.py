@@ -2,6 +2,8 @@
 trainee's centre, whose technologist, nurse and programme director are site staff. Administrators see
 sessions and attendance but are not in rooms (the console view shows patient data)."""
 
+import datetime as dt
+
 import pytest
 
 ROLES = ["trainee", "remote_mentor", "technologist", "nurse", "director", "admin", "other_trainee", "grader", "anonymous"]
@@ -29,6 +31,21 @@ MATRIX = {
     "/live/rooms/{room}/": IN_ROOM,
     "/live/rooms/{room}/close/": row(NOT_ALLOWED, anonymous=LOGIN),
     "/live/training/": row(OK, anonymous=LOGIN),
+    "/live/rooms/{room}/control/": IN_ROOM,
+    "/live/rooms/{room}/control/grant/": row(NOT_ALLOWED, anonymous=LOGIN),
+    "/live/rooms/{room}/control/take-back/": row(NOT_ALLOWED, anonymous=LOGIN),
+    "/live/rooms/{room}/console/": IN_ROOM,
+    "/live/help/": row(OK, anonymous=LOGIN),
+    "/live/help/{help}/": row(OK, admin=OK, remote_mentor=NOT_FOUND, other_trainee=NOT_FOUND, grader=NOT_FOUND, trainee=NOT_FOUND,
+                             anonymous=LOGIN),  # the requester, the site's staff, those called, administrators
+    "/live/help/{help}/accept/": row(NOT_ALLOWED, anonymous=LOGIN),
+    "/live/help/{help}/cancel/": row(NOT_ALLOWED, anonymous=LOGIN),
+    "/live/rota/": row(OK, anonymous=LOGIN),
+    "/live/rota/{rota}/remove/": row(NOT_ALLOWED, anonymous=LOGIN),
+    "/api/v1/live/help-requests/": row(OK, anonymous=UNAUTH),
+    "/api/v1/live/help-requests/{help}/": row(OK, remote_mentor=NOT_FOUND, other_trainee=NOT_FOUND, grader=NOT_FOUND, trainee=NOT_FOUND,
+                                              anonymous=UNAUTH),
+    "/api/v1/live/rota/": row(OK, anonymous=UNAUTH),
     "/api/v1/live/sessions/": row(OK, anonymous=UNAUTH),
     "/api/v1/live/sessions/{session}/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=UNAUTH),
     "/api/v1/live/sessions/{session}/attendance/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=UNAUTH),
@@ -42,13 +59,27 @@ def people(trainee, remote_mentor, technologist, nurse, director, admin, other_t
             "director": director, "admin": admin, "other_trainee": other_trainee, "grader": grader}
 
 
+@pytest.fixture
+def help_request(technologist, scanner):
+    from cmrnet.live.services import request_expert_help
+
+    return request_expert_help(by=technologist, scanner=scanner, reason="Banding artefact on cine", now=dt.datetime(2026, 3, 9, 10, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def rota_entry(remote_mentor):
+    from cmrnet.live.models import RotaEntry
+
+    return RotaEntry.objects.create(expert=remote_mentor, weekday=6, starts=dt.time(8), ends=dt.time(9), time_zone="UTC")
+
+
 @pytest.mark.parametrize(("url", "role", "expected"), CASES, ids=[f"{r}:{u}" for u, r, _ in CASES])
-def test_live_permission_matrix(client, people, session, supervision, url, role, expected):
+def test_live_permission_matrix(client, people, session, supervision, help_request, rota_entry, url, role, expected):
     if role != "anonymous":
         client.force_login(people[role])
     participant = session.room.participants.first()
     response = client.get(url.format(session=session.pk, room=session.room.pk, participant=participant.pk,
-                                     supervision=supervision.pk))
+                                     supervision=supervision.pk, help=help_request.pk, rota=rota_entry.pk))
     assert response.status_code == expected
 
 
@@ -64,7 +95,7 @@ def test_every_live_url_is_in_the_matrix():
 
     live = {u for u in walk(get_resolver().url_patterns) if u.startswith("live/")}
     covered = {u.lstrip("/") for u in MATRIX}
-    for key in ("{session}", "{room}", "{participant}", "{supervision}"):
+    for key in ("{session}", "{room}", "{participant}", "{supervision}", "{help}", "{rota}"):
         covered = {u.replace(key, "<int:pk>") for u in covered}
     assert live - covered == set()
 

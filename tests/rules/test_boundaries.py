@@ -153,3 +153,80 @@ def test_level2_is_current_on_its_award_day_and_not_the_day_before():
 def test_level2_missing_is_not_met_with_the_line_to_act_on():
     result = rule(candidate(compliant(VIA), level2=None), "level2_current", VIA)
     assert (result.status, result.missing) == ("not_met", ("add the Level 2 certification (candidate.toml [level2])",))
+
+
+def test_an_approved_deadline_is_named_in_the_sentence():
+    data = candidate(compliant(), logbook_deadline=date(2026, 7, 7))
+    assert rule(data, "submission_deadline").message == \
+        "application date 2026-07-07 is on or before the deadline 2026-07-07 (approved deadline)"
+
+
+def test_a_rule_must_say_met_or_not_with_a_boolean():
+    from cmrnet.rules.results import result
+    with pytest.raises(TypeError, match="case_count: met must be True or False, not None"):
+        result("case_count", None, "message")
+    assert result("case_count", True, "message", missing=["x"]).missing == ()
+
+
+def test_deadline_sentences_for_extension_today_and_late():
+    data = candidate(compliant(), deadline_extension_days=30)
+    assert rule(data, "submission_deadline").message == (
+        "application date 2026-07-07 is on or before the deadline 2027-12-07 (exam 2025-11-07 + 2 years + 30 days extension)")
+    today = candidate(compliant(), application_date=None)
+    result = rule(today, "submission_deadline", today=date(2027, 11, 8))
+    assert result.message == "today 2027-11-08 is after the deadline 2027-11-07 (exam 2025-11-07 + 2 years)"
+    assert result.numbers == {"deadline": "2027-11-07", "date": "2027-11-08"}
+    assert result.missing == ("the logbook deadline 2027-11-07 has passed: an approved extension or a new exam is needed",)
+
+
+def wide_window_rule(*days):
+    """window_24_months alone (the exam window widened to ten years so it refuses nothing)."""
+    from .helpers import RULESET, with_params
+    ruleset = with_params("level2", RULESET, exam_window_years=10)
+    data = replace(compliant(), cases=cases_on(*days))
+    return evaluate(ruleset, "level2", data, today=TODAY).rule("window_24_months")
+
+
+def test_a_later_window_with_more_cases_replaces_an_earlier_best():
+    result = wide_window_rule(date(2020, 1, 1), date(2022, 6, 1), date(2022, 7, 1), date(2024, 6, 10),
+                              date(2024, 6, 20))
+    assert result.numbers["window_start"] == "2022-07-01"
+    assert result.offending == ("c000", "c001")
+
+
+def test_cases_sharing_a_date_do_not_stop_the_search():
+    result = wide_window_rule(date(2020, 1, 1), date(2020, 1, 1), date(2023, 1, 1), date(2023, 2, 1),
+                              date(2023, 3, 1))
+    assert result.numbers["window_start"] == "2023-01-01"
+    assert result.offending == ("c000", "c001")
+
+
+def test_new_cases_sentences_without_a_level2_logbook_and_with_reused_cases():
+    result = rule(candidate(compliant(VIA), level2=None), "new_cases", VIA)
+    assert (result.message, result.missing) == ("no Level 2 logbook given to compare with",
+                                                ("add the Level 2 logbook (candidate.toml [level2] cases)",))
+    via = compliant(VIA)
+    first = via.candidate.level2.cases[0]
+    reused = rule(replace(via, cases=(first,) + via.cases[1:]), "new_cases", VIA)
+    assert reused.missing == (f"remove 1 cases reused from the Level 2 logbook ({first.case_id})",)
+    assert reused.offending == (first.case_id,)
+
+
+def test_recent_window_lists_the_old_cases_and_what_to_do():
+    via = compliant(VIA)
+    old = replace(via, cases=(replace(via.cases[0], study_date=date(2020, 1, 1)),) + via.cases[1:])
+    result = rule(old, "recent_window", VIA)
+    applied = via.candidate.application_date
+    start = date(applied.year - 2, applied.month, applied.day)
+    assert result.numbers == {"after": start.isoformat(), "to": applied.isoformat(), "outside": 1}
+    assert result.offending == (via.cases[0].case_id,)
+    assert result.missing == (f"1 cases dated outside the 24 months before {applied} ({via.cases[0].case_id})",)
+    assert result.message == (f"1 cases not in the 24 months before the application ({start} excluded .. {applied}): "
+                              f"{via.cases[0].case_id}")
+
+
+def test_window_numbers_name_the_months_and_the_window():
+    empty = rule(replace(compliant(), cases=()), "window_24_months")
+    assert empty.numbers == {"months": 24}
+    result = window_rule(date(2024, 1, 1), date(2024, 6, 1))
+    assert result.numbers == {"months": 24, "window_start": "2024-01-01", "window_end": "2025-12-31"}

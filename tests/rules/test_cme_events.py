@@ -156,3 +156,74 @@ def test_cme_credits_judges_the_two_years_before_the_exam():
     assert (credit.accepted, credit.reasons) == (0, ("attended more than 2 years before the exam "
                                                      "(ended 2023-11-06, earliest accepted 2023-11-07)",))
     assert cme_credits([old], SETTINGS, None)[0].accepted == 10
+
+
+@pytest.mark.parametrize("catalog_id, expected", [
+    ("eurocmr-2021", ("eurocmr", 2021)), (" EACVI-2023 ", ("eacvi", 2023)), ("scmr-annual", ("scmr-annual", None)),
+    ("meeting-1999", ("meeting", 1999)), ("meeting-2100", ("meeting-2100", None)), ("meeting-21", ("meeting-21", None)),
+    ("2024", ("2024", None)), ("course-20245", ("course-20245", None)),
+])
+def test_series_and_year(catalog_id, expected):
+    assert series_and_year(catalog_id) == expected
+
+
+def test_source_key_without_settings_treats_every_catalogued_series_as_yearly():
+    claim = act("m", "medmastery-cmr-essentials", date(2024, 1, 10), kind="online")
+    assert source_key(claim) == "medmastery-cmr-essentials-2024"
+    assert source_key(claim, SETTINGS) == "medmastery-cmr-essentials"
+
+
+def test_catalogue_entry_of_an_uncatalogued_claim_is_none_without_a_note():
+    from cmrnet.rules.cme import catalogue_entry
+    assert catalogue_entry(act("a", "  "), SETTINGS) == (None, "")
+    entry, note = catalogue_entry(act("a", "ESC-Congress", date(2025, 8, 30)), SETTINGS)
+    assert (entry.id, note) == ("esc-congress", "")
+
+
+def course(aid, credits, **changes):
+    return act(aid, credits=credits, title=f"Course {aid}", **{"kind": "course", **changes})
+
+
+def test_a_source_with_a_single_accepted_credit_is_a_source():
+    result = rule(replace(compliant(), cme=(course("a", 24), course("b", 1))), "cme_hours")
+    assert (result.status, result.numbers["sources"]) == ("met", 2)
+
+
+def test_refused_and_reduced_claims_are_counted_apart_in_the_sentence():
+    claims = (course("a", 20), course("b", 3, modalities=3), course("c", 5, certificate=""),
+              course("d", 5, certificate=""), course("e", 5, kind="self_directed"), course("f", 5, certificate="no"))
+    result = rule(replace(compliant(), cme=claims), "cme_hours")
+    assert result.message == ("21 CME hours accepted of 25 required, from 2 sources; "
+                              "4 claims refused (c, d, e); 1 claims reduced")
+    assert result.offending == ("c", "d", "e", "f")
+    only_refused = rule(replace(compliant(), cme=(course("a", 20), course("b", 5), course("c", 5, certificate=""))),
+                        "cme_hours")
+    assert only_refused.message == "25 CME hours accepted of 25 required, from 2 sources; 1 claims refused (c)"
+
+
+def test_cme_numbers_are_rounded_to_two_decimals_and_the_claims_are_kept():
+    ev = evaluation(replace(compliant(), cme=(course("a", 20.125), course("b", 10.375))))
+    assert ev.rule("cme_hours").numbers == {"have": 30.5, "need": 25.0, "sources": 2, "claimed": 30.5}
+    ev = evaluation(replace(compliant(), cme=(course("a", 20.125), course("b", 10))))
+    assert ev.rule("cme_hours").numbers == {"have": 30.12, "need": 25.0, "sources": 2, "claimed": 30.12}
+    assert [(c.activity_id, c.accepted) for c in ev.cme] == [("a", Fraction(161, 8)), ("b", 10)]
+
+
+def test_a_general_meeting_without_catalogued_credits_gives_nothing():
+    from cmrnet.rules.ruleset import CatalogueEntry
+    entry = CatalogueEntry("radiology-congress", "Radiology Congress", None, False, True, "")
+    settings = replace(SETTINGS, catalogue={**SETTINGS.catalogue, "radiology-congress": entry})
+    [credit] = assess_claims([act("r", "radiology-congress", credits=12)], settings, EXAM)
+    assert (credit.accepted, credit.reasons) == (0, ("Radiology Congress is a general meeting without catalogued "
+                                                     "CMR credits",))
+
+
+def test_exactly_eight_credits_a_day_gives_no_reason():
+    assert one(act("c", credits=8)).reasons == ()
+    assert one(act("c", credits=8.5)).reasons == ("at most 8 credits per congress day (1 days)",)
+
+
+def test_an_edition_of_a_series_entry_has_no_note():
+    from cmrnet.rules.cme import catalogue_entry
+    entry, note = catalogue_entry(act("s", "scmr-annual-2025", date(2025, 1, 29)), SETTINGS)
+    assert (entry.id, note) == ("scmr-annual", "")

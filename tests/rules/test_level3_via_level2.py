@@ -119,3 +119,49 @@ def test_package_carries_the_level2_training_and_cme_lists(tmp_path):
     (folder / "candidate.toml").write_text(text.replace('training = ["t1"]', "training = 3"))
     with pytest.raises(PackageError, match="candidate.toml key level2.training: 3 is not a list of ids"):
         read_package(folder)
+
+
+def test_a_period_starting_on_the_award_day_counts_from_the_day_after():
+    data = via(awarded_on=date(2026, 12, 31))
+    ev = evaluation(replace(data, training=(period("t", date(2026, 12, 31), date(2027, 9, 30)),)), VIA)
+    [allocation] = [a for a in ev.allocations if a.kind == "training"]
+    assert (allocation.used_for, allocation.level3_from) == ("split", date(2027, 1, 1))
+    assert ev.rule("training_months").numbers["have"] == 9.0
+
+
+def test_without_the_presumption_the_reason_says_nothing_was_declared():
+    ruleset = with_params(VIA, RULESET, level2_presume_used_until_award=False)
+    data = via(awarded_on=date(2026, 12, 31))
+    data = replace(data, training=(period("a", date(2026, 1, 1), date(2026, 9, 30)),),
+                   cme=(claim("c", date(2026, 1, 1), date(2026, 1, 1), 5),))
+    from cmrnet.rules import evaluate
+    ev = evaluate(ruleset, VIA, data, today=date(2026, 1, 1))
+    assert [(a.kind, a.item_id, a.used_for, a.reason) for a in ev.allocations] == [
+        ("training", "a", "level3", "Level 2 use not declared"), ("cme", "c", "level3", "Level 2 use not declared")]
+    assert ev.rule("cme_hours").numbers["have"] == 5.0
+
+
+def test_without_a_level2_certificate_everything_counts_and_nothing_is_allocated():
+    data = candidate(compliant(VIA), level2=None)
+    ev = evaluation(data, VIA)
+    assert ev.allocations == []
+    assert ev.rule("training_months").numbers["have"] == evaluation(compliant(VIA), VIA).rule(
+        "training_months").numbers["have"]
+
+
+def test_reasons_of_the_presumed_allocation():
+    data = via(awarded_on=date(2026, 12, 31))
+    data = replace(data, training=(period("old", date(2026, 1, 1), date(2026, 3, 31)),
+                                   period("new", date(2027, 1, 1), date(2027, 9, 30))),
+                   cme=(claim("c1", date(2026, 5, 1), date(2026, 5, 1), 5), claim("c2", date(2027, 5, 1), date(2027, 5, 1), 5)))
+    ev = evaluation(data, VIA)
+    assert [(a.item_id, a.used_for, a.reason) for a in ev.allocations] == [
+        ("old", "level2", "on or before the Level 2 award (2026-12-31): taken as used for Level 2"),
+        ("new", "level3", "after the Level 2 award (2026-12-31)"),
+        ("c1", "level2", "ended on or before the Level 2 award (2026-12-31): taken as used for Level 2"),
+        ("c2", "level3", "after the Level 2 award (2026-12-31)")]
+    declared = evaluation(replace(data, candidate=replace(data.candidate, level2=replace(
+        data.candidate.level2, training_ids=("old",), cme_ids=("c1",)))), VIA)
+    assert [(a.item_id, a.used_for, a.reason) for a in declared.allocations] == [
+        ("old", "level2", "used for the Level 2 application"), ("new", "level3", "not used for the Level 2 application"),
+        ("c1", "level2", "used for the Level 2 application"), ("c2", "level3", "not used for the Level 2 application")]

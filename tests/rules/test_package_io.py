@@ -119,3 +119,24 @@ def test_missing_cases_file_is_reported(package):
 def test_optional_files_may_be_absent(package):
     (package / "cme.csv").unlink()
     assert read_package(package).cme == ()
+
+
+def test_every_field_the_engine_reads_travels_in_the_package(tmp_path):
+    from cmrnet.rules import PeerItem, PeerRecognition
+    data = make_compliant_application("level3-via-level2")
+    level2 = replace(data.candidate.level2, training_ids=("t1",), cme_ids=("cme-01", "cme-02"))
+    candidate = replace(data.candidate, level2=level2, results_date=date(2025, 12, 19), specialty="radiology",
+                        peer_recognition=PeerRecognition(invited_talks=1, items=(
+                            PeerItem("o1", "oral", "Title, with comma", "EuroCMR 2026", date(2026, 5, 2), "international",
+                                     True, True),
+                            PeerItem("f1", "cme_faculty", "Course", "", None, "local", False, False))))
+    cases = tuple(replace(c, full_review=(i % 2 == 0)) if c.source == "course" else c for i, c in enumerate(data.cases))
+    cme = tuple(replace(a, full_attendance=True) if i == 0 else a for i, a in enumerate(data.cme))
+    rich = replace(data, candidate=candidate, cases=cases, cme=cme)
+    folder = write_package(tmp_path / "rich", rich)
+    back = read_package(folder)
+    assert back == rich
+    ruleset = load_ruleset("eacvi-2025")
+    for route in ruleset.routes:
+        assert evaluate(ruleset, route, back, today=date(2026, 1, 1)).to_dict() == \
+            evaluate(ruleset, route, rich, today=date(2026, 1, 1)).to_dict()

@@ -179,3 +179,20 @@ def test_an_item_without_an_event_is_told_apart_by_its_title():
     result = peer(*untitled)
     assert (result.status, result.numbers["invited_talks"]) == ("met", {"have": 2, "need": 2})
     assert result.message == "met by invited talks/chairs"
+
+
+def test_course_review_sentences_in_each_state():
+    data = compliant()
+    indices = course_cases(data)
+    reviewed = rule(data, "course_review")
+    assert (reviewed.message, reviewed.numbers) == ("every course case had a full review of the candidate's report",
+                                                    {"not_reviewed": 0, "unrecorded": 0})
+    unknown = rule(modify(data, indices[:2], full_review=None), "course_review")
+    assert (unknown.message, unknown.numbers) == ("2 course cases without a recorded review are counted",
+                                                  {"not_reviewed": 0, "unrecorded": 2})
+    refused = modify(data, indices[:1], full_review=False)
+    result = rule(refused, "course_review")
+    case_id = refused.cases[indices[0]].case_id
+    assert result.message == (f"1 course cases without a full review of the candidate's report are not counted: "
+                              f"{case_id}")
+    assert result.missing == (f"remove 1 course cases without a full review ({case_id})",)

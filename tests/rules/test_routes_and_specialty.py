@@ -144,3 +144,13 @@ def test_level1_numbers_and_the_credits_it_judged():
 def test_a_completed_level1_course_counts_whatever_its_credits():
     assert level1(course(credits=1)).rule("level1_knowledge").status == "met"
     assert level1(course(catalog_id="scmr-intro-online", credits=8)).rule("level1_knowledge").status == "not_met"
+
+
+def test_deadline_message_names_its_anchor():
+    data = candidate(make_compliant_application("level2"), results_date=date(2025, 12, 20))
+    results = with_params("level2", load_ruleset("eacvi-2025"), deadline_anchor="results_date")
+    result = evaluate(results, "level2", data, today=TODAY).rule("submission_deadline")
+    assert result.message == ("application date 2026-07-07 is on or before the deadline 2027-12-20 "
+                              "(results 2025-12-20 + 2 years)")
+    exam = evaluate("eacvi-2025", "level2", data, today=TODAY).rule("submission_deadline")
+    assert exam.message == "application date 2026-07-07 is on or before the deadline 2027-11-07 (exam 2025-11-07 + 2 years)"

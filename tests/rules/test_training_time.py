@@ -170,3 +170,48 @@ def test_uncovered_days_split_continuous_training_into_two_stretches():
     result = rule(data, "training_months")
     assert result.numbers["have"] == 1.0        # January 2023 and March 2025 are 26 months apart
     assert (result.numbers["from"], result.numbers["to"]) == ("2023-01-01", "2023-01-31")   # tie: earliest
+
+
+def test_share_of_full_time():
+    from cmrnet.rules.training import share_of_full_time
+    assert share_of_full_time(14, Fraction(35)) == Fraction(2, 5)
+    assert share_of_full_time(70, Fraction(35)) == 1
+    assert share_of_full_time(10, Fraction(0)) == 1
+
+
+def test_a_one_day_period_counts_one_day():
+    segments = fte_segments([(date(2025, 1, 1), date(2025, 1, 1), Fraction(1), "a")])
+    assert [(s.start, s.end) for s in segments] == [(date(2025, 1, 1), date(2025, 1, 1))]
+    assert count_training(segments, 24, True).months == Fraction(1200, 36525)
+
+
+def test_adjacent_runs_with_different_shares_stay_apart():
+    segments = fte_segments([(date(2025, 1, 1), date(2025, 1, 31), Fraction(1), "a"),
+                             (date(2025, 2, 1), date(2025, 2, 28), Fraction(1, 2), "b")])
+    assert [(s.fte, s.period_ids) for s in segments] == [(1, ("a",)), (Fraction(1, 2), ("b",))]
+    count = count_training(segments, 24, True)
+    assert (count.months, count.split, count.counted) == (Fraction(3, 2), False, ("a", "b"))
+
+
+def test_split_training_is_flagged_and_the_window_message_names_the_reading():
+    first = period("a", date(2023, 1, 1), date(2023, 1, 31))
+    later = period("b", date(2025, 3, 1), date(2025, 4, 30))
+    result = training("level2", first, later)
+    assert result.message == ("2 months full-time equivalent of 3 required; 1 periods outside the 24-month window "
+                              "(extended pro rata) from 2025-03-01 not counted (a)")
+    assert result.missing == ("1 more months of full-time-equivalent training (35 h/week = full time)",
+                              "training periods outside one 24-month window do not count (a)")
+    fixed = with_params("level2", load_ruleset("eacvi-2025"), training_window_pro_rata=False)
+    assert training("level2", first, later, ruleset=fixed).message == (
+        "2 months full-time equivalent of 3 required; 1 periods outside the 24-month window (window) "
+        "from 2025-03-01 not counted (a)")
+    inside = count_training(fte_segments([(date(2024, 1, 1), date(2024, 1, 31), Fraction(1), "a"),
+                                          (date(2024, 3, 1), date(2024, 3, 31), Fraction(1), "b")]), 24, True)
+    assert (inside.split, inside.start, inside.end) == (True, date(2024, 1, 1), date(2024, 3, 31))
+
+
+def test_no_training_at_all():
+    result = training("level2")
+    assert (result.status, result.numbers["have"], result.numbers["from"], result.numbers["to"]) == (
+        "not_met", 0.0, None, None)
+    assert result.message == "0 months full-time equivalent of 3 required"

@@ -50,3 +50,47 @@ def nav_for(user) -> list[NavItem]:
 
 def panels_for(user) -> list[Panel]:
     return [p for p in PANELS if user.has_role(p.role)]
+
+
+@dataclass(frozen=True)
+class PageAsset:
+    """A script (ES module) or stylesheet an app adds to every page for people `applies(user)` is true
+    for (e.g. live notifications for on-call experts)."""
+
+    kind: str  # "script" or "stylesheet"
+    path: str  # a static path
+    applies: Callable = field(default=lambda user: True)
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A section an app adds to a shared page (e.g. on-call figures on the network page): a template and
+    a function (request -> context dict)."""
+
+    page: str
+    template: str
+    context: Callable = field(default=lambda request: {})
+    order: int = 50
+
+
+PAGE_ASSETS: list[PageAsset] = []
+PAGE_SECTIONS: list[PageSection] = []
+
+
+def register_page_asset(asset: PageAsset) -> None:
+    if all(a.path != asset.path for a in PAGE_ASSETS):
+        PAGE_ASSETS.append(asset)
+
+
+def register_section(section: PageSection) -> None:
+    if all(s.template != section.template or s.page != section.page for s in PAGE_SECTIONS):
+        PAGE_SECTIONS.append(section)
+        PAGE_SECTIONS.sort(key=lambda s: s.order)
+
+
+def page_assets_for(user) -> list[PageAsset]:
+    return [a for a in PAGE_ASSETS if a.applies(user)]
+
+
+def sections_for(page: str) -> list[PageSection]:
+    return [s for s in PAGE_SECTIONS if s.page == page]

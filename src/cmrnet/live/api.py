@@ -4,6 +4,8 @@
   /api/v1/live/sessions/<id>/                one session with its participants
   /api/v1/live/sessions/<id>/attendance/     attendance from presence (join/leave), per participant
   /api/v1/live/sessions/<id>/invite/         POST {person, role}: invite (organiser, administrators)
+  /api/v1/live/help-requests/                expert-help requests the person may see, with time to answer
+  /api/v1/live/rota/                         the on-call rota
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from cmrnet.live import selectors, services
-from cmrnet.live.models import LiveSession, Participant, ParticipantRole
+from cmrnet.live.models import HelpRequest, LiveSession, Participant, ParticipantRole, RotaEntry
 from cmrnet.network.models import Centre, Scanner
 from cmrnet.people.models import User
 
@@ -103,4 +105,45 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
 router = DefaultRouter()
 router.register("live/sessions", SessionViewSet, basename="api-live-session")
+urlpatterns = [path("", include(router.urls))]
+
+
+class HelpRequestSerializer(serializers.ModelSerializer):
+    centre_name = serializers.CharField(source="centre.name", read_only=True)
+    seconds_to_answer = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = HelpRequest
+        fields = ["id", "centre", "centre_name", "scanner", "reason", "status", "created_at", "accepted_by", "accepted_at",
+                  "seconds_to_answer", "tiers_called", "room"]
+
+
+class HelpRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Expert-help requests the person may see (their own, their centre's, those they were called for)."""
+
+    serializer_class = HelpRequestSerializer
+
+    def get_queryset(self):
+        return selectors.help_requests_for_user(self.request.user)
+
+
+class RotaEntrySerializer(serializers.ModelSerializer):
+    expert_name = serializers.CharField(source="expert.full_name", read_only=True)
+
+    class Meta:
+        model = RotaEntry
+        fields = ["id", "expert", "expert_name", "centre", "weekday", "starts", "ends", "time_zone", "tier", "valid_from", "valid_until"]
+
+
+class RotaViewSet(viewsets.ReadOnlyModelViewSet):
+    """The on-call rota (every member may read it, as on the page)."""
+
+    serializer_class = RotaEntrySerializer
+
+    def get_queryset(self):
+        return selectors.rota()
+
+
+router.register("live/help-requests", HelpRequestViewSet, basename="api-live-help-request")
+router.register("live/rota", RotaViewSet, basename="api-live-rota")
 urlpatterns = [path("", include(router.urls))]

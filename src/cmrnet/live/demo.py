@@ -52,6 +52,22 @@ def _session(mentor: User, trainee: User) -> LiveSession:
     return session
 
 
+def _rota(mentor: User) -> None:
+    """The demo mentor (EACVI Level 3) on call for the whole network all day, every day (tier 1); the
+    demo board member (SCMR Level 3) as tier 2, so an unanswered request escalates."""
+    from cmrnet.live.models import RotaEntry
+
+    if RotaEntry.objects.exists():
+        return
+    board = User.objects.filter(email="board@demo.cmrnet.org").first()
+    for tier, person in ((1, mentor), (2, board)):
+        if person is None:
+            continue
+        for weekday in range(7):
+            RotaEntry.objects.create(expert=person, weekday=weekday, starts=dt.time(0, 0), ends=dt.time(0, 0),
+                                     time_zone="Europe/Berlin", tier=tier)
+
+
 def load() -> None:
     _scanners()
     mentor = User.objects.filter(email="mentor@demo.cmrnet.org").first()
@@ -59,7 +75,12 @@ def load() -> None:
     if not (mentor and trainee):
         return
     session = _session(mentor, trainee)
+    _rota(mentor)
     note = (f"Live room: log in as {mentor.email} in one browser window and {trainee.email} in another "
             f"(a private window), open Live > \"{session.title}\" > Enter the room.")
     if note not in DEMO_NOTES:
         DEMO_NOTES.append(note)
+    help_note = ("Expert help: log in as technologist@demo.cmrnet.org, Live > Request expert help; the demo mentor "
+                 "(on call all day) gets a live notification on any open page and accepts with one click.")
+    if help_note not in DEMO_NOTES:
+        DEMO_NOTES.append(help_note)

@@ -105,3 +105,47 @@ class CreditForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The period ends before it starts.")
         return data
+
+
+class ControlGrantForm(forms.Form):
+    grantee = forms.ModelChoiceField(User.objects.none(), label="Remote expert")
+    mode = forms.ChoiceField(choices=[("view", "View only"), ("control", "Full control (mouse and keyboard)")], initial="view",
+                             widget=forms.RadioSelect)
+    minutes = forms.IntegerField(min_value=1, max_value=240, initial=15, label="For (minutes)")
+
+    def __init__(self, *args, experts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = User.objects.filter(pk__in=[p.pk for p in experts])
+
+
+class HelpRequestForm(forms.Form):
+    scanner = forms.ModelChoiceField(Scanner.objects.none(), required=False, empty_label="(not about one scanner)")
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="A few words: what is wrong or what you need. No patient identifiers.")
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scanner"].queryset = Scanner.objects.filter(centre=centre, active=True)
+
+
+class RotaForm(forms.Form):
+    expert = forms.ModelChoiceField(User.objects.none(), help_text="People holding a current Level 3 today.")
+    centre = forms.ModelChoiceField(Centre.objects.all(), required=False, empty_label="Whole network",
+                                    help_text="Empty: on call for every centre.")
+    weekday = forms.TypedChoiceField(coerce=int, choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+                                                          (4, "Friday"), (5, "Saturday"), (6, "Sunday")])
+    starts = forms.TimeField(widget=TIME)
+    ends = forms.TimeField(widget=TIME, help_text="At or before the start: the slot runs past midnight.")
+    time_zone = forms.ChoiceField()
+    tier = forms.IntegerField(min_value=1, max_value=9, initial=1, help_text="1 is called first; 2 after the first escalation...")
+    valid_from = forms.DateField(required=False, widget=DATE)
+    valid_until = forms.DateField(required=False, widget=DATE)
+
+    def __init__(self, *args, experts, zone: str, centres=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts
+        self.fields["time_zone"].choices = zone_choices()
+        self.fields["time_zone"].initial = zone
+        if centres is not None:
+            self.fields["centre"].queryset = centres
+            self.fields["centre"].required = True

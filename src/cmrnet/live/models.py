@@ -199,3 +199,128 @@ class TrainingCredit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "trainee"], name="one_credit_per_room_and_trainee")]
+
+
+class ScanControlGrant(models.Model):
+    """A local participant hands the scanner console to a named remote expert, for a limited time.
+    Only while the grant lasts does cmrnet relay the expert's noVNC connection to the console's VNC server;
+    view only unless the site chose full control. Any local participant can take it back at once."""
+
+    class Mode(models.TextChoices):
+        VIEW = "view", "View only"
+        CONTROL = "control", "Full control (mouse and keyboard)"
+
+    class Ending(models.TextChoices):
+        TAKEN_BACK = "taken_back", "Taken back by the site"
+        EXPIRED = "expired", "Time ran out"
+        REPLACED = "replaced", "Replaced by a new grant"
+        ROOM_CLOSED = "room_closed", "Room closed"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="control_grants")
+    scanner = models.ForeignKey("network.Scanner", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    grantee = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="scan_control_grants")
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.VIEW)
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ending = models.CharField(max_length=12, choices=Ending.choices, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("granted_at")),
+                                              name="grant_expires_after_granted")]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} of {self.scanner.name} to {self.grantee}"
+
+    def is_active(self, now) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+class RotaEntry(models.Model):
+    """An on-call slot: a current Level 3 expert on a weekday between two times on the clock of a time
+    zone, for one centre or the whole network (no centre). Tier 1 is called first."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    expert = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="rota_entries")
+    centre = models.ForeignKey("network.Centre", null=True, blank=True, on_delete=models.CASCADE, related_name="rota_entries",
+                               help_text="Empty: on call for the whole network.")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField(help_text="At or before the start: the slot runs past midnight.")
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    tier = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(9)],
+                                            help_text="1 is called first; higher tiers after each escalation.")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["weekday", "starts", "tier", "pk"]
+        verbose_name_plural = "rota entries"
+
+    def __str__(self) -> str:
+        return f"{self.expert} {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M} {self.time_zone} (tier {self.tier})"
+
+    def as_slot(self):
+        from cmrnet.live.oncall import Slot
+
+        return Slot(expert_id=self.expert_id, weekday=self.weekday, starts=self.starts, ends=self.ends, time_zone=self.time_zone,
+                    tier=self.tier, centre_id=self.centre_id, valid_from=self.valid_from, valid_until=self.valid_until)
+
+
+class HelpRequest(models.Model):
+    """Staff at a site ask for an on-call expert, about a scanner, with a short reason. The first expert
+    to accept joins the request's room; unanswered, it escalates to the next tier after N minutes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for an expert"
+        ACCEPTED = "accepted", "Answered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="help_requests")
+    centre = models.ForeignKey("network.Centre", on_delete=models.PROTECT, related_name="help_requests")
+    scanner = models.ForeignKey("network.Scanner", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=300, help_text="Short, and no patient identifiers.")
+    room = models.OneToOneField(Room, on_delete=models.PROTECT, related_name="help_request")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    tiers_called = models.PositiveSmallIntegerField(default=0, help_text="Escalation steps taken (tiers with someone on call).")
+    last_called_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="answered_help_requests")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "last_called_at"]), models.Index(fields=["centre", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Help at {self.centre} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def seconds_to_answer(self) -> float | None:
+        return (self.accepted_at - self.created_at).total_seconds() if self.accepted_at else None
+
+
+class HelpCall(models.Model):
+    """An expert called for a request (live notification and e-mail), and at which tier."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="calls")
+    expert = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="help_calls")
+    tier = models.PositiveSmallIntegerField()
+    called_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["called_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "expert"], name="one_call_per_expert_and_request")]

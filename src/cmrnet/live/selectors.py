@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cmrnet.live import attendance as att
 from cmrnet.live.models import EXPERT_ROLES, LiveSession, Participant, ParticipantRole, Presence, Room, TrainingCredit
@@ -160,6 +161,16 @@ class AttendanceRow:
     def attended(self) -> bool:
         return self.minutes > 0
 
+    @property
+    def role_label(self) -> str:
+        return ParticipantRole(self.role).label if self.role in ParticipantRole.values else self.role
+
+    @property
+    def response_label(self) -> str:
+        from cmrnet.live.models import Response
+
+        return Response(self.response).label if self.response else "not invited"
+
 
 def _intervals(presences, *, now: dt.datetime) -> dict[int, list[att.Interval]]:
     by_person: dict[int, list[att.Interval]] = {}
@@ -255,3 +266,125 @@ def ice_servers(user: User, *, now: dt.datetime) -> list[dict]:
         servers.append({"urls": list(settings.CMRNET_TURN_URLS), "username": username,
                         "credential": base64.b64encode(digest).decode()})
     return servers
+
+
+# --------------------------------------------------------------------------- scan control
+def active_grant(room: Room, *, now: dt.datetime):
+    from cmrnet.live.models import ScanControlGrant
+
+    return (ScanControlGrant.objects.filter(room=room, ended_at__isnull=True, expires_at__gt=now)
+            .select_related("grantee", "granted_by", "scanner").first())
+
+
+def grant_for_relay(user: User, grant_id: int, *, now: dt.datetime):
+    """The grant, if it is `user`'s and active now: the only way a VNC connection is relayed."""
+    from cmrnet.live.models import ScanControlGrant
+
+    if not user.is_authenticated:
+        return None
+    return (ScanControlGrant.objects.filter(pk=grant_id, grantee=user, ended_at__isnull=True, expires_at__gt=now)
+            .select_related("scanner", "room").first())
+
+
+def can_hand_over(user: User, room: Room, *, on: dt.date) -> bool:
+    """Local participants (people of the site with a right to the room) grant and take back scan control."""
+    return is_local(user, room) and can_join_room(user, room, on=on)
+
+
+def remote_experts(room: Room, *, on: dt.date) -> list[User]:
+    """Invited mentors and experts from elsewhere: who may be handed scan control."""
+    people = [p.person for p in Participant.objects.filter(room=room, role__in=EXPERT_ROLES).select_related("person")]
+    return [p for p in people if not is_local(p, room)]
+
+
+# --------------------------------------------------------------------------- on-call expert support
+HELP_REQUESTER_ROLES = (Role.TECHNOLOGIST, Role.NURSE, Role.TRAINEE, Role.MENTOR, Role.PROGRAMME_DIRECTOR)
+
+
+def can_request_help(user: User) -> bool:
+    """Staff at a site (technologists, nurses, trainees, mentors, directors with a centre) ask for help."""
+    return user.is_authenticated and bool(user.centre_id) and user.has_role(*HELP_REQUESTER_ROLES)
+
+
+def can_manage_rota(user: User, centre=None) -> bool:
+    """Network administrators manage every slot; a programme director the slots of their own centre."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.NETWORK_ADMIN):
+        return True
+    return centre is not None and user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id == centre.pk
+
+
+def rota(*, centre=None) -> QuerySet:
+    from cmrnet.live.models import RotaEntry
+
+    qs = RotaEntry.objects.select_related("expert", "centre")
+    return qs.filter(centre=centre) if centre is not None else qs
+
+
+def is_on_rota(user: User) -> bool:
+    from cmrnet.live.models import RotaEntry
+
+    return user.is_authenticated and RotaEntry.objects.filter(expert=user).exists()
+
+
+def call_tiers_now(centre, *, now: dt.datetime, exclude: tuple[int, ...] = ()) -> list[tuple[int, list[User]]]:
+    """The experts to call for a request from `centre` at `now`, as (rota tier, experts) in calling order:
+    on the rota now and holding a current Level 3 today (`people.selectors.holds_current_level3`)."""
+    from cmrnet.live import oncall
+    from cmrnet.people.selectors import holds_current_level3
+
+    day = timezone.localdate(now)
+    tiers = oncall.call_tiers([e.as_slot() for e in rota()], at=now, centre_id=centre.pk)
+    people = User.objects.in_bulk([pk for _, ids in tiers for pk in ids])
+    out = []
+    for tier, ids in tiers:
+        experts = [people[pk] for pk in ids if pk not in exclude and people[pk].is_active and holds_current_level3(pk, day)]
+        if experts:
+            out.append((tier, experts))
+    return out
+
+
+def help_requests_for_user(user: User) -> QuerySet:
+    """Requests `user` may see: their own, their centre's (site staff), those they were called for or
+    answered; network administrators all."""
+    from cmrnet.live.models import HelpRequest
+
+    qs = HelpRequest.objects.select_related("centre", "scanner", "requested_by", "accepted_by", "room")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(Role.NETWORK_ADMIN):
+        return qs
+    visible = Q(requested_by=user) | Q(calls__expert=user) | Q(accepted_by=user)
+    if user.centre_id and user.has_role(*SITE_STAFF_ROLES):
+        visible |= Q(centre_id=user.centre_id)
+    return qs.filter(visible).distinct()
+
+
+def get_help_request_for_user(user: User, pk: int):
+    from cmrnet.live.models import HelpRequest
+
+    try:
+        return help_requests_for_user(user).get(pk=pk)
+    except HelpRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+def help_figures(centres) -> list[tuple]:
+    """Per centre: (centre, CentreFigures) over all its requests (cancelled ones excluded)."""
+    from cmrnet.live import oncall
+    from cmrnet.live.models import HelpRequest
+
+    waits: dict[int, list] = {}
+    for centre_id, created, accepted in (HelpRequest.objects.filter(centre__in=centres).exclude(status=HelpRequest.Status.CANCELLED)
+                                         .values_list("centre_id", "created_at", "accepted_at")):
+        waits.setdefault(centre_id, []).append((accepted - created).total_seconds() if accepted else None)
+    return [(c, oncall.figures(waits[c.pk])) for c in centres if c.pk in waits]
+
+
+def open_calls_for(user: User) -> list:
+    """Requests still waiting for an answer that `user` was called for."""
+    from cmrnet.live.models import HelpRequest
+
+    return list(HelpRequest.objects.filter(status=HelpRequest.Status.OPEN, calls__expert=user).select_related("centre", "scanner")
+                .distinct().order_by("created_at"))

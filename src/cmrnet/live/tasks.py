@@ -61,3 +61,21 @@ def send_session_reminder(session_id: int) -> int:
     for person in people:
         _mail_session(session, person, subject=f"Reminder: {session.title}", lead="Your live session starts soon.")
     return len(people)
+
+
+@task()
+def send_help_call(request_id: int, expert_ids: list[int]) -> int:
+    """E-mail the called experts (the live notification has already reached their open pages)."""
+    from cmrnet.live.models import HelpRequest
+    from cmrnet.people.models import User
+
+    request = HelpRequest.objects.select_related("centre", "scanner", "requested_by").get(pk=request_id)
+    url = settings.SITE_URL + reverse("live-help", args=[request.pk])
+    for expert in User.objects.filter(pk__in=expert_ids):
+        body = "\n\n".join([
+            f"Dear {expert.full_name or expert.email},",
+            f"{request.requested_by} at {request.centre} asks for on-call expert help"
+            f"{f' with {request.scanner}' if request.scanner else ''}:\n{request.reason}",
+            f"Accept and join the room (the first to accept joins): {url}", "cmrnet"])
+        EmailMessage(f"Expert help requested: {request.centre}", body, settings.DEFAULT_FROM_EMAIL, [expert.email]).send()
+    return len(expert_ids)

@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cmrnet.live import selectors, services
-from cmrnet.live.forms import CreditForm, InviteForm, RespondForm, SessionForm
+from cmrnet.live import oncall, selectors, services
+from cmrnet.live.forms import ControlGrantForm, CreditForm, HelpRequestForm, InviteForm, RespondForm, RotaForm, SessionForm
 from cmrnet.live.ics import session_calendar
-from cmrnet.live.models import Participant, Room
-from cmrnet.people.models import Supervision
+from cmrnet.live.models import Participant, Room, RotaEntry
+from cmrnet.network.models import Centre
+from cmrnet.people.models import Supervision, User
 from cmrnet.people.selectors import supervisors_of
 
 
@@ -32,7 +33,7 @@ def home(request):
         "sessions": selectors.upcoming_sessions(user, now=now, limit=20), "zone": user.zone,
         "rooms": selectors.rooms_for_user(user, on=now.date()).filter(session__isnull=True, closed_at__isnull=True)[:10],
         "can_schedule": selectors.can_schedule(user), "supervisions": supervisions.select_related("trainee", "supervisor"),
-        "is_trainee": user.has_role("trainee"),
+        "is_trainee": user.has_role("trainee"), "can_request_help": selectors.can_request_help(user),
     })
 
 
@@ -160,19 +161,21 @@ def room(request, pk: int):
     now = timezone.now()
     room = selectors.get_room_for_user(request.user, pk, on=now.date())
     refusal = selectors.join_refusal(request.user, room, on=now.date())
+    local = selectors.is_local(request.user, room)
+    as_console = local and request.GET.get("as") == "console"  # the console is published from the site only
     return render(request, "live/room.html", {
-        "room": room, "refusal": refusal, "participants": room.participants.select_related("person"),
-        "chat": room.chat.select_related("author")[:200], "config": _room_config(request, room, now),
-        "can_manage": selectors.can_manage_room(request.user, room), "local": selectors.is_local(request.user, room),
+        "room": room, "refusal": refusal, "chat": room.chat.select_related("author")[:200], "local": local,
+        "as_console": as_console, "config": _room_config(request, room, now, as_console=as_console),
     })
 
 
-def _room_config(request, room: Room, now) -> dict:
+def _room_config(request, room: Room, now, *, as_console: bool) -> dict:
+    """What the room's script needs: no secret (TURN credentials are short-lived, VNC never appears)."""
     from django.conf import settings
 
-    role = selectors.participant_role(request.user, room)
     return {"room": room.pk, "wsPath": f"/ws/live/rooms/{room.pk}/", "me": request.user.pk, "name": request.user.full_name,
-            "role": role, "local": selectors.is_local(request.user, room), "cap": room.cap,
+            "role": selectors.participant_role(request.user, room), "local": selectors.is_local(request.user, room),
+            "kind": "console" if as_console else "person", "cap": room.cap,
             "iceServers": selectors.ice_servers(request.user, now=now), "loopbackOnly": settings.CMRNET_LIVE_LOOPBACK_ONLY}
 
 
@@ -205,3 +208,172 @@ def training_credit(request):
                                           f"({period.hours_per_week} h/week, remote).")
                 return redirect("logbook-training")
     return render(request, "live/credit.html", {"form": form, "found": found, "total": sum(c.minutes for c in found)})
+
+
+# --------------------------------------------------------------------------- scan control
+def _control_context(request, room: Room) -> dict:
+    now = timezone.now()
+    grant = selectors.active_grant(room, now=now)
+    can_hand_over = selectors.can_hand_over(request.user, room, on=now.date())
+    scanner = room.scanner
+    return {"room": room, "grant": grant, "can_hand_over": can_hand_over, "zone": request.user.zone,
+            "configured": bool(scanner and scanner.vnc_configured), "mine": bool(grant and grant.grantee_id == request.user.pk),
+            "form": ControlGrantForm(experts=selectors.remote_experts(room, on=now.date())) if can_hand_over and not grant else None}
+
+
+@login_required
+def room_control(request, pk: int):
+    """The scan-control panel of a room (an HTMX fragment): hand over, take back, or open the console."""
+    room = selectors.get_room_for_user(request.user, pk, on=timezone.localdate())
+    return render(request, "live/_control.html", _control_context(request, room))
+
+
+@login_required
+@require_POST
+def room_control_grant(request, pk: int):
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    form = ControlGrantForm(request.POST, experts=selectors.remote_experts(room, on=now.date()))
+    error = None
+    if form.is_valid():
+        try:
+            services.grant_scan_control(by=request.user, room=room, grantee=form.cleaned_data["grantee"],
+                                        mode=form.cleaned_data["mode"], minutes=form.cleaned_data["minutes"], now=now)
+        except ValidationError as exc:
+            error = _errors(exc)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    return render(request, "live/_control.html", {**_control_context(request, room), "error": error})
+
+
+@login_required
+@require_POST
+def room_control_take_back(request, pk: int):
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    grant = selectors.active_grant(room, now=now)
+    error = None
+    if grant is None:
+        error = "No one holds the console now."
+    else:
+        try:
+            services.take_back_scan_control(by=request.user, grant=grant, now=now)
+        except ValidationError as exc:
+            error = _errors(exc)
+    return render(request, "live/_control.html", {**_control_context(request, room), "error": error})
+
+
+@login_required
+def room_console(request, pk: int):
+    """The remote expert's console: noVNC through the per-grant relay, only while the grant lasts."""
+    now = timezone.now()
+    room = selectors.get_room_for_user(request.user, pk, on=now.date())
+    grant = selectors.active_grant(room, now=now)
+    mine = grant if grant and grant.grantee_id == request.user.pk else None
+    return render(request, "live/console.html", {"room": room, "grant": mine, "zone": request.user.zone})
+
+
+# --------------------------------------------------------------------------- on-call expert support
+@login_required
+def help_home(request):
+    user = request.user
+    can_request = selectors.can_request_help(user)
+    form = HelpRequestForm(request.POST or None, centre=user.centre, initial={"scanner": request.GET.get("scanner")}) if can_request else None
+    if request.method == "POST":
+        if not can_request:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                help_request = services.request_expert_help(by=user, scanner=form.cleaned_data["scanner"],
+                                                            reason=form.cleaned_data["reason"], now=timezone.now())
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                called = help_request.calls.count()
+                if called:
+                    messages.success(request, f"{called} on-call expert{'s' if called > 1 else ''} called. Wait in the room: the first to accept joins you.")
+                else:
+                    messages.error(request, "No expert is on call right now. The request stays open; it is shown to experts as they come on call.")
+                return redirect("live-room", pk=help_request.room_id)
+    return render(request, "live/help.html", {
+        "form": form, "requests": selectors.help_requests_for_user(user)[:30], "zone": user.zone,
+        "on_call": selectors.call_tiers_now(user.centre, now=timezone.now()) if user.centre_id else [],
+    })
+
+
+@login_required
+def help_detail(request, pk: int):
+    help_request = selectors.get_help_request_for_user(request.user, pk)
+    return render(request, "live/help_detail.html", {
+        "help": help_request, "calls": help_request.calls.select_related("expert"), "zone": request.user.zone,
+        "can_accept": help_request.status == "open" and help_request.calls.filter(expert=request.user).exists(),
+        "can_cancel": help_request.status == "open" and (request.user.pk == help_request.requested_by_id or (
+            request.user.centre_id == help_request.centre_id and request.user.has_role(*selectors.SITE_STAFF_ROLES))),
+    })
+
+
+@login_required
+@require_POST
+def help_accept(request, pk: int):
+    help_request = selectors.get_help_request_for_user(request.user, pk)
+    try:
+        services.accept_help_request(by=request.user, request=help_request, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("live-help", pk=pk)
+    return redirect("live-room", pk=help_request.room_id)
+
+
+@login_required
+@require_POST
+def help_cancel(request, pk: int):
+    help_request = selectors.get_help_request_for_user(request.user, pk)
+    try:
+        services.cancel_help_request(by=request.user, request=help_request, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Request cancelled.")
+    return redirect("live-help", pk=pk)
+
+
+def _rota_form(request, data=None):
+    from cmrnet.people.models import Certification
+
+    today = timezone.localdate()
+    experts = User.objects.filter(pk__in=[c.holder_id for c in Certification.objects.filter(level=3, valid_until__gte=today)
+                                          .select_related("holder") if c.is_current_on(today)], is_active=True)
+    centres = None if request.user.has_role("network_admin") else Centre.objects.filter(pk=request.user.centre_id)
+    return RotaForm(data, experts=experts, zone=request.user.zone.key, centres=centres)
+
+
+@login_required
+def rota_page(request):
+    user = request.user
+    may_manage = selectors.can_manage_rota(user) or selectors.can_manage_rota(user, Centre.objects.filter(pk=user.centre_id).first())
+    form = _rota_form(request, request.POST or None) if may_manage else None
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_rota_entry(by=user, today=timezone.localdate(), **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, "Added to the rota.")
+                return redirect("live-rota")
+    now = timezone.now()
+    entries = list(selectors.rota())
+    on_now = {e.pk for e in entries if oncall.covers(e.as_slot(), now)}
+    return render(request, "live/rota.html", {"entries": entries, "on_now": on_now, "form": form, "zone": user.zone,
+                                              "can_remove": {e.pk for e in entries if selectors.can_manage_rota(user, e.centre)}})
+
+
+@login_required
+@require_POST
+def rota_remove(request, pk: int):
+    entry = get_object_or_404(RotaEntry.objects.select_related("centre", "expert"), pk=pk)
+    services.remove_rota_entry(by=request.user, entry=entry)
+    messages.success(request, "Removed from the rota.")
+    return redirect("live-rota")

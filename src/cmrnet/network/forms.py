@@ -44,6 +44,12 @@ class ScannerForm(forms.ModelForm):
         model = Scanner
         fields = ["name", "vendor", "model", "field_strength", "active", "vnc_host", "vnc_port"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["clear_vnc_secret"]  # nothing stored yet
+            self.fields["vnc_secret"].help_text = "Stored sealed on the server and never shown again."
+
     def clean_vnc_host(self):
         host = self.cleaned_data["vnc_host"].strip()
         if host and (not HOST_RE.fullmatch(host)):

@@ -28,7 +28,7 @@ def uncovered_periods(ctx: Context) -> list[TrainingPeriod]:
 
 
 def supervisor_level3(ctx: Context) -> RuleResult:
-    cases = ctx.rejected.get("supervisor_level3", [])
+    cases = ctx.rejected["supervisor_level3"]
     periods = uncovered_periods(ctx)
     lines = [_supervisor_line(ctx, sid, cases, periods)
              for sid in sorted({c.supervisor_id for c in cases} | {p.supervisor_id for p in periods})]
@@ -58,6 +58,8 @@ def _supervisor_line(ctx: Context, sid: str, cases, periods) -> str:
     if all(day < first for day in dates):
         return f"supervisor {sid}'s Level 3 starts {first}; {what} before it"
     last = ctx.cover.last_valid_day(sid)
+    if last is None:
+        return f"supervisor {sid}'s Level 3 (awarded {first}) was revoked before it took effect: {what}"
     return f"supervisor {sid}'s Level 3 is not current on the dates of {what} (valid {first} .. {last}, with gaps for expiry or revocation)"
 
 
@@ -121,7 +123,7 @@ def cme_hours(ctx: Context) -> RuleResult:
     need: Fraction = ctx.params["cme_hours_min"]
     credits = assess_claims(ctx.cme, settings, ctx.data.candidate.exam_date)
     ctx.extra["cme"] = credits
-    have = sum((c.accepted for c in credits), Fraction(0))
+    have = sum(c.accepted for c in credits)
     sources = sorted({c.source_key for c in credits if c.accepted > 0})
     refused = [c.activity_id for c in credits if c.accepted == 0]
     reduced = [c.activity_id for c in credits if 0 < c.accepted < c.claimed]
@@ -137,7 +139,7 @@ def cme_hours(ctx: Context) -> RuleResult:
                + (f"; {len(reduced)} claims reduced" if reduced else ""))
     return result("cme_hours", have >= need and enough_sources, message,
                   numbers={"have": round(float(have), 2), "need": float(need), "sources": len(sources),
-                           "claimed": round(float(sum((c.claimed for c in credits), Fraction(0))), 2)},
+                           "claimed": round(float(sum(c.claimed for c in credits)), 2)},
                   offending=tuple(refused), missing=missing)
 
 
@@ -154,9 +156,9 @@ def exam_passed(ctx: Context) -> RuleResult:
 
 def submission_deadline(ctx: Context) -> RuleResult:
     cand = ctx.data.candidate
-    anchor = ctx.params.get("deadline_anchor", "exam_date")
-    start = cand.results_date if anchor == "results_date" else cand.exam_date
-    what = "results date" if anchor == "results_date" else "exam date"
+    from_results = ctx.params.get("deadline_anchor") == "results_date"
+    start = cand.results_date if from_results else cand.exam_date
+    what = "results date" if from_results else "exam date"
     if start is None and cand.logbook_deadline is None:
         return result("submission_deadline", False, f"no {what} given", missing=[f"enter the {what}"])
     years = ctx.params["submission_deadline_years"]
@@ -241,7 +243,7 @@ def peer_counts(items) -> tuple[dict[str, int], list[tuple[str, str]]]:
         reason = peer_item_refusal(item)
         field_name = PEER_ITEM_FIELDS.get(item.kind)
         if not reason and field_name is not None:
-            event = (item.event or item.title).strip().lower()
+            event = (item.event or item.title).strip().casefold()
             if event in events[field_name]:
                 reason = f"same {'journal/paper' if item.kind == 'publication' else 'meeting or course'} as an earlier item"
             else:
@@ -285,7 +287,7 @@ def level1_knowledge(ctx: Context) -> RuleResult:
         entry = catalogue_entry(activity, ctx.ruleset.cme)[0]
         if credit.accepted > 0 and entry is not None and entry.level1_course and activity.full_attendance:
             courses.append(credit.activity_id)
-    hours = sum((c.accepted for c in credits), Fraction(0))
+    hours = sum(c.accepted for c in credits)
     need: Fraction = ctx.params["level1_cme_hours_min"]
     met = bool(courses) or hours >= need
     message = (f"completed Level 1 course ({', '.join(courses)})" if courses

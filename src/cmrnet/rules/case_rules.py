@@ -245,7 +245,7 @@ def control_room(ctx: Context) -> RuleResult:
 
 
 def role_primary(ctx: Context) -> RuleResult:
-    bad = ctx.rejected.get("role_primary", [])
+    bad = ctx.rejected["role_primary"]
     return result("role_primary", not bad,
                   "all cases as primary operator or reporting physician" if not bad
                   else f"{len(bad)} observed cases are not accepted: {listing(bad)}",
@@ -254,7 +254,7 @@ def role_primary(ctx: Context) -> RuleResult:
 
 
 def course_duplicates(ctx: Context) -> RuleResult:
-    bad = ctx.rejected.get("course_duplicates", [])
+    bad = ctx.rejected["course_duplicates"]
     unnamed = [c for c in bad if not c.course_id.strip()]
     message = ("no course case is counted twice" if not bad else
                f"{len(bad) - len(unnamed)} course cases counted more than once, "
@@ -264,7 +264,7 @@ def course_duplicates(ctx: Context) -> RuleResult:
 
 
 def patient_unique(ctx: Context) -> RuleResult:
-    bad = ctx.rejected.get("patient_unique", [])
+    bad = ctx.rejected["patient_unique"]
     allow_change = ctx.params.get("patient_repeat_on_clinical_change", True)
     ok = "each patient appears once (or with a recorded clinical change)" if allow_change else "each patient appears once"
     why = "without a significant clinical change" if allow_change else "(each patient only once)"
@@ -275,7 +275,7 @@ def patient_unique(ctx: Context) -> RuleResult:
 
 
 def window_24_months(ctx: Context) -> RuleResult:
-    bad = ctx.rejected.get("window_24_months", [])
+    bad = ctx.rejected["window_24_months"]
     months = ctx.params["window_months"]
     window = ctx.extra.get("window_24_months")
     if window is None:
@@ -283,8 +283,8 @@ def window_24_months(ctx: Context) -> RuleResult:
     start, stop = window
     last = date.fromordinal(stop.toordinal() - 1)
     numbers = {"months": months, "window_start": start.isoformat(), "window_end": last.isoformat()}
-    counted = ctx.eligible or [c for c in ctx.cases if c not in bad]
-    span = f"{counted[0].study_date} .. {counted[-1].study_date}" if counted else "none"
+    counted = ctx.eligible            # never empty here: the best window holds at least one case
+    span = f"{counted[0].study_date} .. {counted[-1].study_date}"
     message = (f"all counted cases ({span}) lie within {months} consecutive months "
                f"(window {start} .. {last})" if not bad
                else f"{len(bad)} cases lie outside the best {months}-month window {start} .. {last}: {listing(bad)}")
@@ -296,7 +296,7 @@ def exam_window(ctx: Context) -> RuleResult:
     if ctx.data.candidate.exam_date is None:
         return result("exam_window", False, "no exam date given", missing=["enter the exam date"])
     low, high = ctx.extra["exam_window"]
-    bad = ctx.rejected.get("exam_window", [])
+    bad = ctx.rejected["exam_window"]
     message = (f"all cases between {low} and {high}" if not bad else
                f"{len(bad)} cases outside {low} .. {high} (2 years either side of the exam): {listing(bad)}")
     return result("exam_window", not bad, message,
@@ -306,7 +306,7 @@ def exam_window(ctx: Context) -> RuleResult:
 
 def recent_window(ctx: Context) -> RuleResult:
     start, end = ctx.extra["recent_window"]
-    bad = ctx.rejected.get("recent_window", [])
+    bad = ctx.rejected["recent_window"]
     months = ctx.params["recent_window_months"]
     message = (f"all cases in the {months} months before {end}" if not bad else
                f"{len(bad)} cases not in the {months} months before the application ({start} excluded .. {end}): {listing(bad)}")
@@ -319,7 +319,7 @@ def new_cases(ctx: Context) -> RuleResult:
     if ctx.data.candidate.level2 is None:
         return result("new_cases", False, "no Level 2 logbook given to compare with",
                       missing=["add the Level 2 logbook (candidate.toml [level2] cases)"])
-    bad = ctx.rejected.get("new_cases", [])
+    bad = ctx.rejected["new_cases"]
     message = ("no case was in the Level 2 logbook" if not bad else
                f"{len(bad)} cases were already in the Level 2 logbook: {listing(bad)}")
     return result("new_cases", not bad, message, numbers={"reused": len(bad)}, offending=ids(bad),
@@ -328,7 +328,7 @@ def new_cases(ctx: Context) -> RuleResult:
 
 def course_review(ctx: Context) -> RuleResult:
     """Course cases count only with a full review of the candidate's report."""
-    bad = ctx.rejected.get("course_review", [])
+    bad = ctx.rejected["course_review"]
     unrecorded = [c for c in ctx.cases if c.source == "course" and c.full_review is None]
     if unrecorded:
         ctx.warnings.append(f"{len(unrecorded)} course cases do not say whether the course reviewed the "

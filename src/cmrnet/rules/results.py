@@ -38,6 +38,8 @@ class RuleResult:
 
 def result(rule_id: str, met: bool, message: str, *, numbers=None, offending=(), missing=()) -> RuleResult:
     """Shorthand used by the rule functions; ``missing`` lines only when not met."""
+    if not isinstance(met, bool):
+        raise TypeError(f"{rule_id}: met must be True or False, not {met!r}")
     return RuleResult(
         id=rule_id, status=MET if met else NOT_MET, message=message,
         numbers=dict(numbers or {}), offending=tuple(offending),

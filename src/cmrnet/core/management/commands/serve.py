@@ -11,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
     def handle(self, *args, host, port, workers, no_collectstatic, **options):
         import uvicorn
@@ -18,5 +19,6 @@ class Command(BaseCommand):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"cmrnet serving on http://{host}:{port}/ (DEBUG={settings.DEBUG})")
-        uvicorn.run("cmrnet.config.asgi:application", host=host, port=port, workers=workers, log_level="info",
-                    proxy_headers=settings.HTTPS)
+        # One process serves HTTP and WebSockets (live rooms); websockets' sans-I/O protocol implementation.
+        uvicorn.run("cmrnet.config.asgi:application", host=host, port=port, workers=workers, log_level=options["log_level"],
+                    proxy_headers=settings.HTTPS, ws="websockets-sansio")

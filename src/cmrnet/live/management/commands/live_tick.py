@@ -14,7 +14,8 @@ from django.utils import timezone
 def tick(now: dt.datetime) -> dict[str, int]:
     from cmrnet.live import services
 
-    return {"reminders": services.send_due_reminders(now=now)}
+    return {"escalated": services.escalate_due_requests(now=now), "reminders": services.send_due_reminders(now=now),
+            "expired grants": services.end_expired_grants(now=now)}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,89 @@
+"""Channels with Redis: two `cmrnet serve` processes on different ports share rooms through Redis
+(channels-redis); two peers connected to different processes find each other and signal each other.
+Redis DB 1 on 127.0.0.1 with this project's key prefix; `.ci/run` starts Redis when it is not running."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cmrnet.live import services
+from tests.e2e.asgi_server import asgi_data_dir, asgi_server  # noqa: F401 (fixtures)
+
+REDIS_URL = os.environ.get("CMRNET_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+PREFIX = "cmrnet-live-test"
+
+
+def _redis_up() -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+@pytest.fixture
+def redis_url():
+    if not _redis_up():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return REDIS_URL
+
+
+def _cookie(person) -> str:
+    client = Client()
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def _open(server, room_pk: int, cookie: str):
+    from websockets.asyncio.client import connect
+
+    ws = await connect(f"ws://127.0.0.1:{server.port}/ws/live/rooms/{room_pk}/", origin=f"http://127.0.0.1:{server.port}",
+                       additional_headers={"Cookie": cookie}, open_timeout=10)
+    welcome = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert welcome["type"] == "welcome", welcome
+    return ws, welcome["peer"]
+
+
+async def _next(ws, kind: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message["type"] == kind:
+            return message
+
+
+def test_peers_on_two_processes_signal_through_redis(asgi_server, redis_url, remote_mentor, trainee, centre):  # noqa: F811
+    now = timezone.now()
+    room = services.schedule_session(by=remote_mentor, title="Across processes", starts_at=now, ends_at=now + dt.timedelta(hours=1),
+                                     centre=centre, participants=[(remote_mentor, "mentor"), (trainee, "trainee")]).room
+    env = {"CMRNET_REDIS_URL": redis_url, "CMRNET_CHANNELS_PREFIX": PREFIX}
+    first, second = asgi_server(**env), asgi_server(**env)
+    assert first.port != second.port
+    mentor_cookie, trainee_cookie = _cookie(remote_mentor), _cookie(trainee)
+
+    async def scenario():
+        mentor_ws, mentor = await _open(first, room.pk, mentor_cookie)
+        trainee_ws, trainee_peer = await _open(second, room.pk, trainee_cookie)
+        try:
+            joined = await _next(mentor_ws, "peer-joined")
+            assert joined["peer"]["peer_id"] == trainee_peer["peer_id"]
+            present = await _next(trainee_ws, "peer-present")
+            assert present["peer"]["peer_id"] == mentor["peer_id"]
+            offer = {"description": {"type": "offer", "sdp": "v=0 (from process 2)"}}
+            await trainee_ws.send(json.dumps({"type": "signal", "to": mentor["peer_id"], "data": offer}))
+            assert await _next(mentor_ws, "signal") == {"type": "signal", "from": trainee_peer["peer_id"], "data": offer}
+            answer = {"description": {"type": "answer", "sdp": "v=0 (from process 1)"}}
+            await mentor_ws.send(json.dumps({"type": "signal", "to": trainee_peer["peer_id"], "data": answer}))
+            assert (await _next(trainee_ws, "signal"))["data"] == answer
+        finally:
+            await trainee_ws.close()
+            await mentor_ws.close()
+
+    asyncio.run(scenario())
