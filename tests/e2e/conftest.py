@@ -32,8 +32,14 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.skip(reason=message))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module, closed at the module's end.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread while it is open; a
+    session-wide browser would leave that loop running for every later test, and Django's
+    async_to_sync (Channels consumers, the live tests) refuses to run inside it.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
