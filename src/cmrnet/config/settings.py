@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cmrnet.exams",
     "cmrnet.certification",
     "cmrnet.live",
+    "cmrnet.programmes",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,8 @@ CMRNET_LIVE_LOOPBACK_ONLY = env_bool("CMRNET_LIVE_LOOPBACK_ONLY", False)  # test
 CMRNET_LIVE_REMINDER_MINUTES = env_int("CMRNET_LIVE_REMINDER_MINUTES", 60, minimum=1)
 CMRNET_ONCALL_ESCALATION_MINUTES = env_int("CMRNET_ONCALL_ESCALATION_MINUTES", 5, minimum=1)
 CMRNET_SCAN_CONTROL_MAX_MINUTES = env_int("CMRNET_SCAN_CONTROL_MAX_MINUTES", 60, minimum=1)
+# Programmes: trainees per mentor in small-group sessions (seed 001: "a small group of trainees per mentor").
+CMRNET_PROGRAMME_MENTOR_CAP = env_int("CMRNET_PROGRAMME_MENTOR_CAP", 4, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")

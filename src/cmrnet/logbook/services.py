@@ -19,7 +19,7 @@ from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
 
 CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "role",
-               "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
+               "control_room", "supervisor", "clinical_change", "centre", "mode", "status", "verification_comment"]
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
 CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id", "certificate"]
 PEER_FIELDS = ["kind", "title", "date", "reference", "evidence"]
@@ -42,6 +42,7 @@ class CaseInput:
     clinical_change: bool = False
     centre_id: int | None = None
     case_id: str = ""
+    mode: str = "in_person"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -76,7 +77,7 @@ def _free_case_id(trainee: User, sequence: int, taken: set[str]) -> str:
 
 def _apply(case: Case, data: CaseInput) -> None:
     for name in ("study_date", "patient_key", "category", "normal", "source", "course_id", "role", "control_room",
-                 "supervisor_id", "clinical_change", "centre_id"):
+                 "supervisor_id", "clinical_change", "centre_id", "mode"):
         setattr(case, name, getattr(data, name))
     if case.source != "course":
         case.course_id = ""
