@@ -235,7 +235,7 @@ class ReferenceReport(models.Model):
     rv_sv_ml = models.FloatField("RV SV (ml)", null=True, blank=True)
     lv_mass_g = models.FloatField("LV mass (g)", null=True, blank=True, validators=[MinValueValidator(0)])
     bsa_m2 = models.FloatField("body surface area (m2)", null=True, blank=True, validators=[MinValueValidator(0)])
-    lv_mass_indexed_g_m2 = models.FloatField("LV mass index (g/m2)", null=True, blank=True)
+    lv_mass_index_g_m2 = models.FloatField("LV mass index (g/m2)", null=True, blank=True)
     wall_motion = models.JSONField(default=dict, blank=True, help_text='{"1": "normal", ..., "17": "akinetic"}')
     lge = models.JSONField(default=dict, blank=True, help_text='{"7": "transmural", ...}: segments with enhancement and pattern')
     perfusion_defects = models.JSONField(default=list, blank=True, help_text="AHA segments with a stress perfusion defect")
