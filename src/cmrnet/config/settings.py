@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cmrnet.config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from cmrnet.config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str, env_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CMRNET_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -21,7 +21,8 @@ DEBUG = env_bool("CMRNET_DEBUG", False)
 SECRET_KEY = env_secret("CMRNET_SECRET_KEY", fallback_file=DATA_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("CMRNET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CMRNET_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("CMRNET_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every link in an e-mail, calendar file or PDF is built on it (cmrnet.core.links): a bad value stops start-up.
+SITE_URL = env_url("CMRNET_SITE_URL", "http://127.0.0.1:8000", require_https=env_bool("CMRNET_HTTPS", False))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -124,6 +125,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+CMRNET_INVITATION_DAYS = env_int("CMRNET_INVITATION_DAYS", 7, minimum=1)  # how long an invitation link works
 
 # Login throttling (django-axes): lock a login name + address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("CMRNET_LOGIN_FAILURE_LIMIT", 5, minimum=1)
