@@ -58,6 +58,9 @@ class Case(models.Model):
     control_room = models.BooleanField("present in the control room", default=False)
     supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_cases")
     clinical_change = models.BooleanField("significant clinical change since an earlier study", default=False)
+    # Course cases only: "Any cases included from courses must have included a full review of the case submitted
+    # by the candidate." None = not recorded (counts, with a warning in the verdict); False = does not count.
+    full_review = models.BooleanField("the course fully reviewed my report", null=True, blank=True, default=None)
     centre = models.ForeignKey("network.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
     verification_comment = models.TextField(blank=True)
@@ -127,6 +130,9 @@ class CmeActivity(models.Model):
     credits = models.DecimalField(max_digits=5, decimal_places=2, help_text="As on the certificate (1 credit = 1 hour).")
     modalities = models.PositiveSmallIntegerField(default=1, help_text="Imaging modalities covered (1 for a CMR-only meeting).")
     catalog_id = models.CharField("catalogue id", max_length=80, blank=True)
+    full_attendance = models.BooleanField(
+        "attended in full", default=False,
+        help_text="The whole meeting or course attended: a catalogue figure granted for full attendance then applies.")
     certificate = models.FileField("attendance certificate", upload_to="evidence/cme/%Y/", blank=True)
     # the certification committee's figure ("The decision of the EACVI certification committee is final regarding
     # award of CME hours"): set by the exam board or an assigned grader, never by the trainee
