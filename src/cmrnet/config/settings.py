@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "cmrnet.core.files.FileStoreErrorMiddleware",
+    "cmrnet.core.middleware.NoStoreForSignedInMiddleware",  # Cache-Control: no-store for signed-in responses
 ]
 
 ROOT_URLCONF = "cmrnet.config.urls"
