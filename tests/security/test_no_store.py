@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
+from cmrnet.people.services import issue_api_token
 
 from cmrnet.logbook import services
 from tests.logbook.factories import pdf
@@ -43,8 +43,8 @@ def test_a_downloaded_certificate_file_is_not_stored(client_for, trainee, cme):
 
 
 def test_api_answers_to_a_token_are_not_stored(client, trainee):
-    token = Token.objects.create(user=trainee)
-    response = client.get("/api/v1/people/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = issue_api_token(by=trainee, person=trainee, name="test")
+    response = client.get("/api/v1/people/me/", HTTP_AUTHORIZATION=f"Token {secret}")
     assert response.status_code == 200 and response.json()["email"] == trainee.email
     assert_no_store(response)
 

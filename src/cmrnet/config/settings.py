@@ -212,7 +212,7 @@ CONTENT_SECURITY_POLICY = {
 # --- API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cmrnet.people.tokens.HashedTokenAuthentication",  # digests only (docs/security.md)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -107,3 +107,8 @@ class SupervisionLinkForm(SupervisionCheckForm):
 
 class EndSupervisionForm(forms.Form):
     ended_on = forms.DateField(widget=DATE, label="Last day of supervision")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="What is the token for?",
+                           help_text="e.g. 'logbook sync from the hospital RIS'. The token acts as you in the API.")

@@ -157,3 +157,10 @@ def level3_holders() -> QuerySet[User]:
     """People with a Level 3 certification on record (the choice of supervisors; the check says when)."""
     return User.objects.filter(is_active=True, certifications__level=3,
                                certifications__body__in=[Body.EACVI, Body.SCMR]).distinct()
+
+
+def api_tokens_of(person: User):
+    """The person's API tokens (digests and prefixes only: no secret is stored)."""
+    from cmrnet.people.models import ApiToken
+
+    return ApiToken.objects.filter(user=person)

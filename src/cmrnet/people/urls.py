@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("<int:pk>/roles/", views.person_roles, name="person-roles"),
     path("<int:pk>/acls-evidence/", views.acls_evidence, name="person-acls-evidence"),
+    path("<int:pk>/api-tokens/", views.api_tokens, name="person-api-tokens"),
+    path("<int:pk>/api-tokens/<int:token_pk>/revoke/", views.api_token_revoke, name="person-api-token-revoke"),
     path("<int:pk>/certifications/new/", views.certification_add, name="certification-add"),
     path("<int:pk>/certifications/<int:cert_pk>/revoke/", views.certification_revoke, name="certification-revoke"),
 ]
