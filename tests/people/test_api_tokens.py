@@ -71,7 +71,7 @@ def test_the_migration_hashes_existing_plain_tokens_and_deletes_them(trainee):
     from rest_framework.authtoken.models import Token
 
     plain = Token.objects.create(user=trainee)
-    migration = importlib.import_module("cmrnet.people.migrations.0005_hash_existing_api_tokens")
+    migration = importlib.import_module("cmrnet.people.migrations.0006_hash_existing_api_tokens")
     migration.hash_tokens(global_apps, None)
     assert not Token.objects.exists()
     migrated = ApiToken.objects.get(user=trainee)
@@ -82,5 +82,5 @@ def test_a_client_holding_an_old_key_keeps_working_after_the_migration(client, t
     from rest_framework.authtoken.models import Token
 
     key = Token.objects.create(user=trainee).key
-    importlib.import_module("cmrnet.people.migrations.0005_hash_existing_api_tokens").hash_tokens(global_apps, None)
+    importlib.import_module("cmrnet.people.migrations.0006_hash_existing_api_tokens").hash_tokens(global_apps, None)
     assert client.get("/api/v1/people/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200

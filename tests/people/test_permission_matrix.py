@@ -38,6 +38,9 @@ MATRIX = {
     "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
                                    technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/roles/": ADMIN_ONLY,
+    "/people/{trainee}/deactivate/": ADMIN_ONLY,
+    "/people/{trainee}/invite/": row(405, anonymous=LOGIN),  # POST only; refused to non-administrators on POST
+    "/people/{trainee}/reactivate/": row(405, anonymous=LOGIN),  # POST only
     "/people/{trainee}/certifications/new/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
     "/people/{trainee}/acls-evidence/": row(NOT_FOUND, anonymous=LOGIN),  # no evidence uploaded: 404 even when entitled
     "/people/supervision-check/": PAGE_ALL,

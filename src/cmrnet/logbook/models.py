@@ -54,6 +54,9 @@ class Case(models.Model):
     normal = models.BooleanField(default=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OWN_CENTRE)
     course_id = models.CharField("course id", max_length=80, blank=True)
+    full_review = models.BooleanField(
+        "full review of the trainee's report", null=True, blank=True,
+        help_text="Course cases only: did the course review the trainee's report in full? Empty = not recorded.")
     role = models.CharField(max_length=20, choices=CaseRole.choices, default=CaseRole.PRIMARY_OPERATOR)
     control_room = models.BooleanField("present in the control room", default=False)
     supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_cases")

@@ -151,7 +151,7 @@ def rules_case(case: Case) -> rules.Case:
         case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
         normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
         control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
-        clinical_change=case.clinical_change)
+        clinical_change=case.clinical_change, full_review=case.full_review)
 
 
 def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
@@ -271,10 +271,12 @@ def logbook_version(trainee: User) -> str:
     """sha256 over the canonical content of the logbook: cases (with verification), training,
     CME (with certificate file), peer recognition and logbook settings. Any change changes it."""
     content = {
-        "cases": list(Case.objects.filter(trainee=trainee).order_by("pk").values_list(
+        # full_review joins a case's row only when recorded, so logbooks hashed before it existed keep their version.
+        "cases": [row[:-1] if row[-1] is None else row for row in Case.objects.filter(
+            trainee=trainee).order_by("pk").values_list(
             "pk", "case_id", "study_date", "patient_key", "category", "normal", "source", "course_id", "role",
             "control_room", "supervisor_id", "clinical_change", "centre_id", "status", "verification_comment",
-            "verified_by_id", "verified_at")),
+            "verified_by_id", "verified_at", "full_review")],
         # The mode joins a period's row only when remote, so logbooks hashed before it existed keep their version.
         "training": [row[:-1] if row[-1] == "in_person" else row for row in TrainingPeriod.objects.filter(
             trainee=trainee).order_by("pk").values_list(

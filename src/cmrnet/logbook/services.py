@@ -18,7 +18,7 @@ from cmrnet.logbook.models import Case, CmeActivity, ConfirmedImport, LogbookSet
 from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
 
-CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "role",
+CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "full_review", "role",
                "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
 CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id", "certificate"]
@@ -42,6 +42,7 @@ class CaseInput:
     clinical_change: bool = False
     centre_id: int | None = None
     case_id: str = ""
+    full_review: bool | None = None  # course cases only; None keeps what the case already records
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -78,8 +79,11 @@ def _apply(case: Case, data: CaseInput) -> None:
     for name in ("study_date", "patient_key", "category", "normal", "source", "course_id", "role", "control_room",
                  "supervisor_id", "clinical_change", "centre_id"):
         setattr(case, name, getattr(data, name))
+    if data.full_review is not None:
+        case.full_review = data.full_review
     if case.source != "course":
         case.course_id = ""
+        case.full_review = None
 
 
 def check_case(case: Case, *, supervisors: set[int] | None = None) -> None:

@@ -234,6 +234,61 @@ def end_supervision(*, by: User, link: Supervision, ended_on: dt.date) -> Superv
     return link
 
 
+# --- accounts: deactivation keeps every record; the person can no longer log in ------------------------------
+
+@transaction.atomic
+def deactivate_person(*, by: User, person: User, reason: str) -> User:
+    """Close a person's account. Their logbook, results, certificates and audit history stay; log-in,
+    open sessions and API tokens stop working at once; pending invitation links are withdrawn."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from cmrnet.people.models import Invitation
+
+    if not by.has_role("network_admin"):
+        raise PermissionDenied("Only a network administrator deactivates people.")
+    if by.pk == person.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Record why the account is closed."})
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise ValidationError(f"{person} is already deactivated.")
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    Invitation.objects.filter(person=person, used_at__isnull=True, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now())
+    _end_sessions(person, Session)
+    record(actor=by, action="person.deactivated", obj=person, changes={"is_active": [True, False]},
+           data={"reason": reason.strip()})
+    return person
+
+
+def _end_sessions(person: User, session_model) -> None:
+    ApiToken.objects.filter(user=person).delete()
+    for session in session_model.objects.filter(expire_date__gte=dt.datetime.now(dt.timezone.utc)).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
+            session.delete()
+
+
+@transaction.atomic
+def reactivate_person(*, by: User, person: User) -> User:
+    if not by.has_role("network_admin"):
+        raise PermissionDenied("Only a network administrator reactivates people.")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_active:
+        raise ValidationError(f"{person} is active.")
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    record(actor=by, action="person.reactivated", obj=person, changes={"is_active": [False, True]})
+    return person
+
+
+def record_password_change(*, person: User, how: str) -> None:
+    """Audit a password set by the person (never the password or its hash)."""
+    record(actor=person, action="person.password_changed", obj=person, data={"how": how})
+
+
 # --- API tokens (cmrnet.people.tokens: only a digest is stored) -----------------------------------------------
 
 @transaction.atomic

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from cmrnet.people import selectors, services
@@ -13,6 +15,7 @@ from cmrnet.people.forms import (
     AdminProfileForm, ApiTokenForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
     RevocationForm, RolesForm, SupervisionCheckForm, SupervisionLinkForm,
 )
+from cmrnet.people.invitations import invite_person
 from cmrnet.people.models import Certification
 
 
@@ -49,6 +52,8 @@ def person_detail(request, pk: int):
         "can_manage": selectors.can_manage_people(request.user),
         "can_certify": selectors.can_record_certifications(request.user),
         "can_link": selectors.can_manage_supervision(request.user, person),
+        "account": selectors.account_status(person, now=timezone.now()) if selectors.can_manage_people(request.user) else None,
+        "is_self": request.user.pk == person.pk,
     })
 
 
@@ -77,12 +82,16 @@ def person_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.create_person(by=request.user, email=data["email"], full_name=data["full_name"],
-                                            centre=data["centre"], specialty=data["specialty"], roles=data["roles"])
+            with transaction.atomic():
+                person = services.create_person(by=request.user, email=data["email"], full_name=data["full_name"],
+                                                centre=data["centre"], specialty=data["specialty"], roles=data["roles"])
+                invitation = invite_person(by=request.user, person=person)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{person} added. They can set a password with 'Forgotten your password?'.")
+            expires = date_format(timezone.localtime(invitation.expires_at), "j M Y H:i")
+            messages.success(request, f"{person} added. An invitation to set a password was sent to {person.email}; "
+                                      f"the link works until {expires}.")
             return redirect("person-detail", pk=person.pk)
     return render(request, "people/create.html", {"form": form})
 

@@ -21,7 +21,7 @@ def hash_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("people", "0004_api_token"),
+        ("people", "0005_api_token"),
         ("authtoken", "0004_alter_tokenproxy_options"),
     ]
 
