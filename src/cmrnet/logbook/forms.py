@@ -23,6 +23,10 @@ def _end_not_before_start(form, data: dict) -> dict:
     return data
 
 
+FULL_REVIEW_CHOICES = [("", "not recorded"), ("yes", "yes"), ("no", "no")]
+FULL_REVIEW_VALUE = {True: "yes", False: "no", None: ""}
+
+
 class NoEchoTextInput(forms.TextInput):
     """A text input that never renders a submitted value: a raw patient identifier is not sent back
     to the browser when the form is redisplayed with errors."""
@@ -46,6 +50,10 @@ class CaseForm(forms.Form):
     control_room = forms.BooleanField(required=False, label="Present in the control room")
     supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     clinical_change = forms.BooleanField(required=False, label="Significant clinical change since an earlier study")
+    full_review = forms.TypedChoiceField(
+        label="Full review of your report by the course", required=False, empty_value=None,
+        coerce=lambda v: {"yes": True, "no": False}.get(v), choices=FULL_REVIEW_CHOICES,
+        help_text="Course cases only: a course case counts only if the course reviewed your report in full.")
 
     def __init__(self, *args, trainee: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +71,8 @@ class CaseForm(forms.Form):
         data = super().clean()
         if data.get("source") == Source.COURSE and not (data.get("course_id") or "").strip():
             self.add_error("course_id", "A course case needs the course id (a course case is counted once).")
+        if data.get("source") != Source.COURSE:
+            data["full_review"] = None
         return data
 
     def to_input(self, *, keep_key: str = "") -> CaseInput:
@@ -74,7 +84,7 @@ class CaseForm(forms.Form):
             study_date=data["study_date"], patient_key=key, category=data["category"], normal=data["normal"],
             source=data["source"], course_id=data.get("course_id", ""), role=data["role"],
             control_room=data["control_room"], supervisor_id=data["supervisor"].pk if data["supervisor"] else None,
-            clinical_change=data["clinical_change"])
+            clinical_change=data["clinical_change"], full_review=data.get("full_review"))
 
 
 def case_initial(case) -> dict:
@@ -83,7 +93,7 @@ def case_initial(case) -> dict:
         return {"source": Source.OWN_CENTRE, "role": CaseRole.PRIMARY_OPERATOR, "control_room": True}
     return {"study_date": case.study_date, "category": case.category, "source": case.source,
             "course_id": case.course_id, "role": case.role, "control_room": case.control_room,
-            "supervisor": case.supervisor_id}
+            "supervisor": case.supervisor_id, "full_review": FULL_REVIEW_VALUE.get(case.full_review, "")}
 
 
 class CaseFilterForm(forms.Form):
@@ -145,7 +155,7 @@ class CmeForm(forms.ModelForm):
     class Meta:
         model = CmeActivity
         fields = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
-                  "certificate"]
+                  "full_attendance", "certificate"]
         widgets = {"start_date": DATE, "end_date": DATE}
         help_texts = {"catalog_id": "The meeting's id in the CME catalogue, if listed (e.g. esc-congress)."}
 

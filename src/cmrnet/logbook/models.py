@@ -130,6 +130,9 @@ class CmeActivity(models.Model):
     credits = models.DecimalField(max_digits=5, decimal_places=2, help_text="As on the certificate (1 credit = 1 hour).")
     modalities = models.PositiveSmallIntegerField(default=1, help_text="Imaging modalities covered (1 for a CMR-only meeting).")
     catalog_id = models.CharField("catalogue id", max_length=80, blank=True)
+    full_attendance = models.BooleanField(
+        "attended in full", default=False,
+        help_text="The whole meeting or course attended: a catalogue figure granted for full attendance then applies.")
     certificate = models.FileField("attendance certificate", upload_to="evidence/cme/%Y/", blank=True)
     # the certification committee's figure ("The decision of the EACVI certification committee is final regarding
     # award of CME hours"): set by the exam board or an assigned grader, never by the trainee

@@ -21,7 +21,8 @@ from cmrnet.people.models import User
 CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "full_review", "role",
                "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
-CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id", "certificate"]
+CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
+              "full_attendance", "certificate"]
 PEER_FIELDS = ["kind", "title", "date", "reference", "evidence"]
 SETTINGS_FIELDS = ["ruleset", "route", "level2_logbook_until"]
 

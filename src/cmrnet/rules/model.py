@@ -94,6 +94,11 @@ class CmeActivity:
     catalog_id: str = ""
     certificate: str = ""
     full_attendance: bool = False   # attended in full (a catalogue grant may then apply)
+    # The certification committee's figure ("The decision of the EACVI certification committee is final
+    # regarding award of CME hours"): replaces the claimed credits, the multimodality division and the
+    # catalogue figure; None = not set.  ``accepted_reason`` says why (shown in the verdict).
+    accepted_hours: float | None = None
+    accepted_reason: str = ""
 
     @property
     def has_certificate(self) -> bool:
