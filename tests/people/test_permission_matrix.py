@@ -40,6 +40,8 @@ MATRIX = {
     "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
                                    technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/roles/": ADMIN_ONLY,
+    "/people/{trainee}/api-tokens/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
+                                         technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/deactivate/": ADMIN_ONLY,
     "/people/{trainee}/invite/": row(405, anonymous=LOGIN),  # POST only; refused to non-administrators on POST
     "/people/{trainee}/reactivate/": row(405, anonymous=LOGIN),  # POST only
@@ -110,7 +112,8 @@ def test_every_page_url_is_in_the_matrix():
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
     pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/",
                                                                   "programmes/"))}
-    uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}
+    # revoking a token (POST, <int:token_pk>): tests/people/test_api_tokens.py
+    uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p and "<int:token_pk>" not in p}
     assert uncovered == set()
 
 

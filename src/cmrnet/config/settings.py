@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "cmrnet.core.files.FileStoreErrorMiddleware",
+    "cmrnet.core.middleware.NoStoreForSignedInMiddleware",  # Cache-Control: no-store for signed-in responses
 ]
 
 ROOT_URLCONF = "cmrnet.config.urls"
@@ -215,7 +216,7 @@ CONTENT_SECURITY_POLICY = {
 # --- API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cmrnet.people.tokens.HashedTokenAuthentication",  # digests only (docs/security.md)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from cmrnet.network.models import FIELD_STRENGTHS, Accreditation, Centre, Scanner
+from cmrnet.network.models import FIELD_STRENGTHS, Accreditation, Centre, Scanner, normalise_country
 
 HOST_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:]+\]?")
 
@@ -18,10 +18,7 @@ class CentreForm(forms.ModelForm):
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean_country(self):
-        country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError("Use the two-letter ISO country code, e.g. DE.")
-        return country
+        return normalise_country(self.cleaned_data["country"])
 
 
 class CentreFilterForm(forms.Form):

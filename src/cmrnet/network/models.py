@@ -1,11 +1,33 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cmrnet.network.sizing import size_class
 
 FIELD_STRENGTHS = [("0.55T", "0.55 T"), ("1.5T", "1.5 T"), ("3T", "3 T")]
+COUNTRY_MESSAGE = "Use the two-letter ISO country code, e.g. DE."
+
+
+def normalise_country(value: str) -> str:
+    """The country as the form, the API and the service store it: two ASCII letters, upper case."""
+    country = (value or "").strip().upper()
+    if len(country) != 2 or not (country.isascii() and country.isalpha()):
+        raise ValidationError(COUNTRY_MESSAGE, code="country")
+    return country
+
+
+def check_field_strengths(values) -> list[str]:
+    """A list of known field strengths, each once, in the order of FIELD_STRENGTHS."""
+    known = [value for value, _label in FIELD_STRENGTHS]
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise ValidationError("A list of field strengths, e.g. [\"1.5T\", \"3T\"].", code="field_strengths")
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValidationError(f"Unknown field strength {', '.join(unknown)}: use {', '.join(known)}.",
+                              code="field_strengths")
+    return [value for value in known if value in values]
 
 
 class ServiceLead(models.TextChoices):
@@ -42,6 +64,16 @@ class Centre(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        errors = {}
+        for name, check in (("country", normalise_country), ("field_strengths", check_field_strengths)):
+            try:
+                setattr(self, name, check(getattr(self, name)))
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def size_class(self) -> str:
