@@ -5,6 +5,9 @@ underlying request once it has authenticated) gets `Cache-Control: no-store` and
 whatever the view set: personal pages, logbook exports, certificates, exam pages, evidence downloads.
 A shared hospital workstation's back button or disk cache then shows nothing of the previous user.
 Anonymous public pages (the register, certificate verification, the login page) keep their headers.
+One exception, marked by the view (`response.cmrnet_cacheable = True`): the teaching library's frames and
+rendered images, de-identified pixel data behind a permission check whose URLs never change content; the
+issue asks for them to be cached (`private, immutable`, ETag) so a cine plays without refetching.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if _authenticated(request):
+        if _authenticated(request) and not getattr(response, "cmrnet_cacheable", False):
             response["Cache-Control"] = NO_STORE
             response["Pragma"] = "no-cache"
         return response

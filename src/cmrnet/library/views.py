@@ -32,6 +32,7 @@ def _not_modified(request, etag: str) -> bool:
 def _cached(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = IMMUTABLE
+    response.cmrnet_cacheable = True  # core.middleware leaves it cacheable (de-identified pixels only)
     return response
 
 
