@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cmrnet.exams",
     "cmrnet.certification",
     "cmrnet.live",
+    "cmrnet.library",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,17 @@ CMRNET_LIVE_LOOPBACK_ONLY = env_bool("CMRNET_LIVE_LOOPBACK_ONLY", False)  # test
 CMRNET_LIVE_REMINDER_MINUTES = env_int("CMRNET_LIVE_REMINDER_MINUTES", 60, minimum=1)
 CMRNET_ONCALL_ESCALATION_MINUTES = env_int("CMRNET_ONCALL_ESCALATION_MINUTES", 5, minimum=1)
 CMRNET_SCAN_CONTROL_MAX_MINUTES = env_int("CMRNET_SCAN_CONTROL_MAX_MINUTES", 60, minimum=1)
+
+# --- Teaching-case library (cmrnet.library, docs/case-library.md). De-identified DICOM goes to the file store
+# (default) or to Orthanc/any DICOMweb server (CMRNET_DICOM_STORE=orthanc + CMRNET_DICOM_STORE_URL, the
+# server's DICOMweb root, e.g. http://127.0.0.1:8042/dicom-web). The de-identification secret keys UID
+# remapping and the per-patient date shift: keep it, or the same patient re-imported gets new UIDs.
+CMRNET_DICOM_STORE = env_choice("CMRNET_DICOM_STORE", "local", ("local", "orthanc"))
+CMRNET_DICOM_STORE_URL = env_str("CMRNET_DICOM_STORE_URL", "")
+if CMRNET_DICOM_STORE == "orthanc" and not CMRNET_DICOM_STORE_URL:
+    raise ImproperlyConfigured("CMRNET_DICOM_STORE_URL: required when CMRNET_DICOM_STORE=orthanc")
+CMRNET_DEID_SECRET = env_secret("CMRNET_DEID_SECRET", fallback_file=DATA_DIR / "deid_secret")
+CMRNET_DICOM_MAX_UPLOAD_MB = env_int("CMRNET_DICOM_MAX_UPLOAD_MB", 2048, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")
