@@ -68,6 +68,77 @@ def start_reading(*, by, case, mentor=None) -> Interpretation:
     return reading
 
 
+def clean_report(report) -> dict:
+    """The report with every field checked (ValidationError naming the field); unknown fields are refused."""
+    from cmrnet.library.models import LgePattern, WallMotion
+    from cmrnet.logbook.models import CATEGORY_LABELS
+
+    if not isinstance(report, dict):
+        raise ValidationError({"report": "The report is an object of fields."})
+    unknown = sorted(set(report) - set(comparison.REPORT_FIELDS))
+    if unknown:
+        raise ValidationError({unknown[0]: "Not a field of the structured report."})
+    clean: dict = {}
+    for name, label, unit in comparison.NUMERIC_FIELDS:
+        value = report.get(name)
+        if value in (None, ""):
+            clean[name] = None
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({name: f"{label}: {value!r} is not a number."}) from None
+        if not (0 <= number <= (100 if unit == "%" else 10000)) or number != number:
+            raise ValidationError({name: f"{label}: {number:g} {unit} is out of range."})
+        clean[name] = number
+    for name, allowed in (("wall_motion", WallMotion.values), ("lge", [v for v in LgePattern.values if v != "none"])):
+        value = report.get(name)
+        if value is None:
+            clean[name] = None
+            continue
+        if not isinstance(value, dict):
+            raise ValidationError({name: "A map of AHA segment (1-17) to a grade."})
+        for key, grade in value.items():
+            if str(key) not in {str(n) for n in comparison.SEGMENTS}:
+                raise ValidationError({name: f"Segment {key} is not an AHA segment (1-17)."})
+            if grade not in allowed:
+                raise ValidationError({name: f"Segment {key}: {grade!r} is not one of {', '.join(allowed)}."})
+        clean[name] = {str(k): v for k, v in value.items()}
+    perfusion = report.get("perfusion_defects")
+    if perfusion is not None:
+        if not isinstance(perfusion, list) or any(not isinstance(n, int) or n not in comparison.SEGMENTS for n in perfusion):
+            raise ValidationError({"perfusion_defects": "A list of AHA segments (1-17)."})
+        perfusion = sorted(set(perfusion))
+    clean["perfusion_defects"] = perfusion
+    category = report.get("category") or ""
+    if category and category not in CATEGORY_LABELS:
+        raise ValidationError({"category": f"{category!r} is not a category of the logbook vocabulary."})
+    clean["category"] = category
+    for name, limit in (("final_diagnosis", 300), ("valve_findings", 4000)):
+        text = str(report.get(name) or "").strip()
+        if len(text) > limit:
+            raise ValidationError({name: f"{len(text)} characters; at most {limit}."})
+        clean[name] = text
+    return clean
+
+
+def clean_measurements(measurements) -> list:
+    """Distances and contours from the viewer: at most 500, each with at most 2000 points."""
+    if not isinstance(measurements, list) or len(measurements) > 500:
+        raise ValidationError({"measurements": "A list of at most 500 measurements."})
+    clean = []
+    for i, m in enumerate(measurements, 1):
+        try:
+            kind, points = m["type"], m["points"]
+            if kind not in ("distance", "area") or not isinstance(points, list) or len(points) > 2000:
+                raise ValueError
+            clean.append({"type": kind, "series": int(m["series"]), "slice": int(m["slice"]), "phase": int(m["phase"]),
+                          "points": [[round(float(x), 2), round(float(y), 2)] for x, y in points]})
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError({"measurements": f"Measurement {i} is not a distance or a contour."}) from None
+    return clean
+
+
 def _require_trainee_draft(by, reading: Interpretation) -> None:
     if by.pk != reading.trainee_id:
         raise PermissionDenied("Only the trainee writes their reading.")
@@ -83,9 +154,9 @@ def _locked(reading: Interpretation) -> Interpretation:
 def save_draft(*, by, interpretation: Interpretation, report: dict, measurements: list | None = None) -> Interpretation:
     reading = _locked(interpretation)
     _require_trainee_draft(by, reading)
-    reading.report = report
+    reading.report = clean_report(report)
     if measurements is not None:
-        reading.measurements = measurements
+        reading.measurements = clean_measurements(measurements)
     reading.save(update_fields=["report", "measurements", "updated_at"])
     record(actor=by, action="interpretation.draft_saved", obj=reading, data={"fields": sorted(k for k, v in report.items()
                                                                                             if v not in (None, "", [], {}))})
@@ -98,9 +169,9 @@ def submit(*, by, interpretation: Interpretation, report: dict, measurements: li
     reading = _locked(interpretation)
     _require_trainee_draft(by, reading)
     _require_member_case(by, reading.case)
-    reading.report = report
+    report = reading.report = clean_report(report)
     if measurements is not None:
-        reading.measurements = measurements
+        reading.measurements = clean_measurements(measurements)
     results = comparison.compare_reports(report, selectors.reference_for(reading.case), selectors.tolerances())
     reading.comparison = _plain([dataclasses.asdict(r) for r in results])
     reading.status = Status.SUBMITTED

@@ -56,6 +56,9 @@
             for (let i = 0; i < px.length; i++) { const v = px[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
             const frame = { px, min: lo * this.rescale_slope + this.rescale_intercept, max: hi * this.rescale_slope + this.rescale_intercept };
             this.frames[slice][phase] = frame;
+            if (this.window_center == null || !(this.window_width > 0)) {   // no window in the object: its range
+              this.window_center = (frame.min + frame.max) / 2; this.window_width = Math.max(1, frame.max - frame.min);
+            }
             this.loaded++;
             resolve(frame);
           })
@@ -72,7 +75,7 @@
       for (let s = 0; s < this.nSlices; s++) if (s !== slice) this.ensure(s, phase).catch(() => {});
       for (let s = 0; s < this.nSlices; s++) for (let p = 0; p < this.slices[s].frames.length; p++) this.ensure(s, p).catch(() => {});
     }
-    modality(stored) { return stored * this.rescale_slope + this.rescale_intercept; }
+    storedToValue(stored) { return stored * this.rescale_slope + this.rescale_intercept; }
   }
 
   /* ------------------------------------------------------------------ viewport */
@@ -169,6 +172,7 @@
         this.text();
         return;
       }
+      if (this.wc == null || !(this.ww > 0)) { this.wc = s.window_center; this.ww = s.window_width; }
       this.paint(frame);
       const g = this.layout();
       ctx.imageSmoothingEnabled = this.zoom < 3;
@@ -238,7 +242,7 @@
       const f = s.frame(this.slice, this.phase), cur = this.cursor;
       if (f && cur && cur[0] >= 0 && cur[1] >= 0 && cur[0] < s.columns && cur[1] < s.rows) {
         const x = Math.floor(cur[0]), y = Math.floor(cur[1]);
-        const v = s.modality(f.px[y * s.columns + x]);
+        const v = s.storedToValue(f.px[y * s.columns + x]);
         this.info.br.textContent = `(${x}, ${y}) = ${Number.isInteger(v) ? v : v.toFixed(2)}`;
       } else this.info.br.textContent = `${s.loaded}/${s.total} frames`;
     }
@@ -388,7 +392,7 @@
         const off = document.createElement("canvas"); off.width = s.columns; off.height = s.rows;
         const octx = off.getContext("2d"), img = octx.createImageData(s.columns, s.rows);
         for (let i = 0, j = 0; i < f.px.length; i++, j += 4) {
-          const g = M.linearVoi(s.modality(f.px[i]), s.window_center, s.window_width);
+          const g = M.linearVoi(s.storedToValue(f.px[i]), s.window_center, s.window_width);
           img.data[j] = img.data[j + 1] = img.data[j + 2] = g; img.data[j + 3] = 255;
         }
         octx.putImageData(img, 0, 0);
@@ -493,7 +497,7 @@
         li.append(go, " ", del);
         ul.append(li);
       }
-      const state = this.root.querySelector("[name=viewer_measurements]");
+      const state = document.querySelector("[name=viewer_measurements]");
       if (state) state.value = JSON.stringify(this.measurements.map(({ type, series, slice, phase, points }) => ({ type, series, slice, phase, points })));
       this.volumes();
     }
