@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("cmrnet.certification.api")),
     path("", include("cmrnet.live.api")),
     path("", include("cmrnet.interpretation.api")),
+    path("", include("cmrnet.programmes.api")),
 ]
