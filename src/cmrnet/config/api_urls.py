@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("cmrnet.exams.api")),
     path("", include("cmrnet.certification.api")),
     path("", include("cmrnet.live.api")),
+    path("", include("cmrnet.interpretation.api")),
     path("", include("cmrnet.programmes.api")),
 ]
