@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("cmrnet.exams.api")),
     path("", include("cmrnet.certification.api")),
     path("", include("cmrnet.live.api")),
+    path("", include("cmrnet.library.api")),
 ]
