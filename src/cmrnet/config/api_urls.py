@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("cmrnet.exams.api")),
     path("", include("cmrnet.certification.api")),
     path("", include("cmrnet.live.api")),
+    path("", include("cmrnet.programmes.api")),
     path("", include("cmrnet.library.api")),
 ]

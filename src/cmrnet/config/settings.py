@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cmrnet.certification",
     "cmrnet.live",
     "cmrnet.library",
+    "cmrnet.programmes",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,8 @@ CMRNET_LIVE_LOOPBACK_ONLY = env_bool("CMRNET_LIVE_LOOPBACK_ONLY", False)  # test
 CMRNET_LIVE_REMINDER_MINUTES = env_int("CMRNET_LIVE_REMINDER_MINUTES", 60, minimum=1)
 CMRNET_ONCALL_ESCALATION_MINUTES = env_int("CMRNET_ONCALL_ESCALATION_MINUTES", 5, minimum=1)
 CMRNET_SCAN_CONTROL_MAX_MINUTES = env_int("CMRNET_SCAN_CONTROL_MAX_MINUTES", 60, minimum=1)
+# Programmes: trainees per mentor in small-group sessions (seed 001: "a small group of trainees per mentor").
+CMRNET_PROGRAMME_MENTOR_CAP = env_int("CMRNET_PROGRAMME_MENTOR_CAP", 4, minimum=1)
 
 # --- Teaching-case library (cmrnet.library, docs/case-library.md). De-identified DICOM goes to the file store
 # (default) or to Orthanc/any DICOMweb server (CMRNET_DICOM_STORE=orthanc + CMRNET_DICOM_STORE_URL, the

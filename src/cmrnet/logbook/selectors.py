@@ -151,7 +151,7 @@ def rules_case(case: Case) -> rules.Case:
         case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
         normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
         control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
-        clinical_change=case.clinical_change, full_review=case.full_review)
+        clinical_change=case.clinical_change, full_review=case.full_review, mode=case.mode)
 
 
 def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
