@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cmrnet.certification",
     "cmrnet.live",
     "cmrnet.library",
+    "cmrnet.interpretation",
     "cmrnet.programmes",
 ]
 
@@ -274,6 +275,9 @@ if CMRNET_DICOM_STORE == "orthanc" and not CMRNET_DICOM_STORE_URL:
     raise ImproperlyConfigured("CMRNET_DICOM_STORE_URL: required when CMRNET_DICOM_STORE=orthanc")
 CMRNET_DEID_SECRET = env_secret("CMRNET_DEID_SECRET", fallback_file=DATA_DIR / "deid_secret")
 CMRNET_DICOM_MAX_UPLOAD_MB = env_int("CMRNET_DICOM_MAX_UPLOAD_MB", 2048, minimum=1)
+# Interpretation with feedback (cmrnet.interpretation): the course id a reviewed library reading carries into a
+# logbook (source "course"); the rule engine counts a case once per course id and caps the course share.
+CMRNET_LIBRARY_COURSE_ID = env_str("CMRNET_LIBRARY_COURSE_ID", "cmrnet-library")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")
