@@ -17,7 +17,9 @@ def _start(tmp_path, **variables):
 
 @pytest.mark.parametrize(("variable", "value"), [
     ("CMRNET_DEBUG", "maybe"), ("CMRNET_LOGIN_FAILURE_LIMIT", "five"), ("CMRNET_STORAGE", "ftp"),
-    ("DATABASE_URL", "nosuchdb://x"), ("CMRNET_HTTPS", "2"),
+    ("DATABASE_URL", "nosuchdb://x"), ("CMRNET_HTTPS", "2"), ("CMRNET_SITE_URL", "cmr.example.org"),
+    ("CMRNET_SITE_URL", "htps://cmr.example.org"), ("CMRNET_SITE_URL", "https://cmr.example.org/?x=1"),
+    ("CMRNET_INVITATION_DAYS", "0"),
 ])
 def test_malformed_value_stops_start_up_naming_the_variable(tmp_path, variable, value):
     result = _start(tmp_path, **{variable: value})
@@ -59,3 +61,22 @@ def test_secret_is_read_from_a_file_when_named(monkeypatch, tmp_path):
     monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "s"))
     assert env.env_secret("X_SECRET", fallback_file=tmp_path / "unused") == "from-file"
     assert not (tmp_path / "unused").exists()
+
+
+@pytest.mark.parametrize("raw", ["example.org", "ftp://example.org", "https://", "https://x.org/#top", "https://u@x.org",
+                                 "https://x.org:port"])
+def test_env_url_refuses_what_cannot_be_a_link(monkeypatch, raw):
+    monkeypatch.setenv("X_URL", raw)
+    with pytest.raises(ImproperlyConfigured, match="X_URL"):
+        env.env_url("X_URL", "http://127.0.0.1:8000")
+
+
+def test_env_url_keeps_a_path_prefix_without_the_trailing_slash(monkeypatch):
+    monkeypatch.setenv("X_URL", "https://hospital.example.org/cmrnet/")
+    assert env.env_url("X_URL", "") == "https://hospital.example.org/cmrnet"
+
+
+def test_site_url_must_be_https_behind_https(tmp_path):
+    result = _start(tmp_path, CMRNET_HTTPS="true", CMRNET_SITE_URL="http://cmr.example.org",
+                    CMRNET_ALLOWED_HOSTS="cmr.example.org")
+    assert result.returncode != 0 and "CMRNET_SITE_URL" in result.stderr and "https://" in result.stderr

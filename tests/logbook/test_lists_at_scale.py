@@ -233,3 +233,17 @@ def test_the_cohort_query_count_does_not_grow_with_trainees(mentor, make_person,
     with django_assert_max_num_queries(small):
         html = client.get("/logbook/cohort/").content.decode()
     assert html.count('href="/logbook/trainee/') >= 6
+
+
+def test_the_bundle_reads_each_case_as_rules_case_does(supervised, mentor, today):
+    """The bundle builds rules.Case from tuples; it must equal rules_case() on the model object, field by field."""
+    from cmrnet.logbook import selectors
+
+    _import(supervised, mentor, today, 30)
+    case = Case.objects.first()
+    case.clinical_change, case.course_id = True, "C-1"
+    case.save()
+    bundle = selectors.bundle_for(supervised)
+    by_pk = {row.pk: row.rule for row in bundle.cases}
+    for case in Case.objects.select_related("supervisor"):
+        assert by_pk[case.pk] == selectors.rules_case(case)

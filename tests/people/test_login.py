@@ -40,10 +40,12 @@ def test_logout_needs_a_post_and_ends_the_session(client_for, trainee):
     assert c.get("/").status_code == 302
 
 
-def test_password_reset_sends_a_working_link(client, trainee):
+def test_password_reset_sends_a_working_link_on_the_site_address(client, trainee, settings):
+    settings.SITE_URL = "https://cmr.example.org"
     client.post("/accounts/password/reset/", {"email": trainee.email})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [trainee.email]
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    assert "testserver" not in mail.outbox[0].body  # never the Host header of the request
+    link = re.search(r"https://cmr\.example\.org(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200 and "Choose a new password" in form.content.decode()
     done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-new-long-password-7", "new_password2": "a-new-long-password-7"})

@@ -75,3 +75,25 @@ def env_secret(name: str, *, fallback_file: Path) -> str:
     fallback_file.write_text(value)
     fallback_file.chmod(0o600)
     return value
+
+
+def env_url(name: str, default: str, *, require_https: bool = False) -> str:
+    """An absolute http(s) address without query or fragment, returned without a trailing slash.
+
+    Links in e-mails are built on it, so a typo ("example.org", "htps://...") stops start-up instead of
+    sending thousands of dead links."""
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get(name, default).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"{name}: expected an absolute http(s) address such as https://cmr.example.org, got {raw!r}")
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise ImproperlyConfigured(f"{name}: the site address takes no user, query or fragment, got {raw!r}")
+    try:
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: malformed port in {raw!r}") from None
+    if require_https and parts.scheme != "https":
+        raise ImproperlyConfigured(f"{name}: must start with https:// when CMRNET_HTTPS=true, got {raw!r}")
+    return raw.rstrip("/")

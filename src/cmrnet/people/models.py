@@ -199,3 +199,53 @@ class ExamPass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.body} exam passed on {self.exam_date}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets a person added by an administrator set their password.
+
+    Only a digest of the token is stored: the link in the e-mail is the one place the token exists.
+    A re-sent invitation withdraws the earlier ones, so only the newest link works."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.person}"
+
+    def state_at(self, now: dt.datetime) -> str:
+        """used, withdrawn, expired or pending at `now`."""
+        if self.used_at:
+            return "used"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if now >= self.expires_at:
+            return "expired"
+        return "pending"
+
+
+class ApiToken(models.Model):
+    """A person's API token. Only the SHA-256 digest of its secret is stored: the secret is shown once, when
+    the token is created, and a copy of the database authenticates nobody. (The secret carries 256 random
+    bits, so a fast digest is enough; a password needs a slow one because people choose guessable ones.)"""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'hospital RIS export'.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False, help_text="The secret's first characters, to recognise it.")
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -17,6 +17,8 @@ SEE_EVERYONE = (Role.NETWORK_ADMIN, Role.EXAM_BOARD)
 def people_for_user(user: User) -> QuerySet[User]:
     """The people `user` may see: everyone for admins and the board, their centre for a
     programme director, their trainees for a mentor, and always themselves."""
+    if user.has_role(Role.NETWORK_ADMIN):  # deactivated people too: their history stays readable
+        return User.objects.select_related("centre")
     qs = User.objects.filter(is_active=True).select_related("centre")
     if user.has_role(*SEE_EVERYONE):
         return qs
@@ -157,3 +159,38 @@ def level3_holders() -> QuerySet[User]:
     """People with a Level 3 certification on record (the choice of supervisors; the check says when)."""
     return User.objects.filter(is_active=True, certifications__level=3,
                                certifications__body__in=[Body.EACVI, Body.SCMR]).distinct()
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """What an administrator sees about a person's access: can they log in, and if not, why."""
+
+    state: str  # active, invited, invitation_expired, no_password, deactivated
+    label: str
+    invitation: object | None = None
+
+
+def account_status(person: User, *, now: dt.datetime) -> AccountStatus:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from cmrnet.people.invitations import latest_invitation
+
+    invitation = latest_invitation(person)
+    if not person.is_active:
+        return AccountStatus("deactivated", "Deactivated: cannot log in; records kept.", invitation)
+    if person.has_usable_password():
+        return AccountStatus("active", "Active: has set a password.", invitation)
+    if invitation is None:
+        return AccountStatus("no_password", "No password yet and no invitation sent.", None)
+    when = date_format(localtime(invitation.expires_at), "j M Y H:i")
+    if invitation.state_at(now) == "pending":
+        return AccountStatus("invited", f"Invitation sent; the link works until {when}.", invitation)
+    return AccountStatus("invitation_expired", f"Invitation link expired on {when}: send a new one.", invitation)
+
+
+def api_tokens_of(person: User):
+    """The person's API tokens (digests and prefixes only: no secret is stored)."""
+    from cmrnet.people.models import ApiToken
+
+    return ApiToken.objects.filter(user=person)

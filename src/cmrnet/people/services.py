@@ -8,11 +8,13 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cmrnet.audit.services import diff, record, snapshot
 from cmrnet.core.files import atomic_with_files
 from cmrnet.people.login_names import normalise_login_name
-from cmrnet.people.models import Certification, RoleGrant, Supervision, User
+from cmrnet.people import tokens
+from cmrnet.people.models import ApiToken, Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
     "full_name", "email", "centre", "specialty", "languages", "registration_country", "registration_number",
@@ -230,3 +232,91 @@ def end_supervision(*, by: User, link: Supervision, ended_on: dt.date) -> Superv
     record(actor=by, action="supervision.ended", obj=link, changes=diff(before, snapshot(link, ["ended_on"])),
            data={"trainee_id": link.trainee_id, "supervisor_id": link.supervisor_id})
     return link
+
+
+# --- accounts: deactivation keeps every record; the person can no longer log in ------------------------------
+
+@transaction.atomic
+def deactivate_person(*, by: User, person: User, reason: str) -> User:
+    """Close a person's account. Their logbook, results, certificates and audit history stay; log-in,
+    open sessions and API tokens stop working at once; pending invitation links are withdrawn."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from cmrnet.people.models import Invitation
+
+    if not by.has_role("network_admin"):
+        raise PermissionDenied("Only a network administrator deactivates people.")
+    if by.pk == person.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Record why the account is closed."})
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise ValidationError(f"{person} is already deactivated.")
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    Invitation.objects.filter(person=person, used_at__isnull=True, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now())
+    _end_sessions(person, Session)
+    record(actor=by, action="person.deactivated", obj=person, changes={"is_active": [True, False]},
+           data={"reason": reason.strip()})
+    return person
+
+
+def _end_sessions(person: User, session_model) -> None:
+    ApiToken.objects.filter(user=person).delete()
+    for session in session_model.objects.filter(expire_date__gte=dt.datetime.now(dt.timezone.utc)).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
+            session.delete()
+
+
+@transaction.atomic
+def reactivate_person(*, by: User, person: User) -> User:
+    if not by.has_role("network_admin"):
+        raise PermissionDenied("Only a network administrator reactivates people.")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_active:
+        raise ValidationError(f"{person} is active.")
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    record(actor=by, action="person.reactivated", obj=person, changes={"is_active": [False, True]})
+    return person
+
+
+def record_password_change(*, person: User, how: str) -> None:
+    """Audit a password set by the person (never the password or its hash)."""
+    record(actor=person, action="person.password_changed", obj=person, data={"how": how})
+
+
+# --- API tokens (cmrnet.people.tokens: only a digest is stored) -----------------------------------------------
+
+@transaction.atomic
+def issue_api_token(*, by: User, person: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `person`, created by that person only. Returns the token and its secret, which is
+    shown to the person once and never stored."""
+    if by.pk != person.pk:
+        raise PermissionDenied("Only the person themselves creates their API tokens.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Say what the token is for."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(user=person, name=name, digest=tokens.digest(secret), prefix=secret[:8],
+                                    created_at=timezone.now())
+    record(actor=by, action="api_token.created", obj=person, data={"token_id": token.pk, "name": name,
+                                                                  "prefix": token.prefix})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token: ApiToken) -> None:
+    """The person, or a network administrator, revokes a token: it stops working at once."""
+    from cmrnet.people.selectors import can_manage_people
+
+    if by.pk != token.user_id and not can_manage_people(by):
+        raise PermissionDenied("You may not revoke this token.")
+    record(actor=by, action="api_token.revoked", obj=token.user, data={"token_id": token.pk, "name": token.name,
+                                                                      "prefix": token.prefix})
+    token.delete()

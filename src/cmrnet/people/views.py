@@ -2,17 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from cmrnet.people import selectors, services
 from cmrnet.people.forms import (
-    AdminProfileForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
+    AdminProfileForm, ApiTokenForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
     RevocationForm, RolesForm, SupervisionCheckForm, SupervisionLinkForm,
 )
+from cmrnet.people.invitations import invite_person
 from cmrnet.people.models import Certification
 
 
@@ -49,6 +52,8 @@ def person_detail(request, pk: int):
         "can_manage": selectors.can_manage_people(request.user),
         "can_certify": selectors.can_record_certifications(request.user),
         "can_link": selectors.can_manage_supervision(request.user, person),
+        "account": selectors.account_status(person, now=timezone.now()) if selectors.can_manage_people(request.user) else None,
+        "is_self": request.user.pk == person.pk,
     })
 
 
@@ -77,12 +82,16 @@ def person_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.create_person(by=request.user, email=data["email"], full_name=data["full_name"],
-                                            centre=data["centre"], specialty=data["specialty"], roles=data["roles"])
+            with transaction.atomic():
+                person = services.create_person(by=request.user, email=data["email"], full_name=data["full_name"],
+                                                centre=data["centre"], specialty=data["specialty"], roles=data["roles"])
+                invitation = invite_person(by=request.user, person=person)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{person} added. They can set a password with 'Forgotten your password?'.")
+            expires = date_format(timezone.localtime(invitation.expires_at), "j M Y H:i")
+            messages.success(request, f"{person} added. An invitation to set a password was sent to {person.email}; "
+                                      f"the link works until {expires}.")
             return redirect("person-detail", pk=person.pk)
     return render(request, "people/create.html", {"form": form})
 
@@ -135,6 +144,39 @@ def acls_evidence(request, pk: int):
     if not person.acls_evidence:
         raise Http404("No evidence uploaded.")
     return FileResponse(person.acls_evidence.open("rb"), as_attachment=True)
+
+
+# --- API tokens (only digests are stored; a secret is shown once) ------------------------------------------
+
+@login_required
+def api_tokens(request, pk: int):
+    """A person's API tokens: they create and revoke their own; an administrator sees and revokes them."""
+    person = selectors.get_person_for_user(request.user, pk)
+    _require(selectors.can_edit_profile(request.user, person))
+    own = request.user.pk == person.pk
+    form = ApiTokenForm(request.POST or None) if own else None
+    secret = ""
+    if own and request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.issue_api_token(by=request.user, person=person, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiTokenForm()
+    return render(request, "people/api_tokens.html", {
+        "person": person, "own": own, "form": form, "secret": secret,
+        "tokens": selectors.api_tokens_of(person)})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int, token_pk: int):
+    person = selectors.get_person_for_user(request.user, pk)
+    _require(selectors.can_edit_profile(request.user, person))
+    token = get_object_or_404(selectors.api_tokens_of(person), pk=token_pk)
+    services.revoke_api_token(by=request.user, token=token)
+    messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
+    return redirect("person-api-tokens", pk=person.pk)
 
 
 # --- on-site supervision links ----------------------------------------------------------------------------
