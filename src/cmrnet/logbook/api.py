@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from cmrnet.core.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from cmrnet import rules

@@ -151,14 +151,14 @@ def rules_case(case: Case) -> rules.Case:
         case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
         normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
         control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
-        clinical_change=case.clinical_change, full_review=case.full_review)
+        clinical_change=case.clinical_change, full_review=case.full_review, mode=case.mode)
 
 
 def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
     return rules.TrainingPeriod(
         period_id=period.period_id, start_date=period.start_date, end_date=period.end_date,
         hours_per_week=float(period.hours_per_week), supervisor_id=supervisor_ref(period.supervisor),
-        centre=period.centre)
+        centre=period.centre, mode=period.mode)
 
 
 def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
