@@ -158,7 +158,7 @@ def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
     return rules.TrainingPeriod(
         period_id=period.period_id, start_date=period.start_date, end_date=period.end_date,
         hours_per_week=float(period.hours_per_week), supervisor_id=supervisor_ref(period.supervisor),
-        centre=period.centre)
+        centre=period.centre, mode=period.mode)
 
 
 def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
