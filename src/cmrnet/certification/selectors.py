@@ -139,6 +139,8 @@ def recertification_window(certificate: Certificate) -> windows.Window:
 
 
 REQUIRED_DOCUMENTS = {
+    # Level 1: "a certificate of completion of a Level 1 course, or CME attendance certificates" and registration
+    "level1": [Document.Kind.REGISTRATION, Document.Kind.ATTENDANCE],
     "initial": [Document.Kind.REGISTRATION, Document.Kind.ACLS, Document.Kind.ATTENDANCE],
     "level3": [Document.Kind.PEER_RECOGNITION],
     "recertification": [Document.Kind.CONTINUING_PRACTICE, Document.Kind.ATTENDANCE],
@@ -155,6 +157,8 @@ def missing_documents(application: Application, data=None) -> list[str]:
         have.add(Document.Kind.ATTENDANCE)
     if application.is_recertification:
         needed = REQUIRED_DOCUMENTS["recertification"]
+    elif application.level == 1:
+        needed = REQUIRED_DOCUMENTS["level1"]
     else:
         needed = REQUIRED_DOCUMENTS["initial"] + (REQUIRED_DOCUMENTS["level3"] if application.level == 3 else [])
     return [Document.Kind(kind).label for kind in needed if kind not in have]
@@ -201,7 +205,9 @@ def verdict(application: Application, *, today: dt.date) -> Verdict:
     for rule in result.evaluation.rules:
         if not rule.met:
             result.blockers.append(f"Rule not met: {rule.title or rule.id}: {rule.message}")
-    if not result.declarations:
+    if not integration.has_logbook(application.ruleset, application.route):
+        result.declarations = []   # Level 1 (EACVI): no logbook, so no supervisor's declaration
+    elif not result.declarations:
         result.blockers.append("Name at least one Level 3 supervisor to sign the declaration.")
     for state in result.declarations:
         if not state.valid:
@@ -302,9 +308,9 @@ REGISTER_SORTS = {"name": ("certification__holder__full_name", "-certification__
 
 
 def register_queryset(*, name: str = "", country: str = "", level: int | None = None) -> QuerySet[Certificate]:
-    """The certificates the public register lists (Level 2 and 3), filtered in the database; each carries
+    """The certificates the public register lists (Levels 1 to 3), filtered in the database; each carries
     `register_country` (the registration country, else the centre's), as country_of() reads it."""
-    qs = (Certificate.objects.filter(certification__level__in=[2, 3])
+    qs = (Certificate.objects.filter(certification__level__in=[1, 2, 3])
           .select_related("certification", "certification__holder")
           .annotate(register_country=Coalesce(NullIf("certification__holder__registration_country", Value("")),
                                               "certification__holder__centre__country", Value(""))))
