@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cmrnet.certification",
     "cmrnet.live",
     "cmrnet.library",
+    "cmrnet.notifications",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cmrnet.core.context_processors.navigation",
+                "cmrnet.notifications.context_processors.unread_notifications",
             ],
         },
     },

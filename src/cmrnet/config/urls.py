@@ -12,6 +12,7 @@ urlpatterns = [
     path("certification/", include("cmrnet.certification.urls")),
     path("live/", include("cmrnet.live.urls")),
     path("library/", include("cmrnet.library.urls")),
+    path("notifications/", include("cmrnet.notifications.urls")),
     path("api/v1/", include("cmrnet.config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
