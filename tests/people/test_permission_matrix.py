@@ -32,12 +32,16 @@ MATRIX = {
     "/network/centres/{centre}/edit/": ADMIN_ONLY,
     "/network/centres/{centre}/scanners/": PAGE_ALL,
     "/network/scanners/{scanner}/edit/": row(FORBIDDEN, admin=OK, director=OK, anonymous=LOGIN),  # the centre's own director
+    "/network/centres/{centre}/accreditations/": row(405, anonymous=LOGIN),  # POST only
+    "/network/accreditations/{centre}/remove/": row(405, anonymous=LOGIN),  # POST only (any id: the method is refused first)
     "/people/": PAGE_ALL,
     "/people/new/": ADMIN_ONLY,
     "/people/{trainee}/": TRAINEE_PROFILE,
     "/people/{trainee}/edit/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
                                    technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/roles/": ADMIN_ONLY,
+    "/people/{trainee}/api-tokens/": row(FORBIDDEN, trainee=OK, admin=OK, grader=NOT_FOUND, other_trainee=NOT_FOUND,
+                                         technologist=NOT_FOUND, nurse=NOT_FOUND, anonymous=LOGIN),
     "/people/{trainee}/deactivate/": ADMIN_ONLY,
     "/people/{trainee}/invite/": row(405, anonymous=LOGIN),  # POST only; refused to non-administrators on POST
     "/people/{trainee}/reactivate/": row(405, anonymous=LOGIN),  # POST only
@@ -108,8 +112,9 @@ def test_every_page_url_is_in_the_matrix():
                .replace("{link}", "<int:link_pk>") for u in MATRIX}
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
     pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/",
-                                                     "notifications/"))}
-    uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p}
+                                                     "programmes/", "interpretation/", "library/", "notifications/"))}
+    # revoking a token (POST, <int:token_pk>): tests/people/test_api_tokens.py
+    uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p and "<int:token_pk>" not in p}
     assert uncovered == set()
 
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from rest_framework.authtoken.models import Token
+from cmrnet.people.services import issue_api_token
 
 from cmrnet.audit.models import AuditEntry
 from cmrnet.people.models import Certification
@@ -39,8 +39,8 @@ def test_certification_must_end_after_it_starts(client_for, board_member, traine
 
 
 def test_api_token_authentication_and_visibility(client, trainee, other_trainee):
-    token = Token.objects.create(user=trainee)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _token, secret = issue_api_token(by=trainee, person=trainee, name="test")
+    auth = {"HTTP_AUTHORIZATION": f"Token {secret}"}
     me = client.get("/api/v1/people/me/", **auth)
     assert me.status_code == 200 and me.json()["email"] == trainee.email and me.json()["roles"] == ["trainee"]
     listing = client.get("/api/v1/people/", **auth).json()

@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from cmrnet.core.routers import DefaultRouter
 
 from cmrnet.certification import selectors
 from cmrnet.certification.disclaimer import disclaimer

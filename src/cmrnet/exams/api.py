@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from cmrnet.core.routers import DefaultRouter
 
 from cmrnet.exams import selectors, services
 from cmrnet.exams.models import Answer, Attempt, Item, ItemVersion, Registration, Result, Sitting

@@ -4,6 +4,7 @@ from django.utils import timezone
 from cmrnet.exams.models import OPTION_LETTERS, AppealStatus, CutMethod, DecisionAction, Item, ItemStatus, Topic
 from cmrnet.people.forms import DATE
 from cmrnet.people.models import User
+from cmrnet.people.timezones import validate_time_zone, zone_or_default
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
 MEDIA_TYPES = {".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8",), ".jpeg": (b"\xff\xd8",),
@@ -85,6 +86,21 @@ class SittingForm(forms.Form):
     duration_minutes = forms.IntegerField(min_value=1, initial=180, label="Duration (minutes)")
     shuffle_items = forms.BooleanField(required=False, label="Shuffle item order per candidate")
     shuffle_options = forms.BooleanField(required=False, label="Shuffle option order per candidate")
+    time_zone = forms.CharField(max_length=64, required=False, label="Time zone of the sitting",
+                                validators=[validate_time_zone],
+                                help_text="IANA name, e.g. Europe/Paris or America/New_York; empty: the site's time "
+                                          "zone. The start window above is read on this clock, and candidates' "
+                                          "messages state times on it.")
+
+    def clean(self):
+        """The start window's clock times are wall-clock times of the sitting's zone, not the server's."""
+        data = super().clean()
+        if "time_zone" in data and not self.errors.get("time_zone"):
+            zone = zone_or_default(data["time_zone"])
+            for name in ("start_opens", "start_closes"):
+                if data.get(name):
+                    data[name] = timezone.make_aware(timezone.make_naive(data[name]), zone)
+        return data
 
 
 class RegisterForm(forms.Form):

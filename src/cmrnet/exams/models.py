@@ -8,11 +8,17 @@ statistics in `cmrnet.psychometrics`; writes go through `cmrnet.exams.services`.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+from cmrnet.people.timezones import validate_time_zone, zone_or_default
 
 OPTION_LETTERS = "ABCDE"
+DEFECT_COMMENT_MAX_LENGTH = 2000  # characters: a defect report is a sentence or two, not a document
 LETTER_CHOICES = [(c, c) for c in OPTION_LETTERS]
 
 
@@ -198,6 +204,9 @@ class Sitting(models.Model):
     registration_opens_on = models.DateField(null=True, blank=True,
                                              help_text="Empty: 3 calendar months before the exam date.")
     registration_closes_on = models.DateField(null=True, blank=True, help_text="Empty: the day before the exam.")
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone],
+                                 help_text="IANA name, e.g. Europe/Paris; empty: the site's time zone. Times of the "
+                                           "sitting are entered and shown in it.")
 
     class Meta:
         ordering = ["-start_opens"]
@@ -208,10 +217,21 @@ class Sitting(models.Model):
         return self.title
 
     @property
-    def exam_date(self) -> dt.date:
-        from django.utils import timezone
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zone_or_default(self.time_zone)
 
-        return timezone.localtime(self.start_opens).date()
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """A moment of this sitting on the clock of the sitting's time zone."""
+        return moment.astimezone(self.zone)
+
+    def clock(self, moment: dt.datetime, fmt: str = "%H:%M") -> str:
+        """A moment as the sitting's messages state it: local time and the zone's abbreviation (11:00 CET)."""
+        local = self.local(moment)
+        return f"{local:{fmt}} {local:%Z}"
+
+    @property
+    def exam_date(self) -> dt.date:
+        return self.local(self.start_opens).date()
 
     @property
     def is_released(self) -> bool:
@@ -242,7 +262,7 @@ class SittingSlot(models.Model):
     def __str__(self) -> str:
         from django.utils import timezone
 
-        return f"{timezone.localtime(self.starts_at):%d %b %Y %H:%M} ({self.capacity} places)"
+        return f"{self.sitting.clock(self.starts_at, '%d %b %Y %H:%M')} ({self.capacity} places)"
 
 
 class Registration(models.Model):
@@ -300,12 +320,16 @@ class Answer(models.Model):
     flagged = models.BooleanField(default=False, help_text="Flagged for review by the candidate.")
     struck = models.CharField(max_length=5, blank=True, help_text="Struck-out canonical letters.")
     defect_flag = models.BooleanField(default=False)
-    defect_comment = models.TextField(blank=True)
+    defect_comment = models.TextField(blank=True, max_length=DEFECT_COMMENT_MAX_LENGTH)
     saves = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["attempt", "form_item"], name="unique_answer")]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "form_item"], name="unique_answer"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("defect_comment"), DEFECT_COMMENT_MAX_LENGTH),
+                                   name="defect_comment_max_length"),
+        ]
 
 
 class Incident(models.Model):

@@ -80,6 +80,8 @@ class Case(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
     phantom = models.BooleanField(default=False, help_text="Synthetic known-truth phantom, not a patient.")
+    patient_key = models.CharField(max_length=64, blank=True, editable=False,
+                                   help_text="Keyed hash (site secret) of the source patient: later uploads must match. Never shown.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

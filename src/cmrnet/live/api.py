@@ -18,7 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from cmrnet.core.routers import DefaultRouter
 
 from cmrnet.live import selectors, services
 from cmrnet.live.models import HelpRequest, LiveSession, Participant, ParticipantRole, RotaEntry

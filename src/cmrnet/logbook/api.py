@@ -1,6 +1,6 @@
 """Logbook API (/api/v1/logbook/...): the same permissions as the pages.
 
-cases/  and  cme/   the caller's own logbook (add ?trainee=<id> to read a trainee you may see);
+cases/, cme/ and training/   the caller's own logbook (add ?trainee=<id> to read a trainee you may see);
                     only the trainee creates, updates and deletes.
 evaluation/?ruleset=eacvi-2025&route=level2[&trainee=<id>]   the rule engine's verdict.
 """
@@ -14,13 +14,13 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from cmrnet.core.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from cmrnet import rules
 from cmrnet.logbook import selectors, services
 from cmrnet.logbook.forms import category_choices
-from cmrnet.logbook.models import Case, CaseRole, CmeActivity, Source
+from cmrnet.logbook.models import Case, CaseRole, CmeActivity, Source, TrainingPeriod
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
@@ -74,8 +74,8 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "trainee", "case_id", "study_date", "patient_identifier", "patient_key_short", "category",
-                  "normal", "source", "course_id", "role", "control_room", "supervisor", "clinical_change", "status",
-                  "verification_comment", "verified_at"]
+                  "normal", "source", "course_id", "role", "control_room", "supervisor", "clinical_change",
+                  "full_review", "status", "verification_comment", "verified_at"]
         read_only_fields = ["case_id", "status", "verification_comment", "verified_at"]
 
     def __init__(self, *args, **kwargs):
@@ -102,14 +102,15 @@ class CaseSerializer(serializers.ModelSerializer):
             category=data["category"], normal=data.get("normal", False), source=data.get("source", Source.OWN_CENTRE),
             course_id=data.get("course_id", ""), role=data.get("role", CaseRole.PRIMARY_OPERATOR),
             control_room=data.get("control_room", False), supervisor_id=supervisor.pk if supervisor else None,
-            clinical_change=data.get("clinical_change", False))
+            clinical_change=data.get("clinical_change", False), full_review=data.get("full_review"))
 
     def _current(self) -> dict:
         case = self.instance
         if case is None:
             return {}
         return {name: getattr(case, name) for name in ("study_date", "category", "normal", "source", "course_id",
-                                                       "role", "control_room", "supervisor", "clinical_change")}
+                                                       "role", "control_room", "supervisor", "clinical_change",
+                                                       "full_review")}
 
 
 class CaseViewSet(OwnLogbookMixin, viewsets.ModelViewSet):
@@ -144,7 +145,7 @@ class CmeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CmeActivity
         fields = ["id", "trainee", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities",
-                  "catalog_id", "has_certificate", "accepted_hours", "accepted_hours_reason"]
+                  "catalog_id", "full_attendance", "has_certificate", "accepted_hours", "accepted_hours_reason"]
         read_only_fields = ["accepted_hours", "accepted_hours_reason"]
 
     def get_has_certificate(self, activity) -> bool:
@@ -180,6 +181,58 @@ class CmeViewSet(OwnLogbookMixin, viewsets.ModelViewSet):
             by=self.request.user, activity=activity, **serializer.validated_data))
 
 
+class TrainingSerializer(serializers.ModelSerializer):
+    """A training period; ``overlaps`` is the entry warning (periods sharing calendar days: allowed, each
+    day then counts once, at most at full time)."""
+
+    trainee = serializers.PrimaryKeyRelatedField(read_only=True)
+    supervisor = serializers.PrimaryKeyRelatedField(queryset=selectors.User.objects.all())
+    period_id = serializers.CharField(read_only=True)
+    overlaps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingPeriod
+        fields = ["id", "period_id", "trainee", "start_date", "end_date", "hours_per_week", "supervisor", "centre",
+                  "mode", "overlaps"]
+
+    def get_overlaps(self, period) -> list[str]:
+        return selectors.training_overlaps(period.trainee, period=period)
+
+    def validate_supervisor(self, value):
+        if not selectors.supervisors_of(self.context["request"].user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError("Not one of your supervisors.")
+        return value
+
+
+class TrainingViewSet(OwnLogbookMixin, viewsets.ModelViewSet):
+    """Training periods; each response says which other periods share calendar days with it."""
+
+    serializer_class = TrainingSerializer
+    service_arg = "period"
+    delete_service = staticmethod(services.delete_training)
+
+    def get_queryset(self):
+        if self.action == "list":
+            trainee = _trainee_from_query(self.request)
+            return TrainingPeriod.objects.filter(trainee=trainee).select_related("supervisor", "trainee")
+        return TrainingPeriod.objects.none()
+
+    def get_object(self):
+        return selectors.get_training_for_user(self.request.user, self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        serializer.instance = _write_errors(lambda: services.add_training(
+            by=self.request.user, trainee=self.request.user, **serializer.validated_data))
+
+    def perform_update(self, serializer):
+        period = serializer.instance
+        self._owner(period)
+        values = {name: serializer.validated_data.get(name, getattr(period, name))
+                  for name in ("start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode")}
+        serializer.instance = _write_errors(lambda: services.update_training(
+            by=self.request.user, period=period, **values))
+
+
 class EvaluationView(APIView):
     @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True),
                                OpenApiParameter("route", str, required=True),
@@ -202,6 +255,7 @@ class EvaluationView(APIView):
 router = DefaultRouter()
 router.register("logbook/cases", CaseViewSet, basename="api-logbook-case")
 router.register("logbook/cme", CmeViewSet, basename="api-logbook-cme")
+router.register("logbook/training", TrainingViewSet, basename="api-logbook-training")
 urlpatterns = [
     path("logbook/evaluation/", EvaluationView.as_view(), name="api-logbook-evaluation"),
     path("", include(router.urls)),

@@ -12,7 +12,7 @@ from cmrnet import tabular
 from cmrnet.logbook.models import Case
 
 COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id", "role",
-           "control_room", "supervisor", "clinical_change", "verification", "verification_comment")
+           "control_room", "supervisor", "clinical_change", "verification", "verification_comment", "full_review")
 
 
 def case_rows(cases) -> list[list]:
@@ -20,7 +20,7 @@ def case_rows(cases) -> list[list]:
     for case in cases:
         rows.append([case.case_id, case.study_date, case.patient_key, case.category, case.normal, case.source,
                      case.course_id, case.role, case.control_room, case.supervisor.email if case.supervisor else "",
-                     case.clinical_change, case.status, case.verification_comment])
+                     case.clinical_change, case.status, case.verification_comment, case.full_review])
     return rows
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition,
+from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition, TrainingMode,
                                    Source, TrainingPeriod, Verification)
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.logbook.selectors import supervisors_of
@@ -21,6 +21,10 @@ def _end_not_before_start(form, data: dict) -> dict:
     if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
         form.add_error("end_date", "The end date is before the start date.")
     return data
+
+
+FULL_REVIEW_CHOICES = [("", "not recorded"), ("yes", "yes"), ("no", "no")]
+FULL_REVIEW_VALUE = {True: "yes", False: "no", None: ""}
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -46,6 +50,12 @@ class CaseForm(forms.Form):
     control_room = forms.BooleanField(required=False, label="Present in the control room")
     supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     clinical_change = forms.BooleanField(required=False, label="Significant clinical change since an earlier study")
+    full_review = forms.TypedChoiceField(
+        label="Full review of your report by the course", required=False, empty_value=None,
+        coerce=lambda v: {"yes": True, "no": False}.get(v), choices=FULL_REVIEW_CHOICES,
+        help_text="Course cases only: a course case counts only if the course reviewed your report in full.")
+    mode = forms.ChoiceField(choices=TrainingMode.choices, initial=TrainingMode.IN_PERSON, label="Mode", required=False,
+                             help_text="Remote / virtual: with the mentor over live video.")
 
     def __init__(self, *args, trainee: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +73,8 @@ class CaseForm(forms.Form):
         data = super().clean()
         if data.get("source") == Source.COURSE and not (data.get("course_id") or "").strip():
             self.add_error("course_id", "A course case needs the course id (a course case is counted once).")
+        if data.get("source") != Source.COURSE:
+            data["full_review"] = None
         return data
 
     def to_input(self, *, keep_key: str = "") -> CaseInput:
@@ -74,7 +86,8 @@ class CaseForm(forms.Form):
             study_date=data["study_date"], patient_key=key, category=data["category"], normal=data["normal"],
             source=data["source"], course_id=data.get("course_id", ""), role=data["role"],
             control_room=data["control_room"], supervisor_id=data["supervisor"].pk if data["supervisor"] else None,
-            clinical_change=data["clinical_change"])
+            clinical_change=data["clinical_change"], full_review=data.get("full_review"),
+            mode=data.get("mode") or TrainingMode.IN_PERSON)
 
 
 def case_initial(case) -> dict:
@@ -83,7 +96,7 @@ def case_initial(case) -> dict:
         return {"source": Source.OWN_CENTRE, "role": CaseRole.PRIMARY_OPERATOR, "control_room": True}
     return {"study_date": case.study_date, "category": case.category, "source": case.source,
             "course_id": case.course_id, "role": case.role, "control_room": case.control_room,
-            "supervisor": case.supervisor_id}
+            "supervisor": case.supervisor_id, "full_review": FULL_REVIEW_VALUE.get(case.full_review, ""), "mode": case.mode}
 
 
 class CaseFilterForm(forms.Form):
@@ -145,7 +158,7 @@ class CmeForm(forms.ModelForm):
     class Meta:
         model = CmeActivity
         fields = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
-                  "certificate"]
+                  "full_attendance", "certificate"]
         widgets = {"start_date": DATE, "end_date": DATE}
         help_texts = {"catalog_id": "The meeting's id in the CME catalogue, if listed (e.g. esc-congress)."}
 

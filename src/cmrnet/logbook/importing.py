@@ -21,7 +21,7 @@ from cmrnet.rules.model import ROLES, SOURCES
 from cmrnet.rules.package_io import NO, YES
 
 REQUIRED = ("study_date", "patient_id", "category", "normal", "source", "role")
-OPTIONAL = ("case_id", "course_id", "control_room", "supervisor", "clinical_change")
+OPTIONAL = ("case_id", "course_id", "control_room", "supervisor", "clinical_change", "full_review")
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_COLUMNS = 50                 # an .xlsx sheet is read this wide at most
@@ -191,6 +191,7 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
         "normal": lambda t: _flag(t, True), "source": _choice(SOURCES), "role": _choice(ROLES),
         "case_id": str.strip, "course_id": str.strip, "control_room": lambda t: _flag(t, False),
         "supervisor": _supervisor_finder(trainee), "clinical_change": lambda t: _flag(t, False),
+        "full_review": lambda t: _flag(t, True) if t.strip() else None,
     }
     taken = set(selectors.Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
     existing_keys = dict(selectors.Case.objects.filter(trainee=trainee).values_list("patient_key", "case_id"))
@@ -228,7 +229,7 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
                 normal=values["normal"], source=values["source"], course_id=values.get("course_id", ""),
                 role=values["role"], control_room=values.get("control_room", False),
                 supervisor_id=values.get("supervisor"), clinical_change=values.get("clinical_change", False),
-                case_id=values.get("case_id", ""))
+                case_id=values.get("case_id", ""), full_review=values.get("full_review"))
         results.append(row)
     if not results:
         raise ImportFileError("The file has a header but no rows.")

@@ -42,6 +42,14 @@ CME_KIND_LABELS = {"congress": "Congress", "course": "Course", "online": "Online
 assert set(CATEGORY_LABELS) == set(DEFAULT_CATEGORIES)
 
 
+class TrainingMode(models.TextChoices):
+    """Where the training happened: on site, or remotely over live video (remote supervision,
+    virtual programme sessions)."""
+
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Remote / virtual"
+
+
 class Case(models.Model):
     """One CMR study of one patient in a trainee's logbook."""
 
@@ -62,6 +70,9 @@ class Case(models.Model):
     supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_cases")
     clinical_change = models.BooleanField("significant clinical change since an earlier study", default=False)
     centre = models.ForeignKey("network.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mode = models.CharField(max_length=10, choices=TrainingMode.choices, default=TrainingMode.IN_PERSON,
+                            help_text="Remote / virtual: performed or read with the mentor over live video "
+                                      "(SCMR virtual programmes cap their share).")
     status = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
     verification_comment = models.TextField(blank=True)
     verified_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -87,14 +98,6 @@ class Case(models.Model):
     @property
     def category_label(self) -> str:
         return CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
-
-
-class TrainingMode(models.TextChoices):
-    """Where the training happened: on site, or remotely over live video (remote supervision,
-    virtual programme sessions)."""
-
-    IN_PERSON = "in_person", "In person"
-    VIRTUAL = "virtual", "Remote / virtual"
 
 
 class TrainingPeriod(models.Model):
@@ -130,6 +133,9 @@ class CmeActivity(models.Model):
     credits = models.DecimalField(max_digits=5, decimal_places=2, help_text="As on the certificate (1 credit = 1 hour).")
     modalities = models.PositiveSmallIntegerField(default=1, help_text="Imaging modalities covered (1 for a CMR-only meeting).")
     catalog_id = models.CharField("catalogue id", max_length=80, blank=True)
+    full_attendance = models.BooleanField(
+        "attended in full", default=False,
+        help_text="The whole meeting or course attended: a catalogue figure granted for full attendance then applies.")
     certificate = models.FileField("attendance certificate", upload_to="evidence/cme/%Y/", blank=True)
     # the certification committee's figure ("The decision of the EACVI certification committee is final regarding
     # award of CME hours"): set by the exam board or an assigned grader, never by the trainee

@@ -138,7 +138,7 @@ def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tupl
                 category=case.category, normal=case.normal, source=case.source, course_id=case.course_id,
                 role=case.role, control_room=case.control_room, clinical_change=case.clinical_change,
                 supervisor_id=getattr(_supervisor(allowed, where, case.supervisor_id), "pk", None),
-                case_id=case.case_id.strip())
+                case_id=case.case_id.strip(), full_review=case.full_review if case.source == "course" else None)
             if data.case_id in taken or data.case_id in seen:
                 already = "in your logbook" if data.case_id in taken else f"used in {seen[data.case_id]}"
                 raise rules.PackageError(f"{where}, column case_id: {data.case_id!r} is already {already}")
@@ -159,7 +159,7 @@ def _training(data: rules.ApplicationData, allowed: dict) -> list[TrainingPeriod
         where = f"training.csv row {number}"
         period = TrainingPeriod(start_date=item.start_date, end_date=item.end_date, centre=item.centre,
                                 hours_per_week=Decimal(str(item.hours_per_week)),
-                                supervisor=_supervisor(allowed, where, item.supervisor_id))
+                                supervisor=_supervisor(allowed, where, item.supervisor_id), mode=item.mode)
         try:
             period.full_clean(exclude=["trainee"])
         except ValidationError as error:
@@ -176,7 +176,7 @@ def _cme(data: rules.ApplicationData, folder: ZipPackage) -> list[tuple[CmeActiv
         where = f"cme.csv row {number}"
         activity = CmeActivity(title=item.title, provider=item.provider, kind=item.kind, start_date=item.start_date,
                                end_date=item.end_date, credits=Decimal(str(item.credits)), modalities=item.modalities,
-                               catalog_id=item.catalog_id)
+                               catalog_id=item.catalog_id, full_attendance=item.full_attendance)
         try:
             activity.full_clean(exclude=["trainee", "certificate"])
             certificate = _certificate(item, folder)

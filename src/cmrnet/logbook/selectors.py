@@ -151,31 +151,46 @@ def rules_case(case: Case) -> rules.Case:
         case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
         normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
         control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
-        clinical_change=case.clinical_change, full_review=case.full_review)
+        clinical_change=case.clinical_change, full_review=case.full_review, mode=case.mode)
 
 
 def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
     return rules.TrainingPeriod(
         period_id=period.period_id, start_date=period.start_date, end_date=period.end_date,
         hours_per_week=float(period.hours_per_week), supervisor_id=supervisor_ref(period.supervisor),
-        centre=period.centre)
+        centre=period.centre, mode=period.mode)
 
 
 def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
-    """The claim as the engine reads it. A committee override (accepted_hours) is passed the way the engine
-    accepts a figure today: as the activity's credits, undivided (modalities 1) and outside the catalogue,
-    so the committee's figure replaces the claimed credits, the multimodality division and the catalogue
-    figure; the engine's own refusals (no certificate, more than 2 years before the exam, self-directed)
-    and the 8-credits-per-congress-day cap still apply."""
+    """The claim as the engine reads it, with the committee's figure (accepted_hours) when one is set: the
+    engine then takes it in place of the claimed credits, the multimodality division and the catalogue
+    figure; its refusals (no certificate, more than 2 years before the exam, self-directed) and the
+    8-credits-per-congress-day cap still apply."""
     certificate = activity.certificate.name.rsplit("/", 1)[-1] if activity.certificate else ""
-    if activity.accepted_hours is not None:
-        credits, modalities, catalog_id = float(activity.accepted_hours), 1, ""
-    else:
-        credits, modalities, catalog_id = float(activity.credits), activity.modalities, activity.catalog_id
+    accepted = float(activity.accepted_hours) if activity.accepted_hours is not None else None
     return rules.CmeActivity(
         activity_id=activity.activity_id, title=activity.title, provider=activity.provider, kind=activity.kind,
-        start_date=activity.start_date, end_date=activity.end_date, credits=credits,
-        modalities=modalities, catalog_id=catalog_id, certificate=certificate)
+        start_date=activity.start_date, end_date=activity.end_date, credits=float(activity.credits),
+        modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate,
+        full_attendance=activity.full_attendance, accepted_hours=accepted,
+        accepted_reason=activity.accepted_hours_reason if accepted is not None else "")
+
+
+def training_overlaps(trainee: User, *, period: TrainingPeriod | None = None) -> list[str]:
+    """The entry warning: training periods sharing calendar days (all pairs, or those of ``period``).
+    Overlaps are allowed (two supervisors on the same days); the rules count each day once, at most
+    at full time (rules.training)."""
+    periods = list(TrainingPeriod.objects.filter(trainee=trainee).select_related("supervisor"))
+    label = {p.period_id: f"{p.start_date} to {p.end_date} ({p.hours_per_week} h/week)" for p in periods}
+    items = [rules_training(p) for p in periods]
+    if period is not None:
+        label[period.period_id] = f"{period.start_date} to {period.end_date} ({period.hours_per_week} h/week)"
+        found = rules.overlaps_with(rules_training(period), items)
+    else:
+        found = rules.find_overlaps(items)
+    return [f"Training {label[o.first]} and training {label[o.second]} overlap on {o.days} "
+            f"day{'s' if o.days != 1 else ''} ({o.start} to {o.end}): each day counts once, at most at full time."
+            for o in found]
 
 
 def supervisor_certs(supervisor_ids) -> list[rules.SupervisorCert]:
@@ -281,9 +296,10 @@ def logbook_version(trainee: User) -> str:
         "training": [row[:-1] if row[-1] == "in_person" else row for row in TrainingPeriod.objects.filter(
             trainee=trainee).order_by("pk").values_list(
             "pk", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre", "mode")],
-        "cme": list(CmeActivity.objects.filter(trainee=trainee).order_by("pk").values_list(
+        "cme": [row if row[-1] else row[:-1] for row in CmeActivity.objects.filter(trainee=trainee).order_by(
+            "pk").values_list(
             "pk", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
-            "certificate")),
+            "certificate", "full_attendance")],
         "peer": list(PeerRecognition.objects.filter(trainee=trainee).order_by("pk").values_list(
             "pk", "kind", "title", "date", "reference", "evidence")),
         "settings": list(LogbookSettings.objects.filter(trainee=trainee).values_list(

@@ -19,9 +19,10 @@ from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
 
 CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "full_review", "role",
-               "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
+               "control_room", "supervisor", "clinical_change", "centre", "mode", "status", "verification_comment"]
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
-CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id", "certificate"]
+CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
+              "full_attendance", "certificate"]
 PEER_FIELDS = ["kind", "title", "date", "reference", "evidence"]
 SETTINGS_FIELDS = ["ruleset", "route", "level2_logbook_until"]
 
@@ -43,6 +44,7 @@ class CaseInput:
     centre_id: int | None = None
     case_id: str = ""
     full_review: bool | None = None  # course cases only; None keeps what the case already records
+    mode: str = "in_person"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -77,7 +79,7 @@ def _free_case_id(trainee: User, sequence: int, taken: set[str]) -> str:
 
 def _apply(case: Case, data: CaseInput) -> None:
     for name in ("study_date", "patient_key", "category", "normal", "source", "course_id", "role", "control_room",
-                 "supervisor_id", "clinical_change", "centre_id"):
+                 "supervisor_id", "clinical_change", "centre_id", "mode"):
         setattr(case, name, getattr(data, name))
     if data.full_review is not None:
         case.full_review = data.full_review

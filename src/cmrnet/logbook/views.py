@@ -23,6 +23,7 @@ from cmrnet import rules
 from cmrnet.logbook import exports, importing, package, progress, selectors, services
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
+from cmrnet.logbook.models import TrainingPeriod
 from cmrnet.people.roles import Role
 
 IMPORT_SALT = "cmrnet.logbook.import"
@@ -318,11 +319,25 @@ def _records_page(request, pk, *, form_class, add, added: str, template: str, co
         if not editable:
             raise PermissionDenied
         if form.is_valid():
-            add(by=request.user, trainee=trainee, **form.cleaned_data)
+            obj = add(by=request.user, trainee=trainee, **form.cleaned_data)
             messages.success(request, added)
+            _warn_overlaps(request, obj)
             return redirect(request.path)
     return render(request, template, {"trainee": trainee, "editable": editable, "form": form,
                                       "urls": _urls(trainee, request.user), **context_fn(trainee)})
+
+
+def _warn_overlaps(request, obj) -> None:
+    """A training period that shares days with another is saved, with a warning on the page."""
+    if isinstance(obj, TrainingPeriod):
+        obj.refresh_from_db()
+        for warning in selectors.training_overlaps(obj.trainee, period=obj):
+            messages.warning(request, warning)
+
+
+def _training_context(trainee) -> dict:
+    return {"periods": trainee.training_periods.select_related("supervisor"),
+            "overlaps": selectors.training_overlaps(trainee)}
 
 
 def _cme_context(trainee) -> dict:
@@ -343,7 +358,7 @@ def cme_list(request, pk: int | None = None):
 def training_list(request, pk: int | None = None):
     return _records_page(request, pk, form_class=TrainingForm, add=services.add_training,
                          added="Training period added.", template="logbook/training.html",
-                         context_fn=lambda t: {"periods": t.training_periods.select_related("supervisor")})
+                         context_fn=_training_context)
 
 
 @login_required
@@ -383,6 +398,7 @@ def item_edit(request, kind: str, item_pk: int):
         obj.refresh_from_db()
         update(by=request.user, **{arg: obj}, **values)
         messages.success(request, "Saved.")
+        _warn_overlaps(request, obj)
         return redirect(back)
     return render(request, "logbook/item_form.html", {"form": form, "thing": obj, "back": reverse(back)})
 

@@ -1,11 +1,44 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cmrnet.network.sizing import size_class
 
 FIELD_STRENGTHS = [("0.55T", "0.55 T"), ("1.5T", "1.5 T"), ("3T", "3 T")]
+COUNTRY_MESSAGE = "Use the two-letter ISO country code, e.g. DE."
+
+
+def normalise_country(value: str) -> str:
+    """The country as the form, the API and the service store it: two ASCII letters, upper case."""
+    country = (value or "").strip().upper()
+    if len(country) != 2 or not (country.isascii() and country.isalpha()):
+        raise ValidationError(COUNTRY_MESSAGE, code="country")
+    return country
+
+
+def check_field_strengths(values) -> list[str]:
+    """A list of known field strengths, each once, in the order of FIELD_STRENGTHS."""
+    known = [value for value, _label in FIELD_STRENGTHS]
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise ValidationError("A list of field strengths, e.g. [\"1.5T\", \"3T\"].", code="field_strengths")
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValidationError(f"Unknown field strength {', '.join(unknown)}: use {', '.join(known)}.",
+                              code="field_strengths")
+    return [value for value in known if value in values]
+
+
+class ServiceLead(models.TextChoices):
+    RADIOLOGY = "radiology", "Radiology"
+    CARDIOLOGY = "cardiology", "Cardiology"
+    JOINT = "joint", "Joint (radiology and cardiology)"
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
 
 
 class Centre(models.Model):
@@ -23,12 +56,24 @@ class Centre(models.Model):
     joined_on = models.DateField("joined the network")
     training_since = models.PositiveSmallIntegerField("training on site since (year)", null=True, blank=True)
     trainees_trained = models.PositiveIntegerField(default=0)
+    service_lead = models.CharField("CMR service led by", max_length=12, choices=ServiceLead.choices, blank=True)
+    sector = models.CharField(max_length=8, choices=Sector.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        errors = {}
+        for name, check in (("country", normalise_country), ("field_strengths", check_field_strengths)):
+            try:
+                setattr(self, name, check(getattr(self, name)))
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def size_class(self) -> str:
@@ -91,3 +136,25 @@ class Scanner(models.Model):
         from cmrnet.network.secrets import unseal
 
         return unseal(self.vnc_secret_sealed) if self.vnc_secret_sealed else ""
+
+
+class Accreditation(models.Model):
+    """An accreditation a centre holds (e.g. SCMR laboratory accreditation): body, date, expiry."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="accreditations")
+    body = models.CharField(max_length=100, help_text="e.g. SCMR, EACVI, national society")
+    title = models.CharField(max_length=200, blank=True, help_text="e.g. CMR laboratory accreditation")
+    awarded_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty: does not expire.")
+    reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-awarded_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("awarded_on")),
+                                              name="accreditation_expires_after_award")]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.title}".strip()
+
+    def is_current_on(self, day) -> bool:
+        return self.awarded_on <= day and (self.expires_on is None or day <= self.expires_on)

@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter, SimpleRouter
+from cmrnet.core.routers import DefaultRouter, SimpleRouter
 
 from cmrnet.people import selectors, services
 from cmrnet.people.models import Certification, User

@@ -115,3 +115,8 @@ class EndSupervisionForm(forms.Form):
 class DeactivateForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the account closed?",
                              help_text="Recorded in the audit log. The person's records stay; they can no longer log in.")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="What is the token for?",
+                           help_text="e.g. 'logbook sync from the hospital RIS'. The token acts as you in the API.")

@@ -230,3 +230,22 @@ class Invitation(models.Model):
         if now >= self.expires_at:
             return "expired"
         return "pending"
+
+
+class ApiToken(models.Model):
+    """A person's API token. Only the SHA-256 digest of its secret is stored: the secret is shown once, when
+    the token is created, and a copy of the database authenticates nobody. (The secret carries 256 random
+    bits, so a fast digest is enough; a password needs a slow one because people choose guessable ones.)"""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'hospital RIS export'.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False, help_text="The secret's first characters, to recognise it.")
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -187,3 +187,10 @@ def account_status(person: User, *, now: dt.datetime) -> AccountStatus:
     if invitation.state_at(now) == "pending":
         return AccountStatus("invited", f"Invitation sent; the link works until {when}.", invitation)
     return AccountStatus("invitation_expired", f"Invitation link expired on {when}: send a new one.", invitation)
+
+
+def api_tokens_of(person: User):
+    """The person's API tokens (digests and prefixes only: no secret is stored)."""
+    from cmrnet.people.models import ApiToken
+
+    return ApiToken.objects.filter(user=person)

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cmrnet.audit.services import diff, record, snapshot
 from cmrnet.core.files import atomic_with_files
 from cmrnet.people.login_names import normalise_login_name
-from cmrnet.people.models import Certification, RoleGrant, Supervision, User
+from cmrnet.people import tokens
+from cmrnet.people.models import ApiToken, Certification, RoleGrant, Supervision, User
 
 PROFILE_FIELDS = [
     "full_name", "email", "centre", "specialty", "languages", "registration_country", "registration_number",
@@ -263,9 +265,7 @@ def deactivate_person(*, by: User, person: User, reason: str) -> User:
 
 
 def _end_sessions(person: User, session_model) -> None:
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=person).delete()
+    ApiToken.objects.filter(user=person).delete()
     for session in session_model.objects.filter(expire_date__gte=dt.datetime.now(dt.timezone.utc)).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
             session.delete()
@@ -287,3 +287,36 @@ def reactivate_person(*, by: User, person: User) -> User:
 def record_password_change(*, person: User, how: str) -> None:
     """Audit a password set by the person (never the password or its hash)."""
     record(actor=person, action="person.password_changed", obj=person, data={"how": how})
+
+
+# --- API tokens (cmrnet.people.tokens: only a digest is stored) -----------------------------------------------
+
+@transaction.atomic
+def issue_api_token(*, by: User, person: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `person`, created by that person only. Returns the token and its secret, which is
+    shown to the person once and never stored."""
+    if by.pk != person.pk:
+        raise PermissionDenied("Only the person themselves creates their API tokens.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Say what the token is for."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(user=person, name=name, digest=tokens.digest(secret), prefix=secret[:8],
+                                    created_at=timezone.now())
+    record(actor=by, action="api_token.created", obj=person, data={"token_id": token.pk, "name": name,
+                                                                  "prefix": token.prefix})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token: ApiToken) -> None:
+    """The person, or a network administrator, revokes a token: it stops working at once."""
+    from cmrnet.people.selectors import can_manage_people
+
+    if by.pk != token.user_id and not can_manage_people(by):
+        raise PermissionDenied("You may not revoke this token.")
+    record(actor=by, action="api_token.revoked", obj=token.user, data={"token_id": token.pk, "name": token.name,
+                                                                      "prefix": token.prefix})
+    token.delete()

@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/deactivate/", account_views.person_deactivate, name="person-deactivate"),
     path("<int:pk>/reactivate/", account_views.person_reactivate, name="person-reactivate"),
     path("<int:pk>/acls-evidence/", views.acls_evidence, name="person-acls-evidence"),
+    path("<int:pk>/api-tokens/", views.api_tokens, name="person-api-tokens"),
+    path("<int:pk>/api-tokens/<int:token_pk>/revoke/", views.api_token_revoke, name="person-api-token-revoke"),
     path("<int:pk>/certifications/new/", views.certification_add, name="certification-add"),
     path("<int:pk>/certifications/<int:cert_pk>/revoke/", views.certification_revoke, name="certification-revoke"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cmrnet.people import selectors, services
 from cmrnet.people.forms import (
-    AdminProfileForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
+    AdminProfileForm, ApiTokenForm, CertificationForm, EndSupervisionForm, PeopleFilterForm, PersonCreateForm, ProfileForm,
     RevocationForm, RolesForm, SupervisionCheckForm, SupervisionLinkForm,
 )
 from cmrnet.people.invitations import invite_person
@@ -144,6 +144,39 @@ def acls_evidence(request, pk: int):
     if not person.acls_evidence:
         raise Http404("No evidence uploaded.")
     return FileResponse(person.acls_evidence.open("rb"), as_attachment=True)
+
+
+# --- API tokens (only digests are stored; a secret is shown once) ------------------------------------------
+
+@login_required
+def api_tokens(request, pk: int):
+    """A person's API tokens: they create and revoke their own; an administrator sees and revokes them."""
+    person = selectors.get_person_for_user(request.user, pk)
+    _require(selectors.can_edit_profile(request.user, person))
+    own = request.user.pk == person.pk
+    form = ApiTokenForm(request.POST or None) if own else None
+    secret = ""
+    if own and request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.issue_api_token(by=request.user, person=person, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiTokenForm()
+    return render(request, "people/api_tokens.html", {
+        "person": person, "own": own, "form": form, "secret": secret,
+        "tokens": selectors.api_tokens_of(person)})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int, token_pk: int):
+    person = selectors.get_person_for_user(request.user, pk)
+    _require(selectors.can_edit_profile(request.user, person))
+    token = get_object_or_404(selectors.api_tokens_of(person), pk=token_pk)
+    services.revoke_api_token(by=request.user, token=token)
+    messages.success(request, f"Token '{token.name}' revoked: it no longer works.")
+    return redirect("person-api-tokens", pk=person.pk)
 
 
 # --- on-site supervision links ----------------------------------------------------------------------------

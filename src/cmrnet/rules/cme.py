@@ -7,7 +7,9 @@ are divided by its number of modalities unless the catalogue says otherwise;
 a catalogued meeting is capped at its catalogue credits, or granted its
 catalogue figure for full attendance (EuroCMR 2021: 18 though the certificate
 says 5); a general meeting counts only where catalogued; at most 8 credits per
-day of a congress; one event is claimed once.
+day of a congress; one event is claimed once.  A certification committee's figure
+(``accepted_hours``) replaces the claim, the division and the catalogue; the
+refusals and the daily cap still apply.
 
 Catalogue ids are ``<series>`` (every edition, e.g. ``scmr-annual``) or
 ``<series>-<YYYY>`` (one edition, e.g. ``eurocmr-2021``).  The *event* of a
@@ -102,6 +104,12 @@ def accepted_credits(activity: CmeActivity, settings: CmeSettings, exam_date: da
     if refusal:
         return CmeCredit(activity.activity_id, claimed, Fraction(0), (refusal,), key)
     reasons: list[str] = []
+    if activity.accepted_hours is not None:
+        why = f": {activity.accepted_reason.strip()}" if activity.accepted_reason.strip() else ""
+        reasons.append(f"certification committee accepted {fmt(Fraction(str(activity.accepted_hours)))} h "
+                       f"(claimed {fmt(claimed)}){why}")
+        credits = _daily_capped(Fraction(str(activity.accepted_hours)), activity, settings, reasons)
+        return CmeCredit(activity.activity_id, claimed, credits, tuple(reasons), key)
     entry, note = catalogue_entry(activity, settings)
     if note:
         reasons.append(note)

@@ -15,7 +15,8 @@ from django.db import transaction
 from cmrnet.audit.services import record
 from cmrnet.exams import timing
 from cmrnet.exams.services.forms import refuse_if_exposed
-from cmrnet.exams.models import OPTION_LETTERS, Answer, Attempt, FormItem, Registration, Sitting, SubmitReason
+from cmrnet.exams.models import (
+    DEFECT_COMMENT_MAX_LENGTH, OPTION_LETTERS, Answer, Attempt, FormItem, Registration, Sitting, SubmitReason)
 
 
 class AttemptClosed(Exception):
@@ -23,7 +24,8 @@ class AttemptClosed(Exception):
 
     def __init__(self, attempt: Attempt):
         self.attempt = attempt
-        super().__init__(f"The exam was closed at {attempt.submitted_at or attempt.deadline:%H:%M:%S}; "
+        sitting = attempt.registration.sitting
+        super().__init__(f"The exam was closed at {sitting.clock(attempt.submitted_at or attempt.deadline, '%H:%M:%S')}; "
                          "this change was not saved.")
 
 
@@ -39,7 +41,8 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     refuse_if_exposed(candidate=candidate, sitting=sitting)  # also for registrations older than the rule
     if not timing.in_start_window(now, sitting.start_opens, sitting.start_closes):
         raise ValidationError("The exam can only be started inside its start window "
-                              f"({sitting.start_opens:%d %b %Y %H:%M}-{sitting.start_closes:%H:%M}).")
+                              f"({sitting.clock(sitting.start_opens, '%d %b %Y %H:%M')} to "
+                              f"{sitting.clock(sitting.start_closes)}).")
     ids = list(FormItem.objects.filter(form=sitting.form).order_by("position").values_list("pk", flat=True))
     seed = secrets.randbits(48)
     order, options = timing.shuffle_plan(seed, ids, shuffle_items=sitting.shuffle_items,
@@ -127,8 +130,12 @@ def _save_answer(*, attempt: Attempt, form_item_id: int, now: dt.datetime, choic
     if struck is not None:
         answer.struck = _letters(struck)
     if defect_flag is not None:
+        comment = (defect_comment or "").strip() if defect_flag else ""
+        if len(comment) > DEFECT_COMMENT_MAX_LENGTH:
+            raise ValidationError(f"The defect report is {len(comment)} characters long; at most "
+                                  f"{DEFECT_COMMENT_MAX_LENGTH} are kept. Please shorten it.")
         answer.defect_flag = defect_flag
-        answer.defect_comment = (defect_comment or "").strip() if defect_flag else ""
+        answer.defect_comment = comment
     answer.saves += 1
     answer.updated_at = now
     answer.save()

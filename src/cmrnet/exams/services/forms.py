@@ -16,8 +16,10 @@ from cmrnet.exams.models import (
 )
 from cmrnet.exams.selectors import item_content_exposure
 from cmrnet.exams.timing import DEFAULT_DURATION_MINUTES
+from cmrnet.people.timezones import validate_time_zone
 
-SITTING_FIELDS = ["title", "start_opens", "start_closes", "duration_minutes", "shuffle_items", "shuffle_options"]
+SITTING_FIELDS = ["title", "start_opens", "start_closes", "duration_minutes", "shuffle_items", "shuffle_options",
+                  "time_zone"]
 
 
 def ensure_topics() -> None:
@@ -111,16 +113,17 @@ def lock_form(*, by, form: ExamForm) -> ExamForm:
 @transaction.atomic
 def schedule_sitting(*, by, form: ExamForm, title: str, start_opens: dt.datetime, start_closes: dt.datetime,
                      duration_minutes: int = DEFAULT_DURATION_MINUTES, shuffle_items: bool = False,
-                     shuffle_options: bool = False) -> Sitting:
+                     shuffle_options: bool = False, time_zone: str = "") -> Sitting:
     if not form.is_locked:
         raise ValidationError({"form": "Lock the form before scheduling a sitting."})
     if start_closes <= start_opens:
         raise ValidationError({"start_closes": "The start window must close after it opens."})
     if duration_minutes < 1:
         raise ValidationError({"duration_minutes": "The duration must be at least one minute."})
+    validate_time_zone(time_zone)
     sitting = Sitting.objects.create(form=form, title=title, start_opens=start_opens, start_closes=start_closes,
                                      duration_minutes=duration_minutes, shuffle_items=shuffle_items,
-                                     shuffle_options=shuffle_options, created_by=by)
+                                     shuffle_options=shuffle_options, time_zone=time_zone, created_by=by)
     record(actor=by, action="sitting.scheduled", obj=sitting, changes=diff({}, snapshot(sitting, SITTING_FIELDS)),
            data={"form_id": form.pk})
     return sitting

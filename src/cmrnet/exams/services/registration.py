@@ -43,7 +43,7 @@ def self_registration_refusal(*, sitting: Sitting, candidate, slot: SittingSlot 
     if slot is None and sitting.slots.exists():
         return "Choose a start time."
     if slot is not None and places_left(slot) == 0:
-        return f"The start time {slot.starts_at:%H:%M} is full: choose another."
+        return f"The start time {sitting.clock(slot.starts_at)} is full: choose another."
     return ""
 
 
@@ -99,8 +99,8 @@ def set_registration_settings(*, by, sitting: Sitting, self_registration: bool,
 def add_slot(*, by, sitting: Sitting, starts_at: dt.datetime, capacity: int) -> SittingSlot:
     """A start time inside the sitting's start window, with its capacity."""
     if not sitting.start_opens <= starts_at <= sitting.start_closes:
-        raise ValidationError({"starts_at": f"Start times lie in the start window ({sitting.start_opens:%H:%M} to "
-                                            f"{sitting.start_closes:%H:%M})."})
+        raise ValidationError({"starts_at": f"Start times lie in the start window ({sitting.clock(sitting.start_opens)} "
+                                            f"to {sitting.clock(sitting.start_closes)})."})
     if capacity < 1:
         raise ValidationError({"capacity": "A start time has at least one place."})
     if sitting.slots.filter(starts_at=starts_at).exists():

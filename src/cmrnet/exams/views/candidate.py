@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cmrnet.exams import pdf, selectors, services, timing
 from cmrnet.exams.forms import AppealForm, SelfRegistrationForm
-from cmrnet.exams.models import OPTION_LETTERS, Answer, FormItem, Registration
+from cmrnet.exams.models import DEFECT_COMMENT_MAX_LENGTH, OPTION_LETTERS, Answer, FormItem, Registration
 from cmrnet.exams.services.registration import places_left, self_registration_refusal
 
 
@@ -124,6 +124,7 @@ def question(request, pk: int, n: int):
         "options": options, "answer": answer, "grid": _grid(attempt, answers, n), "remaining": remaining,
         "remaining_ms": timing.remaining_milliseconds(now, attempt.deadline),
         "clock": _clock(remaining), "answered": sum(1 for a in answers.values() if a.choice),
+        "defect_comment_max_length": DEFECT_COMMENT_MAX_LENGTH,
     })
 
 
