@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("cmrnet.live.api")),
     path("", include("cmrnet.interpretation.api")),
     path("", include("cmrnet.programmes.api")),
+    path("", include("cmrnet.library.api")),
 ]

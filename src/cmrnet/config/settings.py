@@ -246,9 +246,18 @@ CMRNET_PATIENT_KEY_SECRET = env_secret("CMRNET_PATIENT_KEY_SECRET", fallback_fil
 # addresses (no public STUN server is ever contacted unless configured).
 CMRNET_FIELD_ENCRYPTION_KEY = env_secret("CMRNET_FIELD_ENCRYPTION_KEY", fallback_file=DATA_DIR / "field_encryption_key")
 CMRNET_REDIS_URL = env_str("CMRNET_REDIS_URL", "")
+# CMRNET_REDIS_LAYER: "pubsub" (default: Redis publish/subscribe, one round trip a message, pushed to the
+# subscribed process; signalling is ephemeral, so at-most-once delivery fits) or "queues" (channels_redis'
+# sorted-set queues with capacity and expiry). Both are built in cmrnet.live.layers: docs/tele-supervision.md.
+CMRNET_REDIS_LAYER = env_choice("CMRNET_REDIS_LAYER", "pubsub", ("pubsub", "queues"))
 if CMRNET_REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [CMRNET_REDIS_URL], "prefix": env_str("CMRNET_CHANNELS_PREFIX", "cmrnet"), "capacity": 1000}}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": f"cmrnet.live.layers.{'RedisPubSubLayer' if CMRNET_REDIS_LAYER == 'pubsub' else 'RedisChannelLayer'}",
+                                  "CONFIG": {"hosts": [CMRNET_REDIS_URL], "prefix": env_str("CMRNET_CHANNELS_PREFIX", "cmrnet"),
+                                             "socket_timeout": env_int("CMRNET_REDIS_SOCKET_TIMEOUT", 30, minimum=6)}}}
+    if CMRNET_REDIS_LAYER == "queues":
+        CHANNEL_LAYERS["default"]["CONFIG"].update(
+            capacity=1000, pool_size=env_int("CMRNET_REDIS_POOL_SIZE", 50, minimum=2),
+            pool_timeout=env_int("CMRNET_REDIS_POOL_TIMEOUT", 10, minimum=1))
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
 CMRNET_STUN_URLS = env_list("CMRNET_STUN_URLS", [])

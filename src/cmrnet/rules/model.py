@@ -66,9 +66,17 @@ class SupervisorCert:
         return self.valid_until
 
 
+TRAINING_MODES = ("in_person", "virtual")
+
+
 @dataclass(frozen=True, slots=True)
 class TrainingPeriod:
-    """A period of CMR training; both dates inclusive."""
+    """A period of CMR training; both dates inclusive.
+
+    ``mode``: "in_person" (on site) or "virtual" (remote supervision over live video, e.g. cmrnet live
+    rooms), as the logbook's TrainingPeriod.mode; training.csv's optional ``mode`` column, absent or
+    empty = in person.
+    """
 
     period_id: str
     start_date: date
@@ -76,6 +84,11 @@ class TrainingPeriod:
     hours_per_week: float
     supervisor_id: str
     centre: str = ""
+    mode: str = "in_person"
+
+    def __post_init__(self):
+        if self.mode not in TRAINING_MODES:
+            raise ValueError(f"training mode {self.mode!r} is not one of {', '.join(TRAINING_MODES)}")
 
 
 @dataclass(frozen=True, slots=True)
