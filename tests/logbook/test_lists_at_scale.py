@@ -105,7 +105,8 @@ def test_a_supervisor_verifies_the_ticked_cases_audited_with_one_digest(supervis
     assert batch.data["count"] == 2 and sorted(batch.data["case_ids"]) == sorted([cases[0].case_id, cases[2].case_id])
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == [supervised.email] and message.subject == "2 cases verified in your CMR logbook"
+    assert message.to == [supervised.email]
+    assert message.subject == f"cmrnet: 2 cases verified in your CMR logbook by {mentor.full_name}"
     assert f"case {cases[0].case_id} (" in message.body and f"case {cases[2].case_id} (" in message.body
     assert f"case {cases[1].case_id} (" not in message.body
     assert "http://" in message.body and "/logbook/" in message.body
@@ -128,7 +129,11 @@ def test_verify_all_pending_in_the_filter_leaves_other_cases_and_queried_ones(su
     assert Case.objects.filter(category="ischaemic", status="verified").count() == pending
     assert Case.objects.get(pk=queried.pk).status == "queried"
     assert Case.objects.exclude(category="ischaemic").filter(status="verified").count() == 0
-    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith(f"{pending} cases verified")
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith(f"cmrnet: {pending} cases verified")
+    from cmrnet.notifications.models import Notification
+
+    note = Notification.objects.get(recipient=supervised, kind="cases_verified")
+    assert len(note.items) == pending and note.link == "/logbook/?status=verified"
 
 
 def test_bulk_verification_is_refused_to_a_reader_who_does_not_supervise(supervised, mentor, director, today, client):
@@ -247,3 +252,19 @@ def test_the_bundle_reads_each_case_as_rules_case_does(supervised, mentor, today
     by_pk = {row.pk: row.rule for row in bundle.cases}
     for case in Case.objects.select_related("supervisor"):
         assert by_pk[case.pk] == selectors.rules_case(case)
+
+
+def test_a_trainee_on_the_daily_digest_gets_no_immediate_mail_but_one_notification(
+        supervised, mentor, today, client, django_capture_on_commit_callbacks):
+    from cmrnet.notifications.models import Notification
+    from cmrnet.notifications.services import set_delivery
+
+    set_delivery(by=supervised, person=supervised, delivery="digest")
+    _import(supervised, mentor, today, 5)
+    client.force_login(mentor)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/logbook/trainee/{supervised.pk}/verify/", {"scope": "filter"})
+    assert mail.outbox == []
+    note = Notification.objects.get(recipient=supervised)
+    assert note.kind == "cases_verified" and len(note.items) == 5 and note.emailed_at is None
