@@ -47,7 +47,8 @@ def route_panel(ruleset, evaluation, trainee=None) -> dict:
             "bar": _bar(dict(result.numbers)),
         })
     blocking = [r for r in rows if r["status"] == "not_met"]
-    missing = [line for r in evaluation.rules if r.id not in APPLICATION_STAGE_RULES for line in r.missing]
+    # One line per action, as the rule engine lists them (two rules can both need "enter the exam date").
+    missing = list(dict.fromkeys(line for r in evaluation.rules if r.id not in APPLICATION_STAGE_RULES for line in r.missing))
     return {
         "key": f"{ruleset.id}-{evaluation.route}", "ruleset": ruleset.id, "route": evaluation.route,
         "label": route.label, "body": ruleset.body, "provisional": "CONFIRM" in ruleset.status.upper(),

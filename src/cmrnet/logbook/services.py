@@ -302,6 +302,15 @@ def verify_case(*, by: User, case: Case, status: str, comment: str = "") -> Case
     case.verified_by, case.verified_at = by, timezone.now()
     case.save()
     _audit_case(by, f"logbook.case_{status}", case, before)
+    if status == Verification.QUERIED:
+        from django.urls import reverse
+
+        from cmrnet.notifications.models import Kind
+        from cmrnet.notifications.services import notify
+
+        notify(recipient=case.trainee, kind=Kind.CASE_QUERIED, link=reverse("logbook-case-edit", args=[case.pk]),
+               subject=f"Case {case.case_id} of {case.study_date:%d %b %Y} queried by {by}",
+               body="Open the case to read the question and correct or complete the entry.")
     return case
 
 
