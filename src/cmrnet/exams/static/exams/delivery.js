@@ -75,16 +75,22 @@
     }
   }
 
-  // 30, 10 and 5 minutes left: one alert each (read by screen readers), remembered across pages.
+  // 30, 10 and 5 minutes left, on the countdown the server last set. The banner always shows the stage of
+  // the time left now (so it goes back to "10 minutes" if a save's answer shows more time than the page
+  // counted); a stage is announced (role=alert) only the first time, then shown quietly on later pages.
+  var shownStage = null;
   function warn(left) {
+    var stage = null;
+    WARNINGS.forEach(function (m) { if (left > 0 && left <= m * 60) { stage = m; } });
+    if (stage === shownStage) { return; }
+    shownStage = stage;
+    if (stage === null) { warning.hidden = true; warning.textContent = ""; return; }
     var warned = load(WARNED);
-    var due = null;
-    WARNINGS.forEach(function (m) { if (left <= m * 60 && left > 0 && !warned[m]) { due = m; } });
-    if (due === null) { return; }
-    WARNINGS.forEach(function (m) { if (m >= due) { warned[m] = true; } });
+    if (warned[stage]) { warning.removeAttribute("role"); } else { warning.setAttribute("role", "alert"); }
+    warned[stage] = true;
     keep(WARNED, warned);
     warning.hidden = false;
-    warning.textContent = (left > due * 60 - 15 ? due + " minutes left" : "Less than " + due + " minutes left") +
+    warning.textContent = (left > stage * 60 - 30 ? stage + " minutes left" : "Less than " + stage + " minutes left") +
       ". Answers are saved as you go; unanswered questions score nothing.";
   }
 
