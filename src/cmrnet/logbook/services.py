@@ -302,6 +302,15 @@ def verify_case(*, by: User, case: Case, status: str, comment: str = "") -> Case
     case.verified_by, case.verified_at = by, timezone.now()
     case.save()
     _audit_case(by, f"logbook.case_{status}", case, before)
+    if status == Verification.QUERIED:
+        from django.urls import reverse
+
+        from cmrnet.notifications.models import Kind
+        from cmrnet.notifications.services import notify
+
+        notify(recipient=case.trainee, kind=Kind.CASE_QUERIED, link=reverse("logbook-case-edit", args=[case.pk]),
+               subject=f"Case {case.case_id} of {case.study_date:%d %b %Y} queried by {by}",
+               body="Open the case to read the question and correct or complete the entry.")
     return case
 
 
@@ -405,6 +414,25 @@ def update_settings(*, by: User, trainee: User, **values) -> LogbookSettings:
     _require_owner(by, trainee)
     obj, _ = LogbookSettings.objects.get_or_create(trainee=trainee)
     return _update(obj, SETTINGS_FIELDS, "logbook.settings_updated", by=by, values=values)
+
+
+@transaction.atomic
+def record_level2_usage(*, by: User | None, trainee: User, training_ids, cme_ids, application_id: int | None = None,
+                        ) -> LogbookSettings:
+    """Which training periods and CME claims served the trainee's Level 2 certification (from the Level 2
+    application's snapshot): Level 3 via Level 2 then counts only the others ("a further nine months",
+    "25 hours ... over and above the CME provided for a Level 2 application"). Written by the
+    certification app when it issues a Level 2 certificate; not part of `logbook_version`."""
+    settings, _ = LogbookSettings.objects.select_for_update().get_or_create(trainee=trainee)
+    fields_ = ["level2_training_ids", "level2_cme_ids"]
+    before = snapshot(settings, fields_)
+    settings.level2_training_ids = sorted(map(str, training_ids))
+    settings.level2_cme_ids = sorted(map(str, cme_ids))
+    settings.save(update_fields=fields_)
+    record(actor=by, action="logbook.level2_usage_recorded", obj=settings,
+           changes=diff(before, snapshot(settings, fields_)),
+           data={"trainee_id": trainee.pk, "application_id": application_id})
+    return settings
 
 
 def case_input_from_identifier(*, identifier: str, **values) -> CaseInput:

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from cmrnet.certification import pdf, selectors
 from cmrnet.certification.disclaimer import REGISTER_SENTENCE, disclaimer
 from cmrnet.certification.forms import RegisterFilterForm
+from cmrnet.core.links import absolute_reverse
 from cmrnet.people.models import CertificationStatus
 
 
 def verify(request, code: str):
-    certificate = selectors.certificate_by_code(code)
+    try:
+        certificate = selectors.certificate_by_code(code)
+    except Http404:
+        return render(request, "certification/verify_unknown.html", {"code": code[:100]}, status=404)
     today = timezone.localdate()
     c = certificate.certification
     status = c.status_on(today)
@@ -38,7 +42,7 @@ def register(request):
 @login_required
 def certificate_pdf(request, pk: int):
     certificate = selectors.get_certificate_for_user(request.user, pk)
-    url = request.build_absolute_uri(f"/certification/verify/{certificate.code}/")
+    url = absolute_reverse("certification-verify", certificate.code)  # CMRNET_SITE_URL, never the Host header
     response = HttpResponse(pdf.certificate_pdf(certificate, verify_url=url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="cmr-certificate-{certificate.pk}.pdf"'
     return response
