@@ -59,3 +59,19 @@ def test_the_public_register_may_be_cached(client):
     response = client.get("/certification/register/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_view_that_declares_private_caching_keeps_it(client_for, trainee, rf):
+    """The library's de-identified, content-addressed DICOM frames: the one deliberate exception."""
+    from django.http import HttpResponse
+
+    from cmrnet.core.middleware import NoStoreForSignedInMiddleware
+
+    request = rf.get("/library/instances/1/frames/1")
+    request.user = trainee
+    private = HttpResponse(b"frame")
+    private["Cache-Control"] = "private, max-age=31536000, immutable"
+    assert NoStoreForSignedInMiddleware(lambda r: private)(request)["Cache-Control"].startswith("private")
+    public = HttpResponse(b"page")
+    public["Cache-Control"] = "public, max-age=600"
+    assert NoStoreForSignedInMiddleware(lambda r: public)(request)["Cache-Control"] == "no-store"
