@@ -21,7 +21,14 @@ CHROMIUM_WEBRTC_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-fo
                          "--autoplay-policy=no-user-gesture-required"]
 
 
-def database_url() -> str:
+PG_SOCKET_DIR = os.environ.get("CMRNET_TEST_PG_SOCKET_DIR", "/var/run/postgresql")
+
+
+def database_url(*, unix_socket: bool = False) -> str:
+    """The test database for a server process; `unix_socket` for a server inside the loopback namespace,
+    which reaches PostgreSQL through its socket file (the namespace's 127.0.0.1 is not the host's)."""
+    from urllib.parse import quote
+
     from django.db import connection
 
     s = connection.settings_dict
@@ -29,7 +36,43 @@ def database_url() -> str:
         if str(s["NAME"]).startswith(("file:", ":memory:")) or "mode=memory" in str(s["NAME"]):
             pytest.fail("the test database is in memory; tests/conftest.py must give SQLite a file test database")
         return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    port = s["PORT"] or 5432
+    host = s["HOST"] or "127.0.0.1"
+    if unix_socket:
+        if not Path(PG_SOCKET_DIR, f".s.PGSQL.{port}").exists():
+            pytest.fail(f"no PostgreSQL socket in {PG_SOCKET_DIR} (set CMRNET_TEST_PG_SOCKET_DIR) for the server in the loopback namespace")
+        host = quote(PG_SOCKET_DIR, safe="")
+    return f"postgres://{s['USER'] or 'postgres'}@{host}:{port}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def loopback_ns():
+    """The loopback-only network namespace (tests/e2e/loopback_ns.py) for the WebRTC browser tests.
+    Without it those tests cannot prove where their traffic goes: skipped with a loud reason, and
+    under CI=true (root, util-linux) a failure."""
+    from tests.e2e.loopback_ns import LoopbackNamespace, NamespaceUnavailable
+
+    try:
+        ns = LoopbackNamespace()
+    except NamespaceUnavailable as exc:
+        message = f"WebRTC browser tests need a loopback-only network namespace: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    yield ns
+    ns.close()
+
+
+HEALTH_CHECK = """import sys, time, urllib.request
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+            sys.exit(0 if r.status == 200 else 1)
+    except OSError:
+        time.sleep(0.2)
+sys.exit(1)
+"""
 
 
 @pytest.fixture(scope="session")
@@ -71,19 +114,21 @@ def asgi_server(transactional_db, asgi_data_dir, tmp_path, settings):
     """start(**env) -> Server: a `cmrnet serve` process on the test database; several may run at once."""
     servers: list[Server] = []
 
-    def start(**extra_env) -> Server:
+    def start(*, netns=None, **extra_env) -> Server:
+        """A server on 127.0.0.1; with `netns` (a LoopbackNamespace) on that namespace's 127.0.0.1."""
         port = next(PORTS)
         while _in_use(port):
             port = next(PORTS)
         log = tmp_path / f"server-{port}.log"
-        env = {**os.environ, "DATABASE_URL": database_url(), "CMRNET_DATA_DIR": str(asgi_data_dir),
+        env = {**os.environ, "DATABASE_URL": database_url(unix_socket=netns is not None), "CMRNET_DATA_DIR": str(asgi_data_dir),
                "CMRNET_SECRET_KEY": settings.SECRET_KEY, "CMRNET_FIELD_ENCRYPTION_KEY": settings.CMRNET_FIELD_ENCRYPTION_KEY,
                "CMRNET_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
                "CMRNET_LIVE_LOOPBACK_ONLY": "true", "CMRNET_DB_POOL_MIN": "0", "CMRNET_DB_POOL_MAX": "4",
                "CMRNET_LOG_LEVEL": "WARNING", **extra_env}
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        process = subprocess.Popen([sys.executable, "-m", "cmrnet.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--no-collectstatic", "--log-level", "warning"], env=env,
+        command = [sys.executable, "-m", "cmrnet.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--no-collectstatic", "--log-level", "warning"]
+        process = subprocess.Popen(netns.wrap(command) if netns else command, env=env,
                                    stdout=log.open("w"), stderr=subprocess.STDOUT)
         server = Server(process, port, log)
         servers.append(server)
@@ -91,6 +136,10 @@ def asgi_server(transactional_db, asgi_data_dir, tmp_path, settings):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail(f"cmrnet serve exited: {log.read_text()[-3000:]}")
+            if netns is not None:  # ask from inside the namespace, where the server is
+                if netns.run([sys.executable, "-c", HEALTH_CHECK, f"{server.url}/healthz", "5"]).returncode == 0:
+                    return server
+                continue
             try:
                 with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
                     if response.status == 200:

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login  # noqa: F401 (fixtures)
+from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login, loopback_ns  # noqa: F401 (fixtures)
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.console_video import HEIGHT, MARKER_CENTRE, MARKER_RGB, WIDTH, write_console_y4m
 
@@ -22,14 +22,16 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def browsers(tmp_path_factory):
-    """Two Chromium instances: one whose fake camera is the console screen, one with the default fake camera."""
+def browsers(tmp_path_factory, loopback_ns):
+    """Two Chromium instances inside the loopback-only namespace: one whose fake camera is the console
+    screen, one with the default fake camera."""
     from playwright.sync_api import sync_playwright
 
     y4m = write_console_y4m(tmp_path_factory.mktemp("console") / "console.y4m")
+    chromium = loopback_ns.chromium(CHROMIUM, tmp_path_factory.mktemp("chromium"))
     with sync_playwright() as p:
-        people = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*LAUNCH_ARGS, *CHROMIUM_WEBRTC_FLAGS])
-        console = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+        people = p.chromium.launch(executable_path=chromium, headless=True, args=[*LAUNCH_ARGS, *CHROMIUM_WEBRTC_FLAGS])
+        console = p.chromium.launch(executable_path=chromium, headless=True,
                                     args=[*LAUNCH_ARGS, *CHROMIUM_WEBRTC_FLAGS, f"--use-file-for-fake-video-capture={y4m}"])
         yield {"people": people, "console": console}
         people.close()
@@ -63,8 +65,9 @@ def _wait_video(page, selector: str, *, width: int | None = None, timeout: int =
 
 
 def _time_advances(page, selector: str) -> bool:
+    """The video plays: its currentTime moves past the value read now (waited on, up to 10 s)."""
     first = page.eval_on_selector(selector, "v => v.currentTime")
-    page.wait_for_timeout(1200)
+    page.wait_for_function("([sel, t]) => document.querySelector(sel).currentTime > t + 0.5", arg=[selector, first], timeout=10_000)
     return page.eval_on_selector(selector, "v => v.currentTime") > first
 
 
@@ -75,10 +78,18 @@ def _pixel(page, selector: str, x: int, y: int) -> list[int]:
         [x, y])
 
 
-def _selected_pairs(page) -> list[dict]:
-    return page.evaluate("""async () => { const out = [];
+def _loopback_pairs(page, peers: int) -> list[dict]:
+    """Wait until this page has a selected candidate pair with each of `peers` others and every pair names
+    127.0.0.1 at both ends (a remote candidate first learnt from a connectivity check is peer-reflexive and
+    its address is hidden until the signalled candidate arrives), then return the pairs."""
+    script = """async (n) => { const out = [];
         for (const id of window.cmrnetRoom.mesh.links.keys()) { out.push(await window.cmrnetRoom.mesh.selectedPair(id)); }
-        return out.filter(Boolean); }""")
+        const pairs = out.filter(Boolean);
+        return pairs.length === n && pairs.every(p => p.local === '127.0.0.1' && p.remote === '127.0.0.1') ? pairs : null; }"""
+    try:
+        return page.wait_for_function(script, arg=peers, timeout=20_000, polling=250).json_value()
+    except Exception:
+        raise AssertionError(f"selected pairs not all 127.0.0.1: {page.evaluate(script.replace('? pairs : null', '? pairs : pairs'), peers)}")
 
 
 def _join(context, server, person, room_pk: int):
@@ -89,8 +100,10 @@ def _join(context, server, person, room_pk: int):
     return page
 
 
-def test_console_people_marks_reload_and_refusal(browsers, asgi_server, cast):
-    server = asgi_server()
+def test_console_people_marks_reload_and_refusal(browsers, asgi_server, loopback_ns, cast):
+    # Everything below runs in a network namespace whose only interface is loopback: no other address exists.
+    assert loopback_ns.interfaces() == {"lo": ["127.0.0.1", "::1"]}
+    server = asgi_server(netns=loopback_ns)
     room = cast["room"]
     contexts = []
     try:
@@ -123,19 +136,23 @@ def test_console_people_marks_reload_and_refusal(browsers, asgi_server, cast):
         assert "Tara Trainee" in mentor.inner_text("#people") and "Theo Tech" in mentor.inner_text("#people")
         assert "console" in trainee.inner_text("#people")
 
-        # Media goes to 127.0.0.1 only (the checked recipe's test, per connection): only 127.0.0.1 candidates
-        # are handed over, so every selected pair sends to 127.0.0.1 (a remote reads "" only when it formed
-        # from a peer-reflexive candidate, which Chromium hides; at least one side names 127.0.0.1).
-        pairs = {page.evaluate("() => window.cmrnetRoom.me.peer_id"): {p["peer"]: p for p in _selected_pairs(page)}
+        # The browsers are inside the namespace too: every ICE candidate Chromium gathers, unfiltered, is loopback.
+        gathered = mentor.evaluate("""() => new Promise((resolve) => {
+            const pc = new RTCPeerConnection({iceServers: []}), seen = new Set();
+            pc.createDataChannel('probe');
+            pc.onicecandidate = (e) => { if (e.candidate) { seen.add(e.candidate.address); }
+                                         else { pc.close(); resolve([...seen]); } };
+            pc.createOffer().then((o) => pc.setLocalDescription(o)); })""")
+        assert gathered and set(gathered) <= {"127.0.0.1", "::1"}, gathered
+
+        # Media goes to 127.0.0.1 only: on every connection, at both of its ends, the selected candidate pair
+        # is 127.0.0.1 -> 127.0.0.1 (and inside this namespace no other address could have been gathered).
+        pairs = {page.evaluate("() => window.cmrnetRoom.me.peer_id"): {p["peer"]: p for p in _loopback_pairs(page, 2)}
                  for page in (mentor, trainee, console)}
         ids = list(pairs)
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
-                ab, ba = pairs[a].get(b), pairs[b].get(a)
-                assert ab and ba, pairs
-                assert {ab["remote"], ba["remote"]} <= {"127.0.0.1", ""}, (ab, ba)
-                # and at least one side names 127.0.0.1 as the address it sends to, or both sockets are bound to it
-                assert "127.0.0.1" in (ab["remote"], ba["remote"]) or ab["local"] == ba["local"] == "127.0.0.1", (ab, ba)
+                assert pairs[a][b]["local"] == pairs[a][b]["remote"] == pairs[b][a]["local"] == pairs[b][a]["remote"] == "127.0.0.1"
 
         # The mentor draws an arrow on the console view; it reaches the trainee and the console.
         box = mentor.locator("#marks").bounding_box()

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login  # noqa: F401 (fixtures)
+from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login, loopback_ns  # noqa: F401 (fixtures)
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.vnc_console import vnc_console  # noqa: F401 (fixture)
 
@@ -19,11 +19,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(loopback_ns, tmp_path_factory):
+    """Chromium inside the loopback-only namespace, beside the server and the VNC console."""
     from playwright.sync_api import sync_playwright
 
+    executable = loopback_ns.chromium(CHROMIUM, tmp_path_factory.mktemp("chromium"))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*LAUNCH_ARGS, *CHROMIUM_WEBRTC_FLAGS])
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=[*LAUNCH_ARGS, *CHROMIUM_WEBRTC_FLAGS])
         yield browser
         browser.close()
 
@@ -40,6 +42,16 @@ def _click_console(page, x: float, y: float) -> None:
     page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
 
 
+def _no_click_arrives(console, clicks: int, seconds: float) -> bool:
+    """A click that must NOT arrive: watch the console for a bounded time (an absence has no event to wait on)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if console.clicks() != clicks:
+            return False
+        time.sleep(0.1)
+    return console.clicks() == clicks
+
+
 def _wait_clicks(console, at_least: int, timeout: float = 10) -> int:
     deadline = time.monotonic() + timeout
     while console.clicks() < at_least and time.monotonic() < deadline:
@@ -47,7 +59,7 @@ def _wait_clicks(console, at_least: int, timeout: float = 10) -> int:
     return console.clicks()
 
 
-def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, other_centre, centre):
+def test_grant_click_take_back(chromium, asgi_server, loopback_ns, vnc_console, make_person, other_centre, centre):
     from cmrnet.audit.models import AuditEntry
     from cmrnet.live.models import ScanControlGrant
     from cmrnet.live.services import schedule_session
@@ -60,7 +72,7 @@ def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, 
     now = timezone.now()
     room = schedule_session(by=mentor, title="Troubleshooting", starts_at=now, ends_at=now + dt.timedelta(hours=1), centre=centre,
                             scanner=scanner, participants=[(mentor, "mentor"), (tech, "site_staff")]).room
-    server = asgi_server()
+    server = asgi_server(netns=loopback_ns)
     tech_ctx, mentor_ctx = chromium.new_context(), chromium.new_context()
     try:
         expert = login(mentor_ctx, server.url, mentor)
@@ -69,8 +81,7 @@ def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, 
         assert expert.get_attribute("#console-state", "data-state") == "none"
         assert _ws_outcome(expert, "/ws/live/vnc/1/") == {"opened": False, "code": 1006}
         expert.mouse.click(300, 300)
-        time.sleep(1)
-        assert vnc_console.clicks() == 0
+        assert _no_click_arrives(vnc_console, 0, seconds=1)
 
         # The technologist at the site hands over full control from the room.
         site = login(tech_ctx, server.url, tech)
@@ -86,7 +97,8 @@ def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, 
         # The expert's click now arrives at the console.
         expert.goto(f"{server.url}/live/rooms/{room.pk}/console/")
         expert.wait_for_selector('#console-state[data-state="connected"]', timeout=20_000)
-        expert.wait_for_timeout(500)
+        expert.wait_for_function("""() => { const c = document.querySelector('#vnc canvas');
+            return c && c.width === 1280 && c.getBoundingClientRect().width > 0; }""")  # the console's frame is laid out
         _click_console(expert, 0.4, 0.4)
         assert _wait_clicks(vnc_console, 1) >= 1
         before = vnc_console.clicks()
@@ -97,8 +109,7 @@ def test_grant_click_take_back(chromium, asgi_server, vnc_console, make_person, 
         expert.wait_for_selector('#console-state[data-state="ended"]', timeout=5_000)
         assert time.monotonic() - clicked < 3  # from the click in one browser to the closed viewer in the other
         expert.mouse.click(500, 400)
-        time.sleep(1.5)
-        assert vnc_console.clicks() == before
+        assert _no_click_arrives(vnc_console, before, seconds=1.5)
         assert _ws_outcome(expert, f"/ws/live/vnc/{grant.pk}/")["opened"] is False
     finally:
         tech_ctx.close()

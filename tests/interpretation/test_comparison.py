@@ -6,7 +6,7 @@ import pytest
 
 from cmrnet.interpretation.comparison import (
     AGREE, DIFFER, MISSING, NO_REFERENCE, Tolerance, compare_choice, compare_number, compare_reports,
-    compare_segments, compare_wall_motion, summary,
+    compare_lge, compare_segments, compare_wall_motion, summary,
 )
 
 EF = Tolerance(absolute=Decimal("5"))
@@ -76,12 +76,12 @@ def test_no_tolerance_means_exact():
     ([1], DIFFER, [2, 7], []),           # two missed
     ([1, 2, 8], DIFFER, [7], [8]),       # one missed + one extra = 2
 ])
-def test_lge_segment_agreement_counts_missed_and_extra_segments(trainee, status, missed, extra):
-    result = compare_segments("lge_segments", "LGE", trainee, [1, 2, 7], Tolerance(max_mismatch=1))
+def test_segment_agreement_counts_missed_and_extra_segments(trainee, status, missed, extra):
+    result = compare_segments("perfusion_defects", "Perfusion", trainee, [1, 2, 7], Tolerance(max_mismatch=1))
     assert (result.status, result.details["missed"], result.details["extra"]) == (status, missed, extra)
 
 
-def test_no_lge_is_an_answer_and_none_is_not():
+def test_no_segment_is_an_answer_and_none_is_not():
     assert compare_segments("lge_segments", "LGE", [], [], Tolerance(max_mismatch=0)).status == AGREE
     assert compare_segments("lge_segments", "LGE", None, [], Tolerance(max_mismatch=0)).status == MISSING
     assert compare_segments("lge_segments", "LGE", [3], [], Tolerance(max_mismatch=0)).status == DIFFER
@@ -106,9 +106,20 @@ def test_diagnosis_match_ignores_case_and_spacing_only():
     assert compare_choice("diagnosis", "Dx", "", "Dilated cardiomyopathy").status == MISSING
 
 
+def test_lge_segments_then_pattern_in_the_shared_segments():
+    ref = {"7": "transmural", "8": "transmural", "13": "subendocardial"}
+    segments, pattern = compare_lge({"7": "transmural", "8": "mid_wall"}, ref, Tolerance(max_mismatch=1),
+                                    Tolerance(max_mismatch=0))
+    assert (segments.status, segments.details["missed"]) == (AGREE, [13])
+    assert (pattern.status, pattern.details["differing"]) == (DIFFER, [8])
+    segments, pattern = compare_lge({}, {}, Tolerance(max_mismatch=0), Tolerance(max_mismatch=0))
+    assert segments.status == AGREE and pattern.status == NO_REFERENCE   # no LGE: no pattern to compare
+    assert compare_lge(None, ref, Tolerance(), Tolerance())[0].status == MISSING
+
+
 def test_compare_reports_uses_defaults_and_site_overrides():
-    reference = {"lv_ef_pct": 50, "lv_edv_ml": 150, "lge_segments": [], "diagnosis": "Normal"}
-    trainee = {"lv_ef_pct": 57, "lv_edv_ml": 150, "lge_segments": [], "diagnosis": "normal"}
+    reference = {"lv_ef_pct": 50, "lv_edv_ml": 150, "lge": {}, "final_diagnosis": "Normal"}
+    trainee = {"lv_ef_pct": 57, "lv_edv_ml": 150, "lge": {}, "final_diagnosis": "normal"}
     results = {r.field: r for r in compare_reports(trainee, reference)}
     assert results["lv_ef_pct"].status == DIFFER and results["lv_edv_ml"].status == AGREE
     assert results["rv_edv_ml"].status == NO_REFERENCE

@@ -59,11 +59,12 @@ async def _next(ws, kind: str) -> dict:
             return message
 
 
-def test_peers_on_two_processes_signal_through_redis(asgi_server, redis_url, remote_mentor, trainee, centre):  # noqa: F811
+@pytest.mark.parametrize("layer", ["pubsub", "queues"])
+def test_peers_on_two_processes_signal_through_redis(asgi_server, redis_url, remote_mentor, trainee, centre, layer):  # noqa: F811
     now = timezone.now()
     room = services.schedule_session(by=remote_mentor, title="Across processes", starts_at=now, ends_at=now + dt.timedelta(hours=1),
                                      centre=centre, participants=[(remote_mentor, "mentor"), (trainee, "trainee")]).room
-    env = {"CMRNET_REDIS_URL": redis_url, "CMRNET_CHANNELS_PREFIX": PREFIX}
+    env = {"CMRNET_REDIS_URL": redis_url, "CMRNET_CHANNELS_PREFIX": f"{PREFIX}-{layer}", "CMRNET_REDIS_LAYER": layer}
     first, second = asgi_server(**env), asgi_server(**env)
     assert first.port != second.port
     mentor_cookie, trainee_cookie = _cookie(remote_mentor), _cookie(trainee)

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from cmrnet import rules
 from cmrnet.audit.models import AuditEntry
 from cmrnet.logbook import importing, package, selectors
-from cmrnet.logbook.models import Case
+from cmrnet.logbook.models import Case, TrainingMode
 from cmrnet.logbook.patient_keys import patient_key
 from tests.logbook.factories import ready_but_cases, supervise
 
@@ -164,6 +164,18 @@ class TestPackage:
         assert [(a.title, a.credits, a.has_certificate) for a in theirs.cme] == \
             [(a.title, a.credits, a.has_certificate) for a in mine.cme]
         assert AuditEntry.objects.filter(action="logbook.package_imported", data__trainee_id=other_trainee.pk).exists()
+
+    def test_remote_training_keeps_its_mode_through_the_package(self, trainee, mentor, other_trainee, today):
+        ready_but_cases(trainee, mentor, today=today, cases=2)
+        supervise(other_trainee, mentor, today=today)
+        trainee.training_periods.update(mode=TrainingMode.VIRTUAL)
+        assert {t.mode for t in selectors.application_data_for(trainee, today=today).training} == {"virtual"}  # the engine sees it
+        blob = package.export_zip(trainee, today=today)
+        header, first = zipfile.ZipFile(io.BytesIO(blob)).read("training.csv").decode().splitlines()[:2]
+        assert header.endswith(",mode") and first.endswith(",virtual")
+        package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("package.zip", blob))
+        assert list(other_trainee.training_periods.values_list("mode", flat=True)) == [TrainingMode.VIRTUAL]
+        assert {t.mode for t in selectors.application_data_for(other_trainee, today=today).training} == {"virtual"}
 
     def test_bad_package_names_file_row_and_column_and_saves_nothing(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=5)

@@ -32,6 +32,8 @@ MATRIX = {
     "/network/centres/{centre}/edit/": ADMIN_ONLY,
     "/network/centres/{centre}/scanners/": PAGE_ALL,
     "/network/scanners/{scanner}/edit/": row(FORBIDDEN, admin=OK, director=OK, anonymous=LOGIN),  # the centre's own director
+    "/network/centres/{centre}/accreditations/": row(405, anonymous=LOGIN),  # POST only
+    "/network/accreditations/{centre}/remove/": row(405, anonymous=LOGIN),  # POST only (any id: the method is refused first)
     "/people/": PAGE_ALL,
     "/people/new/": ADMIN_ONLY,
     "/people/{trainee}/": TRAINEE_PROFILE,
@@ -108,7 +110,8 @@ def test_every_page_url_is_in_the_matrix():
     covered = {u.lstrip("/").replace("{centre}", "<int:pk>").replace("{trainee}", "<int:pk>").replace("{scanner}", "<int:pk>")
                .replace("{link}", "<int:link_pk>") for u in MATRIX}
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
-    pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/"))}
+    pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/",
+                                                                  "programmes/", "interpretation/", "library/"))}
     # revoking a token (POST, <int:token_pk>): tests/people/test_api_tokens.py
     uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p and "<int:token_pk>" not in p}
     assert uncovered == set()

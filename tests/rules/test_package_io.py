@@ -140,3 +140,31 @@ def test_every_field_the_engine_reads_travels_in_the_package(tmp_path):
     for route in ruleset.routes:
         assert evaluate(ruleset, route, back, today=date(2026, 1, 1)).to_dict() == \
             evaluate(ruleset, route, rich, today=date(2026, 1, 1)).to_dict()
+
+
+def test_training_mode_travels_and_absent_column_reads_as_in_person(tmp_path, package):
+    """training.csv's optional `mode` column (in_person / virtual, as the logbook's TrainingPeriod.mode)."""
+    assert "mode" not in (package / "training.csv").read_text().splitlines()[0]
+    assert {t.mode for t in read_package(package).training} == {"in_person"}   # no column: in person
+
+    data = make_compliant_application("level2")
+    remote = replace(data, training=(replace(data.training[0], mode="virtual"), *data.training[1:]))
+    folder = write_package(tmp_path / "remote", remote)
+    header, first = (folder / "training.csv").read_text().splitlines()[:2]
+    assert header.endswith(",mode") and first.endswith(",virtual")
+    assert read_package(folder) == remote
+    # all in person: the column is not written, so older readers still read the package
+    plain = write_package(tmp_path / "plain", data)
+    assert "mode" not in (plain / "training.csv").read_text().splitlines()[0]
+    assert read_package(plain) == data
+
+
+def test_training_mode_cells(package):
+    lines = (package / "training.csv").read_text().splitlines()
+    (package / "training.csv").write_text("\n".join([lines[0] + ",mode", lines[1] + ",Virtual",
+                                                      *[line + "," for line in lines[2:]]]) + "\n")
+    periods = read_package(package).training
+    assert periods[0].mode == "virtual" and all(p.mode == "in_person" for p in periods[1:])  # empty cell: in person
+    _edit(package / "training.csv", 1, "mode", "remote")
+    with pytest.raises(PackageError, match="training.csv row 1, column mode: 'remote' is not one of in_person, virtual"):
+        read_package(package)

@@ -61,17 +61,19 @@ def test_the_public_register_may_be_cached(client):
     assert "no-store" not in response.get("Cache-Control", "")
 
 
-def test_a_view_that_declares_private_caching_keeps_it(client_for, trainee, rf):
-    """The library's de-identified, content-addressed DICOM frames: the one deliberate exception."""
+
+def test_only_a_view_marked_cacheable_escapes_no_store(trainee, rf):
+    """The library's de-identified frames are the one deliberate exception (marked by the view)."""
     from django.http import HttpResponse
 
     from cmrnet.core.middleware import NoStoreForSignedInMiddleware
 
     request = rf.get("/library/instances/1/frames/1")
     request.user = trainee
-    private = HttpResponse(b"frame")
-    private["Cache-Control"] = "private, max-age=31536000, immutable"
-    assert NoStoreForSignedInMiddleware(lambda r: private)(request)["Cache-Control"].startswith("private")
-    public = HttpResponse(b"page")
-    public["Cache-Control"] = "public, max-age=600"
-    assert NoStoreForSignedInMiddleware(lambda r: public)(request)["Cache-Control"] == "no-store"
+    marked = HttpResponse(b"frame")
+    marked["Cache-Control"] = "private, max-age=31536000, immutable"
+    marked.cmrnet_cacheable = True
+    assert NoStoreForSignedInMiddleware(lambda r: marked)(request)["Cache-Control"].startswith("private")
+    unmarked = HttpResponse(b"page")
+    unmarked["Cache-Control"] = "private, max-age=600"
+    assert NoStoreForSignedInMiddleware(lambda r: unmarked)(request)["Cache-Control"] == "no-store"

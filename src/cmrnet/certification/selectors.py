@@ -137,6 +137,8 @@ def recertification_window(certificate: Certificate) -> windows.Window:
 
 
 REQUIRED_DOCUMENTS = {
+    # Level 1: "a certificate of completion of a Level 1 course, or CME attendance certificates" and registration
+    "level1": [Document.Kind.REGISTRATION, Document.Kind.ATTENDANCE],
     "initial": [Document.Kind.REGISTRATION, Document.Kind.ACLS, Document.Kind.ATTENDANCE],
     "level3": [Document.Kind.PEER_RECOGNITION],
     "recertification": [Document.Kind.CONTINUING_PRACTICE, Document.Kind.ATTENDANCE],
@@ -153,6 +155,8 @@ def missing_documents(application: Application, data=None) -> list[str]:
         have.add(Document.Kind.ATTENDANCE)
     if application.is_recertification:
         needed = REQUIRED_DOCUMENTS["recertification"]
+    elif application.level == 1:
+        needed = REQUIRED_DOCUMENTS["level1"]
     else:
         needed = REQUIRED_DOCUMENTS["initial"] + (REQUIRED_DOCUMENTS["level3"] if application.level == 3 else [])
     return [Document.Kind(kind).label for kind in needed if kind not in have]
@@ -199,7 +203,9 @@ def verdict(application: Application, *, today: dt.date) -> Verdict:
     for rule in result.evaluation.rules:
         if not rule.met:
             result.blockers.append(f"Rule not met: {rule.title or rule.id}: {rule.message}")
-    if not result.declarations:
+    if not integration.has_logbook(application.ruleset, application.route):
+        result.declarations = []   # Level 1 (EACVI): no logbook, so no supervisor's declaration
+    elif not result.declarations:
         result.blockers.append("Name at least one Level 3 supervisor to sign the declaration.")
     for state in result.declarations:
         if not state.valid:
@@ -293,7 +299,7 @@ class RegisterEntry:
 
 def public_register(*, today: dt.date, name: str = "", country: str = "", level: int | None = None) -> list[RegisterEntry]:
     qs = Certificate.objects.select_related("certification", "certification__holder", "certification__holder__centre")
-    qs = qs.filter(certification__level__in=[2, 3])
+    qs = qs.filter(certification__level__in=[1, 2, 3])
     if name:
         qs = qs.filter(certification__holder__full_name__icontains=name)
     if level:

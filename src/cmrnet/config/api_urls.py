@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("cmrnet.exams.api")),
     path("", include("cmrnet.certification.api")),
     path("", include("cmrnet.live.api")),
+    path("", include("cmrnet.interpretation.api")),
+    path("", include("cmrnet.programmes.api")),
+    path("", include("cmrnet.library.api")),
 ]

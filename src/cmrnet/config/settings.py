@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "cmrnet.certification",
     "cmrnet.live",
     "cmrnet.library",
+    "cmrnet.interpretation",
+    "cmrnet.programmes",
 ]
 
 MIDDLEWARE = [
@@ -244,9 +246,18 @@ CMRNET_PATIENT_KEY_SECRET = env_secret("CMRNET_PATIENT_KEY_SECRET", fallback_fil
 # addresses (no public STUN server is ever contacted unless configured).
 CMRNET_FIELD_ENCRYPTION_KEY = env_secret("CMRNET_FIELD_ENCRYPTION_KEY", fallback_file=DATA_DIR / "field_encryption_key")
 CMRNET_REDIS_URL = env_str("CMRNET_REDIS_URL", "")
+# CMRNET_REDIS_LAYER: "pubsub" (default: Redis publish/subscribe, one round trip a message, pushed to the
+# subscribed process; signalling is ephemeral, so at-most-once delivery fits) or "queues" (channels_redis'
+# sorted-set queues with capacity and expiry). Both are built in cmrnet.live.layers: docs/tele-supervision.md.
+CMRNET_REDIS_LAYER = env_choice("CMRNET_REDIS_LAYER", "pubsub", ("pubsub", "queues"))
 if CMRNET_REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [CMRNET_REDIS_URL], "prefix": env_str("CMRNET_CHANNELS_PREFIX", "cmrnet"), "capacity": 1000}}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": f"cmrnet.live.layers.{'RedisPubSubLayer' if CMRNET_REDIS_LAYER == 'pubsub' else 'RedisChannelLayer'}",
+                                  "CONFIG": {"hosts": [CMRNET_REDIS_URL], "prefix": env_str("CMRNET_CHANNELS_PREFIX", "cmrnet"),
+                                             "socket_timeout": env_int("CMRNET_REDIS_SOCKET_TIMEOUT", 30, minimum=6)}}}
+    if CMRNET_REDIS_LAYER == "queues":
+        CHANNEL_LAYERS["default"]["CONFIG"].update(
+            capacity=1000, pool_size=env_int("CMRNET_REDIS_POOL_SIZE", 50, minimum=2),
+            pool_timeout=env_int("CMRNET_REDIS_POOL_TIMEOUT", 10, minimum=1))
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
 CMRNET_STUN_URLS = env_list("CMRNET_STUN_URLS", [])
@@ -260,6 +271,8 @@ CMRNET_LIVE_LOOPBACK_ONLY = env_bool("CMRNET_LIVE_LOOPBACK_ONLY", False)  # test
 CMRNET_LIVE_REMINDER_MINUTES = env_int("CMRNET_LIVE_REMINDER_MINUTES", 60, minimum=1)
 CMRNET_ONCALL_ESCALATION_MINUTES = env_int("CMRNET_ONCALL_ESCALATION_MINUTES", 5, minimum=1)
 CMRNET_SCAN_CONTROL_MAX_MINUTES = env_int("CMRNET_SCAN_CONTROL_MAX_MINUTES", 60, minimum=1)
+# Programmes: trainees per mentor in small-group sessions (seed 001: "a small group of trainees per mentor").
+CMRNET_PROGRAMME_MENTOR_CAP = env_int("CMRNET_PROGRAMME_MENTOR_CAP", 4, minimum=1)
 
 # --- Teaching-case library (cmrnet.library, docs/case-library.md). De-identified DICOM goes to the file store
 # (default) or to Orthanc/any DICOMweb server (CMRNET_DICOM_STORE=orthanc + CMRNET_DICOM_STORE_URL, the
@@ -271,6 +284,9 @@ if CMRNET_DICOM_STORE == "orthanc" and not CMRNET_DICOM_STORE_URL:
     raise ImproperlyConfigured("CMRNET_DICOM_STORE_URL: required when CMRNET_DICOM_STORE=orthanc")
 CMRNET_DEID_SECRET = env_secret("CMRNET_DEID_SECRET", fallback_file=DATA_DIR / "deid_secret")
 CMRNET_DICOM_MAX_UPLOAD_MB = env_int("CMRNET_DICOM_MAX_UPLOAD_MB", 2048, minimum=1)
+# Interpretation with feedback (cmrnet.interpretation): the course id a reviewed library reading carries into a
+# logbook (source "course"); the rule engine counts a case once per course id and caps the course share.
+CMRNET_LIBRARY_COURSE_ID = env_str("CMRNET_LIBRARY_COURSE_ID", "cmrnet-library")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")

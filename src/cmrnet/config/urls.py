@@ -14,6 +14,8 @@ urlpatterns = [
     path("certification/", include("cmrnet.certification.urls")),
     path("live/", include("cmrnet.live.urls")),
     path("library/", include("cmrnet.library.urls")),
+    path("interpretation/", include("cmrnet.interpretation.urls")),
+    path("programmes/", include("cmrnet.programmes.urls")),
     path("api/v1/", include("cmrnet.config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -25,18 +25,20 @@ NUMERIC_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("rv_ef_pct", "RV ejection fraction", "%"),
 )
 SEGMENT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("lge_segments", "LGE segments (AHA 17)"),
-    ("perfusion_segments", "Perfusion defect segments (AHA 17)"),
+    ("perfusion_defects", "Perfusion defect segments (AHA 17)"),
 )
+LGE = ("lge", "LGE segments (AHA 17)")
+LGE_PATTERN = ("lge_pattern", "LGE pattern in the segments both named")
 CHOICE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("lge_pattern", "LGE pattern"),
-    ("diagnosis_category", "Diagnosis category"),
-    ("diagnosis", "Final diagnosis"),
+    ("category", "Disease category"),
+    ("final_diagnosis", "Final diagnosis"),
 )
 WALL_MOTION = ("wall_motion", "Wall motion (AHA 17)")
 SEGMENTS = tuple(range(1, 18))
-REPORT_FIELDS = tuple(f for f, *_ in NUMERIC_FIELDS) + tuple(f for f, _ in SEGMENT_FIELDS) + \
-    tuple(f for f, _ in CHOICE_FIELDS) + (WALL_MOTION[0], "valve_findings")
+# The report's fields, named as in cmrnet.library.models.ReferenceReport (plus the case's category):
+# segment maps are {"7": "transmural"} (LGE), {"1": "normal", ...} (wall motion); perfusion a list.
+REPORT_FIELDS = tuple(f for f, *_ in NUMERIC_FIELDS) + (WALL_MOTION[0], LGE[0]) + \
+    tuple(f for f, _ in SEGMENT_FIELDS) + ("valve_findings",) + tuple(f for f, _ in CHOICE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
     **{f: Tolerance(relative=Decimal("0.10")) for f, *_ in NUMERIC_FIELDS if not f.endswith("_pct")},
     "lv_ef_pct": Tolerance(absolute=Decimal("5")),
     "rv_ef_pct": Tolerance(absolute=Decimal("5")),
-    "lge_segments": Tolerance(max_mismatch=1),
-    "perfusion_segments": Tolerance(max_mismatch=1),
+    "lge": Tolerance(max_mismatch=1),
+    "lge_pattern": Tolerance(max_mismatch=0),
+    "perfusion_defects": Tolerance(max_mismatch=1),
     "wall_motion": Tolerance(max_mismatch=2),
 }
 
@@ -157,6 +160,26 @@ def compare_segments(name: str, label: str, trainee, reference, tol: Tolerance) 
                        {"missed": missed, "extra": extra, "agreeing_segments": agreeing})
 
 
+def compare_lge(trainee, reference, tol: Tolerance, pattern_tol: Tolerance) -> list[FieldResult]:
+    """LGE as {segment: pattern}: the segments (missed, extra) against ``tol``, then the pattern in the
+    segments both named against ``pattern_tol``. An empty map is an answer ("no LGE"); None is none."""
+    keys = lambda m: None if m is None else list(m.keys())  # noqa: E731
+    segments = compare_segments(LGE[0], LGE[1], keys(trainee), keys(reference), tol)
+    name, label = LGE_PATTERN
+    limit = pattern_tol.max_mismatch or 0
+    text = f"≤ {limit} segment{'s' if limit != 1 else ''} different"
+    if segments.status in (NO_REFERENCE, MISSING):
+        return [segments, FieldResult(name, label, segments.status, tolerance=text)]
+    ref = {int(k): v for k, v in reference.items()}
+    mine = {int(k): v for k, v in trainee.items()}
+    shared = sorted(set(ref) & set(mine))
+    differing = [s for s in shared if mine[s] != ref[s]]
+    words = ", ".join(f"{s}: {mine[s]} vs {ref[s]}" for s in differing)
+    status = NO_REFERENCE if not shared else (AGREE if len(differing) <= limit else DIFFER)
+    return [segments, FieldResult(name, label, status, {s: mine[s] for s in shared}, {s: ref[s] for s in shared},
+                                  words or ("same pattern" if shared else ""), text, {"differing": differing})]
+
+
 def compare_wall_motion(trainee, reference, tol: Tolerance) -> FieldResult:
     """Per-segment wall-motion grades ({segment: grade}); a segment the trainee left out counts as differing."""
     name, label = WALL_MOTION
@@ -196,6 +219,8 @@ def compare_reports(trainee: dict, reference: dict, tolerances: dict[str, Tolera
                for f, label, unit in NUMERIC_FIELDS]
     results.append(compare_wall_motion(trainee.get("wall_motion"), reference.get("wall_motion"),
                                        tolerances.get("wall_motion", Tolerance())))
+    results += compare_lge(trainee.get("lge"), reference.get("lge"), tolerances.get("lge", Tolerance()),
+                           tolerances.get("lge_pattern", Tolerance()))
     results += [compare_segments(f, label, trainee.get(f), reference.get(f), tolerances.get(f, Tolerance()))
                 for f, label in SEGMENT_FIELDS]
     results += [compare_choice(f, label, trainee.get(f), reference.get(f)) for f, label in CHOICE_FIELDS]

@@ -90,8 +90,10 @@ class Client:
 
     # --- WADO-RS
     def _wado(self, path: str) -> list[bytes]:
+        # transfer-syntax=*: the objects as stored. Without it PS3.18 makes the server transcode to explicit
+        # VR little endian, and objects it cannot transcode are left out.
         raw, ctype = self._request("GET", f"{self.base}/{path}",
-                                   headers={"Accept": 'multipart/related; type="application/dicom"'})
+                                   headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'})
         return decode_multipart(raw, ctype) if raw else []
 
     def retrieve_study(self, study_uid: str) -> list[bytes]:

@@ -72,13 +72,13 @@ def cases_for_user(user, *, text: str = "", category: str = "", difficulty: str 
         qs = qs.filter(collections__pk=collection)
     if status:
         qs = qs.filter(status=status)
-    return qs.distinct()
+    return qs.distinct().order_by("-created_at", "-pk")
 
 
 def library_cases(user, **filters) -> QuerySet[Case]:
     """The browsing list: published cases (plus own drafts), with study and series counts."""
     return cases_for_user(user, **filters).exclude(~Q(contributor=user) & Q(status=CaseStatus.WITHDRAWN)).annotate(
-        n_studies=Count("studies", distinct=True), n_series=Count("studies__series", distinct=True))
+        n_studies=Count("studies", distinct=True), n_series=Count("studies__series", distinct=True)).order_by("-created_at", "-pk")
 
 
 def get_case_for_user(user, pk: int) -> Case:
@@ -124,6 +124,14 @@ def quarantine_for_user(user, *, status: str = QuarantineStatus.PENDING) -> Quer
         "series__study__case")
 
 
+def reviewable_for_user(user) -> QuerySet[Instance]:
+    """Every instance that went through quarantine (pending, released, rejected) in cases `user` curates."""
+    if not is_curator(user):
+        return Instance.objects.none()
+    return Instance.objects.filter(_curated_q(user, "series__study__case__")).exclude(
+        quarantine_status=QuarantineStatus.CLEAR).select_related("series__study__case")
+
+
 def get_quarantined_for_user(user, pk: int) -> Instance:
     """Any instance `user` curates, whatever its quarantine status (the review page)."""
     if not is_curator(user):
@@ -138,7 +146,8 @@ def get_quarantined_for_user(user, pk: int) -> Instance:
 def collections_for_user(user) -> QuerySet[Collection]:
     if not is_network_member(user):
         return Collection.objects.none()
-    return Collection.objects.annotate(n_cases=Count("cases", filter=Q(cases__status=CaseStatus.PUBLISHED), distinct=True))
+    return Collection.objects.annotate(
+        n_cases=Count("cases", filter=Q(cases__status=CaseStatus.PUBLISHED), distinct=True)).order_by("title")
 
 
 def series_metadata(series: Series, instances) -> dict:

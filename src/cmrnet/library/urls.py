@@ -4,7 +4,14 @@ from cmrnet.library import views
 
 urlpatterns = [
     path("", views.home, name="library-home"),
+    path("cases/new/", views.case_new, name="library-case-new"),
     path("cases/<int:pk>/", views.case_detail, name="library-case"),
+    path("cases/<int:pk>/upload/", views.upload, name="library-upload"),
+    path("cases/<int:pk>/publish/", views.case_publish, name="library-case-publish"),
+    path("cases/<int:pk>/withdraw/", views.case_withdraw, name="library-case-withdraw"),
+    path("quarantine/", views.quarantine, name="library-quarantine"),
+    path("quarantine/<int:pk>/", views.quarantine_review, name="library-quarantine-review"),
+    path("quarantine/<int:pk>/image.png", views.quarantine_image, name="library-quarantine-image"),
     path("series/<int:pk>/metadata.json", views.series_metadata, name="library-series-metadata"),
     path("instances/<int:pk>/frames/<int:n>", views.frame, name="library-frame"),
     path("instances/<int:pk>/frames/<int:n>/rendered", views.rendered, name="library-rendered"),

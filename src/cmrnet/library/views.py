@@ -3,13 +3,20 @@ quarantine for curators only)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import io
 
-from cmrnet.library import pixels, selectors
-from cmrnet.library.models import CATEGORY_CHOICES, Difficulty
+import pydicom
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from cmrnet.library import ingest as ingest_svc
+from cmrnet.library import pixels, selectors, services
+from cmrnet.library.forms import CaseForm, ReasonForm
+from cmrnet.library.models import CATEGORY_CHOICES, Difficulty, Ingest
 from cmrnet.library.store import DicomStoreError, get_store
 
 # Frames and rendered images of an instance never change (a new upload is a new instance with a new id
@@ -25,6 +32,7 @@ def _not_modified(request, etag: str) -> bool:
 def _cached(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = IMMUTABLE
+    response.cmrnet_cacheable = True  # core.middleware leaves it cacheable (de-identified pixels only)
     return response
 
 
@@ -106,3 +114,141 @@ def rendered(request, pk: int, n: int):
     except FileNotFoundError as exc:
         return JsonResponse({"detail": str(exc)}, status=503)
     return _cached(HttpResponse(body, content_type="image/png"), etag)
+
+
+# --- Contributing: new case, upload, publish, withdraw ------------------------------------------------
+
+@login_required
+def case_new(request):
+    if not selectors.can_contribute(request.user):
+        raise PermissionDenied
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.create_case(by=request.user, **form.cleaned_data)
+        messages.success(request, f"Case {case.pseudonym} created: now upload its images.")
+        return redirect("library-upload", pk=case.pk)
+    return render(request, "library/case_form.html", {"form": form, "title": "New teaching case"})
+
+
+def _uploaded_files(uploads):
+    """(name, bytes) of every uploaded file; zips are opened member by member in memory."""
+    for upload in uploads:
+        if upload.name.lower().endswith(".zip"):
+            yield from ingest_svc.read_zip(upload.file, upload.name)
+        else:
+            yield upload.name, upload.read()
+
+
+@login_required
+def upload(request, pk: int):
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.method == "POST":
+        uploads = request.FILES.getlist("files")
+        try:
+            if not uploads:
+                raise ingest_svc.IngestError("Choose DICOM files, a folder or a zip first.")
+            result = ingest_svc.ingest(by=request.user, case=case, files=_uploaded_files(uploads), source=Ingest.Source.UPLOAD)
+        except ingest_svc.IngestError as exc:
+            if wants_json:
+                return JsonResponse({"detail": str(exc)}, status=400)
+            messages.error(request, str(exc))
+            return redirect("library-upload", pk=case.pk)
+        finally:
+            for upload_file in uploads:  # Django's temporary upload files (originals) are deleted here
+                upload_file.close()
+        body = {"counts": result.counts, "files": [{"name": o.name, "status": o.status, "reason": o.reason} for o in result.outcomes]}
+        if wants_json:
+            return JsonResponse(body)
+        counts = result.counts
+        messages.success(request, f"{counts['deidentified']} images de-identified and stored, {counts['quarantined']} in "
+                                  f"quarantine for a curator, {counts['refused']} refused.")
+        return redirect("library-case", pk=case.pk)
+    return render(request, "library/upload.html", {"case": case, "ingests": case.ingests.all()[:10]})
+
+
+@login_required
+@require_POST
+def case_publish(request, pk: int):
+    case = selectors.get_case_for_user(request.user, pk)
+    try:
+        services.publish_case(by=request.user, case=case)
+        messages.success(request, f"{case.pseudonym} is published to the network.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("library-case", pk=case.pk)
+
+
+@login_required
+def case_withdraw(request, pk: int):
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_case(by=request.user, case=case, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{case.pseudonym} is withdrawn from the library.")
+        return redirect("library-case", pk=case.pk)
+    return render(request, "library/reason_form.html", {"form": form, "case": case, "title": f"Withdraw {case.pseudonym}",
+                                                        "button": "Withdraw the case"})
+
+
+# --- Quarantine review (curators) ---------------------------------------------------------------------
+
+@login_required
+def quarantine(request):
+    if not selectors.is_curator(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "pending")
+    if status not in ("pending", "released", "rejected"):
+        status = "pending"
+    return render(request, "library/quarantine.html", {
+        "instances": selectors.quarantine_for_user(request.user, status=status)[:200], "status": status})
+
+
+@login_required
+def quarantine_review(request, pk: int):
+    instance = selectors.get_quarantined_for_user(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decision = request.POST.get("decision")
+        try:
+            if decision == "release":
+                services.release_instance(by=request.user, instance=instance, reason=form.cleaned_data["reason"])
+                messages.success(request, "Released into the library.")
+            elif decision == "reject":
+                services.reject_instance(by=request.user, instance=instance, reason=form.cleaned_data["reason"])
+                messages.success(request, "Rejected: the stored image is deleted.")
+            else:
+                raise ValidationError("Choose release or reject.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("library-quarantine")
+    header = []
+    if instance.storage_key:
+        ds = _dataset_for_review(instance)
+        header = [(e.keyword or str(e.tag), str(e.value)[:120]) for e in ds if e.keyword != "PixelData" and e.VR != "SQ"]
+    return render(request, "library/quarantine_review.html", {"instance": instance, "form": form, "header": header})
+
+
+def _dataset_for_review(instance):
+    return pydicom.dcmread(io.BytesIO(_stored_bytes(instance)), stop_before_pixels=True)
+
+
+@login_required
+@require_GET
+def quarantine_image(request, pk: int):
+    """The pixels of an image in quarantine, for the curator deciding on it (never cached)."""
+    instance = selectors.get_quarantined_for_user(request.user, pk)
+    if not instance.storage_key:
+        return JsonResponse({"detail": "The image was rejected and deleted."}, status=404)
+    frame_no = int(request.GET.get("frame", "1")) if request.GET.get("frame", "1").isdigit() else 1
+    try:
+        body = pixels.to_png(_stored_bytes(instance), frame=max(1, frame_no))
+    except (pixels.FrameError, IndexError) as exc:
+        return JsonResponse({"detail": str(exc)}, status=404)
+    response = HttpResponse(body, content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -16,6 +16,7 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import timezone
 
@@ -128,7 +129,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         data = content.get("data")
         if channel is None or not isinstance(data, dict) or len(json.dumps(data)) > MAX_SIGNAL_BYTES:
             return
-        await self.channel_layer.send(channel, {"type": "relay.signal", "from": self.info["peer_id"], "data": data})
+        try:
+            await self.channel_layer.send(channel, {"type": "relay.signal", "from": self.info["peer_id"], "data": data})
+        except ChannelFull:  # the receiving process is behind (queue layer): drop this message, keep the sender
+            log.warning("signalling: channel of peer %s is full; a message was dropped", content.get("to"))
 
     # ----- group events
     async def peer_joined(self, event):

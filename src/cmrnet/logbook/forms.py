@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition,
+from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition, TrainingMode,
                                    Source, TrainingPeriod, Verification)
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.logbook.selectors import supervisors_of
@@ -54,6 +54,8 @@ class CaseForm(forms.Form):
         label="Full review of your report by the course", required=False, empty_value=None,
         coerce=lambda v: {"yes": True, "no": False}.get(v), choices=FULL_REVIEW_CHOICES,
         help_text="Course cases only: a course case counts only if the course reviewed your report in full.")
+    mode = forms.ChoiceField(choices=TrainingMode.choices, initial=TrainingMode.IN_PERSON, label="Mode", required=False,
+                             help_text="Remote / virtual: with the mentor over live video.")
 
     def __init__(self, *args, trainee: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +86,8 @@ class CaseForm(forms.Form):
             study_date=data["study_date"], patient_key=key, category=data["category"], normal=data["normal"],
             source=data["source"], course_id=data.get("course_id", ""), role=data["role"],
             control_room=data["control_room"], supervisor_id=data["supervisor"].pk if data["supervisor"] else None,
-            clinical_change=data["clinical_change"], full_review=data.get("full_review"))
+            clinical_change=data["clinical_change"], full_review=data.get("full_review"),
+            mode=data.get("mode") or TrainingMode.IN_PERSON)
 
 
 def case_initial(case) -> dict:
@@ -93,7 +96,7 @@ def case_initial(case) -> dict:
         return {"source": Source.OWN_CENTRE, "role": CaseRole.PRIMARY_OPERATOR, "control_room": True}
     return {"study_date": case.study_date, "category": case.category, "source": case.source,
             "course_id": case.course_id, "role": case.role, "control_room": case.control_room,
-            "supervisor": case.supervisor_id, "full_review": FULL_REVIEW_VALUE.get(case.full_review, "")}
+            "supervisor": case.supervisor_id, "full_review": FULL_REVIEW_VALUE.get(case.full_review, ""), "mode": case.mode}
 
 
 class CaseFilterForm(forms.Form):

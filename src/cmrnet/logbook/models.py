@@ -42,6 +42,14 @@ CME_KIND_LABELS = {"congress": "Congress", "course": "Course", "online": "Online
 assert set(CATEGORY_LABELS) == set(DEFAULT_CATEGORIES)
 
 
+class TrainingMode(models.TextChoices):
+    """Where the training happened: on site, or remotely over live video (remote supervision,
+    virtual programme sessions)."""
+
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Remote / virtual"
+
+
 class Case(models.Model):
     """One CMR study of one patient in a trainee's logbook."""
 
@@ -62,6 +70,9 @@ class Case(models.Model):
     supervisor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_cases")
     clinical_change = models.BooleanField("significant clinical change since an earlier study", default=False)
     centre = models.ForeignKey("network.Centre", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mode = models.CharField(max_length=10, choices=TrainingMode.choices, default=TrainingMode.IN_PERSON,
+                            help_text="Remote / virtual: performed or read with the mentor over live video "
+                                      "(SCMR virtual programmes cap their share).")
     status = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
     verification_comment = models.TextField(blank=True)
     verified_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -87,14 +98,6 @@ class Case(models.Model):
     @property
     def category_label(self) -> str:
         return CATEGORY_LABELS.get(self.category, self.category.replace("_", " "))
-
-
-class TrainingMode(models.TextChoices):
-    """Where the training happened: on site, or remotely over live video (remote supervision,
-    virtual programme sessions)."""
-
-    IN_PERSON = "in_person", "In person"
-    VIRTUAL = "virtual", "Remote / virtual"
 
 
 class TrainingPeriod(models.Model):
@@ -188,6 +191,11 @@ class LogbookSettings(models.Model):
         "Level 2 logbook ends on", null=True, blank=True,
         help_text="Cases up to this date formed your Level 2 logbook (Level 3 via Level 2 counts only later cases). "
                   "Empty: cases before your Level 2 award date.")
+    # What the Level 2 application used (period ids T<pk>, claim ids CME<pk>), recorded from its frozen snapshot
+    # when cmrnet issues the Level 2 certificate; None = not known (the rules then presume what lies on or
+    # before the award was used for Level 2: rule-set parameter level2_presume_used_until_award).
+    level2_training_ids = models.JSONField("training periods used for Level 2", null=True, blank=True, editable=False)
+    level2_cme_ids = models.JSONField("CME claims used for Level 2", null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"logbook settings of {self.trainee}"

@@ -159,7 +159,7 @@ def _training(data: rules.ApplicationData, allowed: dict) -> list[TrainingPeriod
         where = f"training.csv row {number}"
         period = TrainingPeriod(start_date=item.start_date, end_date=item.end_date, centre=item.centre,
                                 hours_per_week=Decimal(str(item.hours_per_week)),
-                                supervisor=_supervisor(allowed, where, item.supervisor_id))
+                                supervisor=_supervisor(allowed, where, item.supervisor_id), mode=item.mode)
         try:
             period.full_clean(exclude=["trainee"])
         except ValidationError as error:

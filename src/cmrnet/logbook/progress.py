@@ -35,7 +35,7 @@ def _bar(numbers: dict) -> dict | None:
     return None
 
 
-def route_panel(ruleset, evaluation) -> dict:
+def route_panel(ruleset, evaluation, trainee=None) -> dict:
     route = ruleset.routes[evaluation.route]
     rows = []
     for result in evaluation.rules:
@@ -52,7 +52,8 @@ def route_panel(ruleset, evaluation) -> dict:
         "key": f"{ruleset.id}-{evaluation.route}", "ruleset": ruleset.id, "route": evaluation.route,
         "label": route.label, "body": ruleset.body, "provisional": "CONFIRM" in ruleset.status.upper(),
         "met": not blocking, "met_count": sum(1 for r in rows if r["status"] == "met"), "rule_count": len(rows),
-        "rules": rows, "missing": missing,
+        "rules": rows, "missing": missing, "warnings": list(evaluation.warnings),
+        "allocations": selectors.allocation_rows(trainee, evaluation.allocations) if trainee is not None else [],
     }
 
 
@@ -65,7 +66,7 @@ def chosen_route(trainee, *, today: dt.date) -> dict:
     except rules.RuleSetError:
         ruleset, settings.route = rules.load_ruleset("eacvi-2025"), "level2"
     evaluation = selectors.evaluate_for(trainee, ruleset=ruleset.id, route=settings.route, today=today)
-    return route_panel(ruleset, evaluation)
+    return route_panel(ruleset, evaluation, trainee)
 
 
 def category_chart(trainee, evaluations) -> dict:
@@ -135,7 +136,7 @@ def dashboard(trainee, *, today: dt.date) -> dict:
             window = (dt.date.fromisoformat(numbers["window_start"]), dt.date.fromisoformat(numbers["window_end"]))
     exam = selectors.latest_exam_pass(trainee, body="EACVI")
     return {
-        "routes": [route_panel(rs, e) for rs, e in evaluations],
+        "routes": [route_panel(rs, e, trainee) for rs, e in evaluations],
         "categories": category_chart(trainee, evaluations),
         "timeline": timeline_svg(cases, window, exam.exam_date if exam else None, training, today=today),
         "window": window,

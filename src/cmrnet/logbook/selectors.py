@@ -151,14 +151,14 @@ def rules_case(case: Case) -> rules.Case:
         case_id=case.case_id, study_date=case.study_date, patient_key=case.patient_key, category=case.category,
         normal=case.normal, source=case.source, course_id=case.course_id, role=case.role,
         control_room=case.control_room, supervisor_id=supervisor_ref(case.supervisor),
-        clinical_change=case.clinical_change, full_review=case.full_review)
+        clinical_change=case.clinical_change, full_review=case.full_review, mode=case.mode)
 
 
 def rules_training(period: TrainingPeriod) -> rules.TrainingPeriod:
     return rules.TrainingPeriod(
         period_id=period.period_id, start_date=period.start_date, end_date=period.end_date,
         hours_per_week=float(period.hours_per_week), supervisor_id=supervisor_ref(period.supervisor),
-        centre=period.centre)
+        centre=period.centre, mode=period.mode)
 
 
 def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
@@ -174,6 +174,21 @@ def rules_cme(activity: CmeActivity) -> rules.CmeActivity:
         modalities=activity.modalities, catalog_id=activity.catalog_id, certificate=certificate,
         full_attendance=activity.full_attendance, accepted_hours=accepted,
         accepted_reason=activity.accepted_hours_reason if accepted is not None else "")
+
+
+def allocation_rows(trainee: User, allocations) -> list[dict]:
+    """Level 3 via Level 2: each training period and CME claim with where it was counted, for a page."""
+    training = {p.period_id: f"Training {p.start_date} to {p.end_date} ({p.hours_per_week} h/week)"
+                for p in TrainingPeriod.objects.filter(trainee=trainee)}
+    cme = {a.activity_id: f"CME: {a.title} ({a.start_date})" for a in CmeActivity.objects.filter(trainee=trainee)}
+    where = {"level2": "used for Level 2: not counted here", "level3": "counted here",
+             "split": "counted here in part"}
+    rows = []
+    for item in allocations:
+        names = training if item.kind == "training" else cme
+        rows.append({"kind": item.kind, "id": item.item_id, "label": names.get(item.item_id, item.item_id),
+                     "used_for": item.used_for, "where": where[item.used_for], "reason": item.reason})
+    return rows
 
 
 def training_overlaps(trainee: User, *, period: TrainingPeriod | None = None) -> list[str]:
@@ -246,7 +261,11 @@ def application_data_for(trainee: User, *, today: dt.date, verified_only: bool =
     if cert is not None or (route == VIA_LEVEL2 and until is not None):
         earlier = [c for c in all_cases if _in_level2_logbook(c, cert, until)]
         if cert is not None:
-            level2 = rules.Level2Certificate(cert.awarded_on, cert.valid_until, tuple(map(rules_case, earlier)))
+            used = settings_for(trainee)
+            level2 = rules.Level2Certificate(
+                cert.awarded_on, cert.valid_until, tuple(map(rules_case, earlier)),
+                training_ids=None if used.level2_training_ids is None else tuple(used.level2_training_ids),
+                cme_ids=None if used.level2_cme_ids is None else tuple(used.level2_cme_ids))
         if split:
             ids = {c.pk for c in earlier}
             cases = [c for c in all_cases if c.pk not in ids]

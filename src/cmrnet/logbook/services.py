@@ -19,7 +19,7 @@ from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
 
 CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal", "source", "course_id", "full_review", "role",
-               "control_room", "supervisor", "clinical_change", "centre", "status", "verification_comment"]
+               "control_room", "supervisor", "clinical_change", "centre", "mode", "status", "verification_comment"]
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
 CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
               "full_attendance", "certificate"]
@@ -44,6 +44,7 @@ class CaseInput:
     centre_id: int | None = None
     case_id: str = ""
     full_review: bool | None = None  # course cases only; None keeps what the case already records
+    mode: str = "in_person"
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -78,7 +79,7 @@ def _free_case_id(trainee: User, sequence: int, taken: set[str]) -> str:
 
 def _apply(case: Case, data: CaseInput) -> None:
     for name in ("study_date", "patient_key", "category", "normal", "source", "course_id", "role", "control_room",
-                 "supervisor_id", "clinical_change", "centre_id"):
+                 "supervisor_id", "clinical_change", "centre_id", "mode"):
         setattr(case, name, getattr(data, name))
     if data.full_review is not None:
         case.full_review = data.full_review
@@ -404,6 +405,25 @@ def update_settings(*, by: User, trainee: User, **values) -> LogbookSettings:
     _require_owner(by, trainee)
     obj, _ = LogbookSettings.objects.get_or_create(trainee=trainee)
     return _update(obj, SETTINGS_FIELDS, "logbook.settings_updated", by=by, values=values)
+
+
+@transaction.atomic
+def record_level2_usage(*, by: User | None, trainee: User, training_ids, cme_ids, application_id: int | None = None,
+                        ) -> LogbookSettings:
+    """Which training periods and CME claims served the trainee's Level 2 certification (from the Level 2
+    application's snapshot): Level 3 via Level 2 then counts only the others ("a further nine months",
+    "25 hours ... over and above the CME provided for a Level 2 application"). Written by the
+    certification app when it issues a Level 2 certificate; not part of `logbook_version`."""
+    settings, _ = LogbookSettings.objects.select_for_update().get_or_create(trainee=trainee)
+    fields_ = ["level2_training_ids", "level2_cme_ids"]
+    before = snapshot(settings, fields_)
+    settings.level2_training_ids = sorted(map(str, training_ids))
+    settings.level2_cme_ids = sorted(map(str, cme_ids))
+    settings.save(update_fields=fields_)
+    record(actor=by, action="logbook.level2_usage_recorded", obj=settings,
+           changes=diff(before, snapshot(settings, fields_)),
+           data={"trainee_id": trainee.pk, "application_id": application_id})
+    return settings
 
 
 def case_input_from_identifier(*, identifier: str, **values) -> CaseInput:

@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from cmrnet.network.models import FIELD_STRENGTHS, Centre, Scanner, normalise_country
+from cmrnet.network.models import FIELD_STRENGTHS, Accreditation, Centre, Scanner, normalise_country
 
 HOST_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:]+\]?")
 
@@ -13,7 +13,8 @@ class CentreForm(forms.ModelForm):
     class Meta:
         model = Centre
         fields = ["name", "city", "country", "beds", "annual_scan_volume", "stress_perfusion", "congenital",
-                  "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained"]
+                  "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained",
+                  "service_lead", "sector"]
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean_country(self):
@@ -52,3 +53,17 @@ class ScannerForm(forms.ModelForm):
         if host and (not HOST_RE.fullmatch(host)):
             raise forms.ValidationError("A host name or IP address only (no scheme, path or port), e.g. console-mr1.hospital.local.")
         return host
+
+
+class AccreditationForm(forms.ModelForm):
+    class Meta:
+        model = Accreditation
+        fields = ["body", "title", "awarded_on", "expires_on", "reference"]
+        widgets = {"awarded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("expires_on") and data.get("awarded_on") and data["expires_on"] <= data["awarded_on"]:
+            self.add_error("expires_on", "The accreditation expires on or before its award date.")
+        return data

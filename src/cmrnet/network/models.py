@@ -30,6 +30,17 @@ def check_field_strengths(values) -> list[str]:
     return [value for value in known if value in values]
 
 
+class ServiceLead(models.TextChoices):
+    RADIOLOGY = "radiology", "Radiology"
+    CARDIOLOGY = "cardiology", "Cardiology"
+    JOINT = "joint", "Joint (radiology and cardiology)"
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
 class Centre(models.Model):
     """A hospital in the network."""
 
@@ -45,6 +56,8 @@ class Centre(models.Model):
     joined_on = models.DateField("joined the network")
     training_since = models.PositiveSmallIntegerField("training on site since (year)", null=True, blank=True)
     trainees_trained = models.PositiveIntegerField(default=0)
+    service_lead = models.CharField("CMR service led by", max_length=12, choices=ServiceLead.choices, blank=True)
+    sector = models.CharField(max_length=8, choices=Sector.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -123,3 +136,25 @@ class Scanner(models.Model):
         from cmrnet.network.secrets import unseal
 
         return unseal(self.vnc_secret_sealed) if self.vnc_secret_sealed else ""
+
+
+class Accreditation(models.Model):
+    """An accreditation a centre holds (e.g. SCMR laboratory accreditation): body, date, expiry."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="accreditations")
+    body = models.CharField(max_length=100, help_text="e.g. SCMR, EACVI, national society")
+    title = models.CharField(max_length=200, blank=True, help_text="e.g. CMR laboratory accreditation")
+    awarded_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty: does not expire.")
+    reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-awarded_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("awarded_on")),
+                                              name="accreditation_expires_after_award")]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.title}".strip()
+
+    def is_current_on(self, day) -> bool:
+        return self.awarded_on <= day and (self.expires_on is None or day <= self.expires_on)

@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.db import transaction
 
 from cmrnet.audit.services import diff, record, snapshot
-from cmrnet.network.models import Centre, Scanner
+from cmrnet.network.models import Accreditation, Centre, Scanner
 from cmrnet.network.secrets import seal
 
 CENTRE_FIELDS = [
     "name", "city", "country", "beds", "annual_scan_volume", "stress_perfusion", "congenital",
-    "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained",
+    "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained", "service_lead", "sector",
 ]
 
 
@@ -86,3 +86,25 @@ def update_scanner(*, by, scanner: Scanner, vnc_secret: str = "", clear_vnc_secr
     if changes:
         record(actor=by, action="scanner.updated", obj=scanner, changes=changes, data={"centre_id": scanner.centre_id})
     return scanner
+
+
+ACCREDITATION_FIELDS = ["body", "title", "awarded_on", "expires_on", "reference"]
+
+
+@transaction.atomic
+def add_accreditation(*, by, centre: Centre, body: str, awarded_on, expires_on=None, title: str = "",
+                      reference: str = "") -> Accreditation:
+    accreditation = Accreditation(centre=centre, body=body.strip(), title=title.strip(), awarded_on=awarded_on,
+                                  expires_on=expires_on, reference=reference.strip())
+    accreditation.full_clean()
+    accreditation.save()
+    record(actor=by, action="centre.accreditation_added", obj=centre,
+           changes=diff({}, snapshot(accreditation, ACCREDITATION_FIELDS)), data={"accreditation_id": accreditation.pk})
+    return accreditation
+
+
+@transaction.atomic
+def remove_accreditation(*, by, accreditation: Accreditation) -> None:
+    record(actor=by, action="centre.accreditation_removed", obj=accreditation.centre,
+           changes=diff(snapshot(accreditation, ACCREDITATION_FIELDS), {}), data={"accreditation_id": accreditation.pk})
+    accreditation.delete()

@@ -5,7 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cmrnet.network import charts, selectors, services
-from cmrnet.network.forms import CentreFilterForm, CentreForm, ScannerForm
+from cmrnet.network.forms import AccreditationForm, CentreFilterForm, CentreForm, ScannerForm
+from cmrnet.network.models import Accreditation
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
 
 
 @login_required
@@ -29,7 +32,37 @@ def centre_detail(request, pk: int):
     return render(request, "network/detail.html", {
         "centre": centre, "years_training": centre.years_training(timezone.localdate().year), "can_manage": selectors.can_manage_centres(request.user),
         "people": centre.people.filter(is_active=True).prefetch_related("role_grants"),
+        "accreditations": [(a, a.is_current_on(timezone.localdate())) for a in centre.accreditations.all()],
+        "accreditation_form": AccreditationForm() if selectors.can_manage_scanners(request.user, centre) else None,
     })
+
+
+@login_required
+@require_POST
+def accreditation_add(request, pk: int):
+    centre = selectors.get_centre_for_user(request.user, pk)
+    if not selectors.can_manage_scanners(request.user, centre):
+        raise PermissionDenied
+    form = AccreditationForm(request.POST)
+    if form.is_valid():
+        services.add_accreditation(by=request.user, centre=centre, **form.cleaned_data)
+        messages.success(request, "Accreditation recorded.")
+    else:
+        messages.error(request, "Accreditation not recorded: " + "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()))
+    return redirect("centre-detail", pk=centre.pk)
+
+
+@login_required
+@require_POST
+def accreditation_remove(request, pk: int):
+    accreditation = get_object_or_404(Accreditation, pk=pk)
+    centre = selectors.get_centre_for_user(request.user, accreditation.centre_id)
+    if not selectors.can_manage_scanners(request.user, centre):
+        raise PermissionDenied
+    services.remove_accreditation(by=request.user, accreditation=accreditation)
+    messages.success(request, "Accreditation removed.")
+    return redirect("centre-detail", pk=centre.pk)
 
 
 @login_required

@@ -354,3 +354,20 @@ def cases_interpreted(ctx: Context) -> RuleResult:
     have = sum(1 for c in ctx.eligible if c.role in ("primary_operator", "reporting"))
     return result("cases_interpreted", have >= need, f"{have} cases interpreted; {need} required",
                   numbers={"have": have, "need": need}, missing=[f"{need - have} more cases interpreted"])
+
+
+def virtual_share(ctx: Context) -> RuleResult:
+    """SCMR virtual training (seed 001): at most a share of the counted cases (performed or interpreted)
+    done over live video. The programme's share (candidate.virtual_share_max) replaces the rule set's."""
+    chosen = ctx.data.candidate.virtual_share_max
+    share = Fraction(chosen) if chosen is not None else ctx.params["virtual_share_max"]
+    counted = [c for c in ctx.eligible if c.role in ("primary_operator", "reporting")]
+    virtual = [c for c in counted if c.mode == "virtual"]
+    allowed = floor(share * len(counted))
+    pct = f"{float(share) * 100:g}%"
+    return result("virtual_share", len(virtual) <= allowed,
+                  f"{len(virtual)} of {len(counted)} counted cases virtual; at most {allowed} ({pct})",
+                  numbers={"have": len(virtual), "max": allowed, "counted": len(counted)},
+                  offending=ids(virtual) if len(virtual) > allowed else (),
+                  missing=[f"{len(virtual) - allowed} virtual cases too many (at most {allowed}, {pct} of "
+                           f"{len(counted)}): add in-person cases"])

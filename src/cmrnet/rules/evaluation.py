@@ -41,6 +41,7 @@ RULE_FUNCTIONS: dict[str, Callable[[Context], RuleResult]] = {
     "cases_interpreted": cases.cases_interpreted,
     "course_review": cases.course_review,
     "level1_knowledge": people.level1_knowledge,
+    "virtual_share": cases.virtual_share,
 }
 
 

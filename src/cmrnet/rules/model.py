@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 SOURCES = ("own_centre", "other_centre", "course")
 ROLES = ("primary_operator", "reporting", "observer")
@@ -37,6 +38,8 @@ class Case:
     # Course cases only: did the course give a full review of the candidate's report?
     # None = not recorded (packages without the column); False = no review: the case does not count.
     full_review: bool | None = None
+    # in_person | virtual (over live video): SCMR virtual programmes cap the virtual share (rule virtual_share).
+    mode: str = "in_person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +66,17 @@ class SupervisorCert:
         return self.valid_until
 
 
+TRAINING_MODES = ("in_person", "virtual")
+
+
 @dataclass(frozen=True, slots=True)
 class TrainingPeriod:
-    """A period of CMR training; both dates inclusive."""
+    """A period of CMR training; both dates inclusive.
+
+    ``mode``: "in_person" (on site) or "virtual" (remote supervision over live video, e.g. cmrnet live
+    rooms), as the logbook's TrainingPeriod.mode; training.csv's optional ``mode`` column, absent or
+    empty = in person.
+    """
 
     period_id: str
     start_date: date
@@ -73,6 +84,11 @@ class TrainingPeriod:
     hours_per_week: float
     supervisor_id: str
     centre: str = ""
+    mode: str = "in_person"
+
+    def __post_init__(self):
+        if self.mode not in TRAINING_MODES:
+            raise ValueError(f"training mode {self.mode!r} is not one of {', '.join(TRAINING_MODES)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +211,10 @@ class Candidate:
     # Cardiology, radiology, ...: carried for the record only; no rule may read it (SCMR: training
     # and certification regardless of specialty; tests/rules/test_routes_and_specialty.py).
     specialty: str = ""
+    # The share of cases a virtual training programme lets this trainee do over live video (seed 001: it
+    # varies with the programme's logistics, mentoring time and the trainee's competence). None: the rule
+    # set's virtual_share_max.
+    virtual_share_max: Fraction | None = None
 
     def reference_date(self, today: date) -> date:
         """The date the application is judged on: its application date, else today."""

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from cmrnet.tabular import TableError, duplicated, read_csv, write_csv
 
-from .model import (CME_KINDS, DEFAULT_CATEGORIES, PEER_KINDS, PEER_SCOPES, ROLES, SOURCES,
+from .model import (CME_KINDS, DEFAULT_CATEGORIES, PEER_KINDS, PEER_SCOPES, ROLES, SOURCES, TRAINING_MODES,
                     ApplicationData, Candidate, Case, CmeActivity, Level2Certificate, PeerItem,
                     PeerRecognition, SupervisorCert, TrainingPeriod)
 from .package_source import Package, PackageError, member_name, open_package
@@ -29,10 +29,11 @@ CASE_OPTIONAL = ("full_review",)        # appended; empty or absent = not record
 SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
 SUPERVISOR_OPTIONAL = ("revoked_on",)
 TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
+TRAINING_OPTIONAL = ("mode",)           # in_person / virtual; absent or empty = in_person
 CME_COLUMNS = ("activity_id", "title", "provider", "kind", "start_date", "end_date", "credits",
                "modalities", "catalog_id", "certificate")
 CME_OPTIONAL = ("full_attendance", "accepted_hours", "accepted_reason")   # appended when some claim fills them
-EMPTY = {"full_review": None, "full_attendance": False, "accepted_hours": None, "accepted_reason": ""}
+EMPTY = {"full_review": None, "full_attendance": False, "accepted_hours": None, "accepted_reason": "", "mode": "in_person"}
 PEER_COLUMNS = ("item_id", "kind", "title", "event", "date", "scope", "first_author", "presented_in_person")
 PEER_KEYS = ("cme_faculty", "invited_talks", "publications", "first_author_orals", "posters")
 YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0")
@@ -94,6 +95,11 @@ def one_of(choices: Iterable[str]) -> Callable[[str], str]:
             raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
         return value
     return parse
+
+
+def training_mode(text: str) -> str:
+    """training.csv's ``mode``: in_person or virtual (any case); empty = in_person."""
+    return one_of(TRAINING_MODES)(text.strip().lower() or "in_person")
 
 
 def certificate_reference(text: str) -> str:
@@ -203,10 +209,10 @@ def read_supervisors(path) -> tuple[SupervisorCert, ...]:
 def read_training(path) -> tuple[TrainingPeriod, ...]:
     parsers = {
         "period_id": required, "start_date": parse_date, "end_date": parse_date,
-        "hours_per_week": parse_number, "supervisor_id": optional, "centre": optional,
+        "hours_per_week": parse_number, "supervisor_id": optional, "centre": optional, "mode": training_mode,
     }
     periods, seen = [], {}
-    for number, row in _rows(path, TRAINING_COLUMNS):
+    for number, row in _rows(path, TRAINING_COLUMNS, TRAINING_OPTIONAL):
         values = _convert(path.name, number, row, parsers)
         _unique(path.name, number, "period_id", values["period_id"], seen)
         _check_order(path.name, number, values, "start_date", "end_date")
@@ -431,7 +437,7 @@ def write_package(folder: str | Path, data: ApplicationData) -> Path:
     _write_csv(folder / "cases.csv", _with_optional(CASE_COLUMNS, CASE_OPTIONAL, data.cases), data.cases)
     columns = SUPERVISOR_COLUMNS + (SUPERVISOR_OPTIONAL if any(s.revoked_on for s in data.supervisors) else ())
     _write_csv(folder / "supervisors.csv", columns, data.supervisors)
-    _write_csv(folder / "training.csv", TRAINING_COLUMNS, data.training)
+    _write_csv(folder / "training.csv", _with_optional(TRAINING_COLUMNS, TRAINING_OPTIONAL, data.training), data.training)
     _write_csv(folder / "cme.csv", _with_optional(CME_COLUMNS, CME_OPTIONAL, data.cme), data.cme)
     if data.candidate.peer_recognition.items:
         _write_csv(folder / "peer.csv", PEER_COLUMNS, data.candidate.peer_recognition.items, {"date": "day"})

@@ -60,6 +60,7 @@ RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "cases_interpreted": {"cases_interpreted_min": (INT, True)},
     "course_review": {},
     "level1_knowledge": {"level1_cme_hours_min": (NUMBER, True)},
+    "virtual_share": {"virtual_share_max": (SHARE, True)},
 }
 KNOWN_RULES = tuple(RULE_PARAMS)
 

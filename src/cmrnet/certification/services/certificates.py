@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cmrnet.audit.services import record
-from cmrnet.certification import selectors, windows
+from cmrnet.certification import integration, selectors, windows
 from cmrnet.certification.models import Application, Certificate, MisconductDecision, Reminder
 from cmrnet.certification.services._common import is_board, refuse, require, transition
 from cmrnet.certification.states import State
@@ -31,6 +31,8 @@ def issue_certificate(*, by: User | None, application: Application, awarded_on: 
     certificate = Certificate.objects.create(certification=certification, application=application,
                                              issued_at=timezone.now(), issued_by=by if getattr(by, "is_authenticated", False) else None)
     schedule_reminders(certificate=certificate)
+    if application.level == 2 and not application.is_recertification and application.body == "EACVI":
+        integration.record_level2_usage(application, by=by)
     record(actor=by, action="certificate.issued", obj=certificate,
            data={"application_id": application.pk, "certification_id": certification.pk, "holder_id": application.candidate_id,
                  "awarded_on": awarded_on, "valid_until": valid_until,

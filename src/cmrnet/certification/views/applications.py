@@ -66,6 +66,8 @@ def application_detail(request, pk: int):
         "chair": selectors.chair_for(app),
         "certificates": app.certificates.select_related("certification"),
     }
+    if verdict is not None and verdict.evaluation is not None:
+        context["allocations"] = integration.allocation_rows(app.candidate, verdict.evaluation.allocations)
     if context["editable"]:
         context["supervisors_form"] = forms.SupervisorsForm(candidate=app.candidate,
                                                             initial={"supervisors": list(app.supervisors.all())})

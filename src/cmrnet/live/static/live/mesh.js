@@ -117,10 +117,12 @@ export class Mesh {
     if (!link) { return null; }
     const stats = await link.pc.getStats();
     let pair = null;
-    stats.forEach((s) => { if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) { pair = s; } });
+    stats.forEach((s) => { if (s.type === "transport" && s.selectedCandidatePairId) { pair = stats.get(s.selectedCandidatePairId); } });
+    if (!pair) { stats.forEach((s) => { if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) { pair = s; } }); }
     if (!pair) { return null; }
-    return {peer: peerId, initiator: link.initiator, local: stats.get(pair.localCandidateId).address,
-            remote: stats.get(pair.remoteCandidateId).address};
+    const local = stats.get(pair.localCandidateId), remote = stats.get(pair.remoteCandidateId);
+    return {peer: peerId, initiator: link.initiator, local: local.address, remote: remote.address,
+            localType: local.candidateType, remoteType: remote.candidateType};
   }
 }
 

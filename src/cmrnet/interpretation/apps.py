@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class InterpretationConfig(AppConfig):
+    name = "cmrnet.interpretation"
+    label = "interpretation"
+    verbose_name = "Case interpretation with mentor feedback"
+
+    def ready(self):
+        from cmrnet.core.registry import NavItem, register_nav
+        from cmrnet.people.roles import Role
+
+        register_nav(NavItem("Readings", "interpretation-home", roles=(Role.TRAINEE, Role.MENTOR), order=27))

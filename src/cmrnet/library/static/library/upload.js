@@ -1,0 +1,100 @@
+// Upload with progress: files (or a dropped/chosen folder) go in batches of about 16 MB, one request each;
+// each batch is stored all or nothing on the server. A failed batch is retried twice; sending a study again
+// later skips the images that already arrived, so a broken upload resumes where it stopped.
+(function () {
+  "use strict";
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const filesInput = document.getElementById("files");
+  const folderInput = document.getElementById("folder");
+  const zone = document.getElementById("dropzone");
+  const bar = document.getElementById("upload-progress");
+  const status = document.getElementById("upload-status");
+  const log = document.getElementById("upload-log");
+  const batchBytes = (parseInt(form.dataset.batchMb, 10) || 16) * 1024 * 1024;
+  let dropped = [];
+
+  function readEntries(entry, out) {
+    return new Promise((resolve) => {
+      if (entry.isFile) { entry.file((f) => { out.push(f); resolve(); }, () => resolve()); return; }
+      const reader = entry.createReader();
+      const all = [];
+      const next = () => reader.readEntries((batch) => {
+        if (!batch.length) { Promise.all(all.map((e) => readEntries(e, out))).then(resolve); return; }
+        all.push(...batch); next();
+      }, () => resolve());
+      next();
+    });
+  }
+
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", async (e) => {
+    e.preventDefault(); zone.classList.remove("over");
+    const out = [];
+    const items = [...(e.dataTransfer.items || [])].map((i) => i.webkitGetAsEntry && i.webkitGetAsEntry()).filter(Boolean);
+    if (items.length) { await Promise.all(items.map((entry) => readEntries(entry, out))); } else { out.push(...e.dataTransfer.files); }
+    dropped = out;
+    status.textContent = `${dropped.length} file(s) ready to upload.`;
+  });
+
+  function batches(files) {
+    const out = []; let cur = []; let size = 0;
+    for (const f of files) {
+      if (cur.length && size + f.size > batchBytes) { out.push(cur); cur = []; size = 0; }
+      cur.push(f); size += f.size;
+    }
+    if (cur.length) out.push(cur);
+    return out;
+  }
+
+  function send(batch, done, total, onProgress) {
+    return new Promise((resolve, reject) => {
+      const data = new FormData();
+      data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      for (const f of batch) data.append("files", f, f.webkitRelativePath || f.name);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || window.location.href);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(done + e.loaded, total); };
+      xhr.onload = () => {
+        let body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = { detail: xhr.statusText }; }
+        if (xhr.status === 200) resolve(body); else reject(new Error(body.detail || `HTTP ${xhr.status}`));
+      };
+      xhr.onerror = () => reject(new Error("the connection broke"));
+      xhr.send(data);
+    });
+  }
+
+  function note(text, cls) { const li = document.createElement("li"); li.textContent = text; if (cls) li.className = cls; log.appendChild(li); }
+
+  form.addEventListener("submit", async (e) => {
+    const files = [...dropped, ...filesInput.files, ...folderInput.files];
+    if (!files.length) return; // the plain form tells the user to choose files
+    e.preventDefault();
+    const total = files.reduce((s, f) => s + f.size, 0) || 1;
+    const counts = { deidentified: 0, quarantined: 0, refused: 0 };
+    bar.hidden = false; bar.value = 0; log.textContent = "";
+    let done = 0;
+    for (const batch of batches(files)) {
+      let attempt = 0;
+      for (;;) {
+        try {
+          const body = await send(batch, done, total, (n, t) => { bar.value = Math.round((n / t) * 100); });
+          for (const k of Object.keys(counts)) counts[k] += body.counts[k] || 0;
+          for (const f of body.files) if (f.status !== "deidentified") note(`${f.status}: ${f.name}: ${f.reason}`, f.status);
+          break;
+        } catch (err) {
+          attempt += 1;
+          if (attempt > 2) { status.textContent = `Stopped: ${err.message}. Nothing of this batch was stored; send the study again to resume.`; return; }
+        }
+      }
+      done += batch.reduce((s, f) => s + f.size, 0);
+      bar.value = Math.round((done / total) * 100);
+      status.textContent = `${counts.deidentified} de-identified, ${counts.quarantined} in quarantine, ${counts.refused} refused…`;
+    }
+    status.textContent = `Done: ${counts.deidentified} de-identified and stored, ${counts.quarantined} in quarantine for a curator, ${counts.refused} refused.`;
+    dropped = [];
+  });
+})();

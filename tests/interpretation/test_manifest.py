@@ -1,0 +1,63 @@
+"""The viewer's manifest: every visible series as slices x phases of raw-frame URLs, for members only."""
+
+import numpy as np
+import pytest
+
+from cmrnet.interpretation.manifest import slice_distance, stack
+from tests.interpretation.stack import frame, radius_px
+
+
+def _inst(pos, t, n, url):
+    return {"image_position": [0, 0, pos], "image_orientation": [1, 0, 0, 0, 1, 0], "trigger_time_ms": t,
+            "instance_number": n, "frames": [url]}
+
+
+def test_stack_groups_by_position_on_the_normal_and_orders_phases_by_trigger_time():
+    instances = [_inst(16, 40, 9, "c1"), _inst(0, 40, 2, "a1"), _inst(8, 0, 5, "b0"), _inst(0, 0, 1, "a0"),
+                 _inst(16, 0, 8, "c0"), _inst(8, 40, 6, "b1")]
+    slices = stack(instances)
+    assert [s["position"] for s in slices] == [0, 8, 16]
+    assert [s["frames"] for s in slices] == [["a0", "a1"], ["b0", "b1"], ["c0", "c1"]]
+    assert slice_distance(slices, None, 6.0) == 8.0   # measured positions win over the thickness
+
+
+def test_oblique_stack_uses_the_slice_normal_not_z():
+    # rows along x, columns along z: the normal is -y; positions differ in y only
+    o = [1, 0, 0, 0, 0, 1]
+    instances = [{"image_position": [5, y, 3], "image_orientation": o, "trigger_time_ms": 0, "instance_number": i,
+                  "frames": [f"s{i}"]} for i, y in enumerate([20, 10, 0])]
+    slices = stack(instances)
+    assert len(slices) == 3 and slice_distance(slices, None, None) == 10.0
+
+
+def test_without_positions_each_image_is_a_slice_and_spacing_falls_back():
+    slices = stack([{"frames": ["x"], "instance_number": 2}, {"frames": ["y"], "instance_number": 1}])
+    assert [s["frames"] for s in slices] == [["y"], ["x"]]
+    assert slice_distance(slices, 10.0, 8.0) == 10.0
+    assert slice_distance(slices, None, None) == 1.0
+
+
+@pytest.mark.django_db
+def test_case_manifest_and_raw_frames_for_a_member(client_for, cine_case, trainee):
+    client = client_for(trainee)
+    data = client.get(f"/interpretation/cases/{cine_case.pk}/manifest.json").json()
+    (series,) = data["series"]
+    assert (series["rows"], series["columns"], series["frame_time_ms"]) == (64, 64, 40.0)
+    assert series["pixel_spacing"] == [1.5, 1.5] and series["slice_distance_mm"] == 8.0
+    assert len(series["slices"]) == 3 and all(len(s["frames"]) == 4 for s in series["slices"])
+    body = client.get(series["slices"][1]["frames"][2]).content
+    expected = frame(64, 64, radius_px(2, 4)).astype("<u2").tobytes()
+    assert body == expected                              # the stored values, byte for byte
+    assert np.frombuffer(body, "<u2")[0] == 4095
+    api = client.get(f"/api/v1/library-cases/{cine_case.pk}/viewer-manifest/")
+    assert api.status_code == 200 and api.json() == data
+
+
+@pytest.mark.django_db
+def test_manifest_is_404_for_someone_outside_the_network(cine_case, client):
+    from cmrnet.people.models import User
+
+    outsider = User.objects.create_user(email="x@example.org", password="x-very-long-pass-1", full_name="X")
+    client.force_login(outsider)
+    assert client.get(f"/interpretation/cases/{cine_case.pk}/manifest.json").status_code == 404
+    assert client.get(f"/api/v1/library-cases/{cine_case.pk}/viewer-manifest/").status_code == 404

@@ -1,0 +1,115 @@
+"""Pages and API of programmes: what each person sees, the PDFs, the ranged video, the public verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cmrnet.programmes import services
+from cmrnet.programmes.models import SessionKind
+from tests.pdf_text import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_director_sees_the_checklist_with_what_is_missing(draft, director, client_for):
+    page = client_for(director).get(f"/programmes/{draft.pk}/").content.decode()
+    assert "Enrolment cannot open yet" in page
+    assert "schedule a live scan-observation session" in page
+    assert 'id="item-lead"' in page
+
+
+def test_open_enrolment_by_post_is_refused_with_the_missing_items(draft, director, client_for):
+    response = client_for(director).post(f"/programmes/{draft.pk}/enrolment/", follow=True)
+    assert "Enrolment cannot open; missing:" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.enrolment_open
+
+
+def test_a_trainee_sees_an_open_programme_but_not_a_draft_and_never_the_checklist(open_programme, director, other_trainee, client_for):
+    draft = services.create_programme(by=director, title="Draft", host_centre=open_programme.host_centre, director=director,
+                                      lead=open_programme.lead, starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 1), capacity=4)
+    c = client_for(other_trainee)
+    assert c.get(f"/programmes/{draft.pk}/").status_code == 404
+    page = c.get(f"/programmes/{open_programme.pk}/").content.decode()
+    assert "Apply" in page and 'id="checklist"' not in page
+    assert c.get(f"/programmes/{open_programme.pk}/scmr-plan.pdf").status_code == 403
+    assert c.get(f"/api/v1/programmes/{open_programme.pk}/checklist/").status_code == 403
+    lecture = open_programme.sessions.get(kind=SessionKind.RECORDED_LECTURE)
+    assert c.get(f"/programmes/sessions/{lecture.pk}/").status_code == 404   # not enrolled
+    assert c.get(f"/programmes/sessions/{lecture.pk}/video").status_code == 404
+
+
+def test_a_trainee_sees_only_their_own_enrolment(open_programme, trainee, other_trainee, enrol, client_for):
+    mine = enrol(open_programme, trainee)
+    theirs = enrol(open_programme, other_trainee)
+    c = client_for(trainee)
+    assert c.get(f"/programmes/enrolments/{mine.pk}/").status_code == 200
+    assert c.get(f"/programmes/enrolments/{theirs.pk}/").status_code == 404
+    data = c.get(f"/api/v1/programmes/{open_programme.pk}/enrolments/").json()
+    assert [e["trainee"] for e in data] == [trainee.pk]
+
+
+def test_the_plan_pdf_carries_the_programme_name_and_every_stipulation(complete_programme, director, client_for):
+    response = client_for(director).get(f"/programmes/{complete_programme.pk}/scmr-plan.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Virtual CMR Level II 2026" in text
+    for title in ("Lead: Level 3 or equivalent CMR expert", "Console visualisation during scans",
+                  "Video equipment meets local standards"):
+        assert title in text
+
+
+def test_the_recorded_lecture_is_served_with_range_requests(open_programme, trainee, enrol, client_for):
+    from tests.programmes.conftest import VIDEO
+
+    enrol(open_programme, trainee)
+    lecture = open_programme.sessions.get(kind=SessionKind.RECORDED_LECTURE)
+    c = client_for(trainee)
+    whole = c.get(f"/programmes/sessions/{lecture.pk}/video")
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == VIDEO
+    part = c.get(f"/programmes/sessions/{lecture.pk}/video", HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 100-199/{len(VIDEO)}"
+    assert b"".join(part.streaming_content) == VIDEO[100:200]
+    tail = c.get(f"/programmes/sessions/{lecture.pk}/video", HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == VIDEO[-10:]
+    beyond = c.get(f"/programmes/sessions/{lecture.pk}/video", HTTP_RANGE=f"bytes={len(VIDEO)}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(VIDEO)}"
+
+
+def test_the_player_reports_watched_stretches(open_programme, trainee, enrol, client_for):
+    enrol(open_programme, trainee)
+    lecture = open_programme.sessions.get(kind=SessionKind.RECORDED_LECTURE)
+    c = client_for(trainee)
+    url = f"/programmes/sessions/{lecture.pk}/watched/"
+    assert c.post(url, {"start": 0, "end": 89}, content_type="application/json").json() == \
+        {"seconds_watched": 89, "length": 100, "attended": False}
+    assert c.post(url, {"start": 80, "end": 90}, content_type="application/json").json()["attended"] is True
+    assert c.post(url, "nonsense", content_type="application/json").status_code == 400
+
+
+def test_the_completion_certificate_verifies_on_the_public_page(open_programme, director, mentor, trainee, enrol, client_for, client):
+    enrolment = enrol(open_programme, trainee)
+    services.record_assessment(by=mentor, enrolment=enrolment, assessed_on=dt.date(2026, 6, 30))
+    services.record_determination(by=director, enrolment=enrolment, competent=True, decided_on=dt.date(2026, 6, 30))
+    certificate = services.issue_certificate(by=director, enrolment=enrolment, now=timezone.now())
+    pdf = client_for(trainee).get(f"/programmes/enrolments/{enrolment.pk}/certificate.pdf")
+    text = pdf_text(pdf.content)
+    assert f"/programmes/verify/{certificate.code}/" in text and "Tara Trainee" in text
+    public = client.get(f"/programmes/verify/{certificate.code}/").content.decode()
+    assert "Valid" in public and "Tara Trainee" in public and "Virtual CMR Level II 2026" in public
+    assert client.get("/programmes/verify/not-a-code/").status_code == 404
+
+
+def test_a_fifth_trainee_is_refused_on_the_page(open_programme, make_trainees, enrol, client_for):
+    group = open_programme.sessions.get(kind=SessionKind.INTERPRETATION)
+    trainees = make_trainees(5)
+    for t in trainees:
+        enrol(open_programme, t)
+        client_for(t).post(f"/programmes/sessions/{group.pk}/seat/")
+    assert group.seats.count() == 4
+    page = client_for(trainees[4]).get(f"/programmes/sessions/{group.pk}/join/", follow=True).content.decode()
+    assert "This small group is full (4 trainees per mentor)." in page
