@@ -1,7 +1,7 @@
 """API fuzzing: schemathesis generates requests from our OpenAPI schema, for a token of each role and for
 no token at all, and every answer must be below 500.
 
-Bounded: CMRNET_FUZZ_EXAMPLES examples per operation, role and mode (valid and invalid data; default 3) and no shrinking, so the run
+Bounded: CMRNET_FUZZ_EXAMPLES examples per operation, role and mode (valid and invalid data; default 2) and no shrinking, so the run
 stays within about two minutes on CI. The requests go in-process to Django's WSGI handler (no network),
 inside the test's transaction. Each server error is reported with a curl command that reproduces it;
 each one found so far has a regression test of its own (docs/security.md, finding 11 and fuzzing).
@@ -26,7 +26,7 @@ from cmrnet.people.roles import Role  # noqa: E402
 from cmrnet.people.services import issue_api_token  # noqa: E402
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = int(os.environ.get("CMRNET_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("CMRNET_FUZZ_EXAMPLES", "2"))
 ROLES = ["trainee", "mentor", "grader", "board_member", "admin", "anonymous"]
 
 
