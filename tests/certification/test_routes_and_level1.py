@@ -102,6 +102,7 @@ def test_the_level1_certificate_pages_show_level_1(trainee, board_member, grader
     certificate = grant(app, board=board_member, graders=[grader, grader2], today=today)
     page = client_for(trainee).get(f"/certification/applications/{app.pk}/").content.decode()
     assert "EACVI CMR Level 1" in page
+    assert 'id="declaration-text"' not in page   # no logbook, no supervisor's declaration
     verify = client_for(board_member).get(f"/certification/verify/{certificate.code}/").content.decode()
     assert "Level 1" in verify
     register = client_for(board_member).get("/certification/register/?level=1").content.decode()
