@@ -27,6 +27,7 @@ test: install
 bench: install
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/psychometrics.py
+	$(BIN)/python bench/dicom.py
 
 # Mutation testing of the pure cores (mutmut; not part of `make test`). Resumes a cut run;
 # MUTATION_ARGS e.g. "--only cme --rerun-survivors --survivors" (see scripts/mutation.py).

@@ -1,7 +1,9 @@
-"""Issue 11's reading journey in real Chromium: a trainee opens an assigned library case in the viewer,
-plays the cine, scrolls slices, changes window/level, measures a distance and submits a report; the
-mentor comments on a frame and reviews; the trainee opens the comment at that frame and adds the case
-to the logbook, and the course-share figure on the progress page changes.
+"""Issue 11's reading journey in real Chromium: a mentor uploads a zip of a known-truth phantom (the
+library's upload page and ingest), publishes the case and assigns it; the trainee opens it in the
+viewer, plays the cine, scrolls slices, changes window/level, measures a distance, traces the LV at ED
+and ES for the disc summation and submits the report; the mentor comments on a frame and reviews; the
+trainee opens the comment at that frame and adds the case to the logbook, and the course-share figure
+on the progress page changes.
 
 With CMRNET_SCREENS_DIR set, screenshots at 1366 and 390 px are saved there."""
 
@@ -10,14 +12,17 @@ from __future__ import annotations
 import math
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cmrnet.interpretation import discs, services
-from tests.interpretation.stack import COL_MM, ROW_MM, make_cine_case
+from cmrnet.interpretation import discs
+from cmrnet.library import phantom
+from cmrnet.library.ingest import new_case
+from cmrnet.library.services import save_reference_report
 from tests.logbook.factories import supervise
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,15 +51,71 @@ def course_share_text(page) -> str:
     return row.inner_text()
 
 
-def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre):
+def phantom_zip(tmp_path):
+    """A 6-slice x 10-phase short-axis cine of a known-truth phantom (EDV 150, ESV 60, mass 120), zipped."""
+    truth, cine, heights = phantom.generate(150, 60, 120, phases=10, slices=6, matrix=96)
+    files = phantom.write_dicom(tmp_path / "dicom", truth, cine, heights)
+    path = tmp_path / "study.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in files:
+            zf.write(f, f"study/{f.name}")
+    return truth, cine, path
+
+
+def image_point_on_screen(page, x, y):
+    cx, cy = page.evaluate("([x, y]) => window.cmrViewer.active.toCanvas(x, y)", [x, y])
+    box = viewport(page).locator("canvas").bounding_box()
+    return box["x"] + cx, box["y"] + cy
+
+
+def show(page, slice_index, phase):
+    page.evaluate("([s, p]) => { const v = window.cmrViewer.active; v.setSlice(s); v.setPhase(p); }", [slice_index, phase])
+    vp = viewport(page)
+    expect(vp).to_have_attribute("data-slice", str(slice_index))
+    expect(vp).to_have_attribute("data-phase", str(phase))
+    expect(vp).to_have_attribute("data-state", "shown")
+
+
+def trace(page, polygon):
+    """Click the contour's points with the Area tool; a double click on the last point closes it."""
+    page.evaluate("() => document.querySelector('.viewport.active').scrollIntoView({block: 'center'})")
+    *points, last = [image_point_on_screen(page, x, y) for x, y in polygon]
+    for x, y in points:
+        page.mouse.click(x, y)
+    page.mouse.dblclick(*last)
+
+
+def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre, tmp_path):
     today = timezone.localdate()
     supervise(trainee, mentor, today=today)
-    case = make_cine_case(contributor=mentor, centre=centre, slices=6, phases=10, rows=96, cols=96)
-    reading = services.assign_case(by=mentor, trainee=trainee, case=case).interpretation
-
+    truth, cine, archive = phantom_zip(tmp_path)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    # --- the mentor uploads the zip; the case appears de-identified; publishes it, writes the reference
+    case = new_case(by=mentor, title="Dilated LV, known truth", category="cardiomyopathy", centre=centre, phantom=True)
+    login(mentor)
+    page.goto(f"/library/cases/{case.pk}/upload/")
+    page.locator("#files").set_input_files(str(archive))
+    page.get_by_role("button", name="Upload and de-identify").click()
+    expect(page.locator("#upload-status")).to_contain_text("Done: 60 de-identified", timeout=60_000)
+    page.goto(f"/library/cases/{case.pk}/")
+    expect(page.locator("h1")).to_contain_text(case.pseudonym)
+    expect(page.locator("main")).not_to_contain_text("PHANTOM^")
+    page.get_by_role("button", name="Publish to the network").click()
+    case.refresh_from_db()
+    assert case.status == "published"
+    save_reference_report(by=mentor, case=case, lv_edv_ml=truth.edv_ml, lv_esv_ml=truth.esv_ml, lv_mass_g=truth.mass_g,
+                          lge={}, perfusion_defects=[], final_diagnosis="Dilated cardiomyopathy")
+    page.goto("/interpretation/")
+    page.locator("select[name=trainee]").select_option(str(trainee.pk))
+    page.locator("select[name=case]").select_option(str(case.pk))
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text(f"{case.pseudonym} assigned to")).to_be_visible()
+    from cmrnet.interpretation.models import Interpretation
+    reading = Interpretation.objects.get(trainee=trainee, case=case)
+
     login(trainee)
     before = course_share_text(page)
     assert re.search(r"\b0 cases from courses", before)
@@ -69,8 +130,9 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     expect(vp).to_have_attribute("data-slice", "3")       # the middle slice first
     expect(vp).to_have_attribute("data-phase", "0")
     expect(page.locator(".series-item")).to_have_count(1)
-    assert not errors, errors
+    expect(page.locator(".series-item")).to_contain_text("6 slices × 10 phases")
     expect(page.locator(".series-item canvas[data-drawn='1']")).to_have_count(1)   # thumbnail
+    assert not errors, errors
     first_frame = float(viewer.get_attribute("data-first-frame-ms"))
     assert first_frame > 0
 
@@ -99,20 +161,26 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     page.keyboard.press("ArrowRight")
     expect(vp).to_have_attribute("data-phase", str((int(paused_at) + 1) % 10))
 
-    # --- the pixel value under the cursor is the stored value (corner pixel 4095, blood pool 400)
-    page.mouse.move(cx, cy)
-    expect(vp.locator("[data-info=br]")).to_contain_text("= 400")
+    # --- the pixel value under the cursor is the stored value of the uploaded image (no re-encoding)
+    page.mouse.move(cx + 7, cy + 3)
+    expect(vp.locator("[data-info=br]")).to_contain_text(") = ")
+    # the viewer orders slices along the slice normal (ascending position): the phantom's last slice comes first
+    s_idx, p_idx = truth.slices - 1 - int(vp.get_attribute("data-slice")), int(vp.get_attribute("data-phase"))
+    ix, iy = (math.floor(v) for v in page.evaluate("() => window.cmrViewer.active.cursor"))
+    expect(vp.locator("[data-info=br]")).to_have_text(f"({ix}, {iy}) = {int(cine[s_idx, p_idx, iy, ix])}")
 
     # --- window/level: a preset, then a drag with the W/L tool
     info = vp.locator("[data-info=tr]")
-    expect(info).to_contain_text("W 500 L 250")
-    page.get_by_label("Window preset").select_option("full")   # the frame's range: 100 to 4095
-    expect(info).to_contain_text("W 3995 L 2098")
+    expect(info).to_contain_text("W 1000 L 500")                 # as acquired
+    page.get_by_label("Window preset").select_option("full")     # the frame's own range
+    lo, hi = int(cine[s_idx, p_idx].min()), int(cine[s_idx, p_idx].max())
+    full = f"W {hi - lo} L {math.floor((hi + lo) / 2 + 0.5)}"
+    expect(info).to_contain_text(full)
     page.mouse.move(cx, cy)
     page.mouse.down()
     page.mouse.move(cx + 60, cy - 40, steps=5)
     page.mouse.up()
-    expect(info).not_to_contain_text("W 3995 L 2098")
+    expect(info).not_to_contain_text(full)
 
     # --- measure a distance across the blood pool
     page.get_by_role("button", name="Distance").click()
@@ -124,33 +192,56 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     expect(item).to_have_count(1)
     points = page.evaluate("() => window.cmrViewer.measurements[0].points")
     (x1, y1), (x2, y2) = points
-    expected_mm = math.hypot((x2 - x1) * COL_MM, (y2 - y1) * ROW_MM)
+    spacing = truth.pixel_spacing_mm
+    expected_mm = math.hypot((x2 - x1) * spacing, (y2 - y1) * spacing)
     expect(item).to_contain_text(f"Distance {expected_mm:.1f} mm")
-    assert 20 < expected_mm < 96 * COL_MM       # inside the 144 mm field of view
+    assert 20 < expected_mm < 96 * spacing       # inside the field of view
 
-    # --- the viewer's area code and the Python disc summation agree on the same contour
-    contour = [[30, 30], [60, 28], [66, 55], [40, 70], [25, 50]]
-    js_area = page.evaluate("(p) => window.cmrMeasure.polygonAreaMm2(p, [1.5, 1.5])", contour)
-    assert js_area == pytest.approx(discs.polygon_area_mm2(contour, (1.5, 1.5)))
-    assert page.evaluate("() => window.cmrMeasure.discVolumeMl([1000, 2000], 8)") == pytest.approx(
-        discs.disc_volume_ml([1000, 2000], 8))
+    # --- LV volume by disc summation: trace the endocardium on every slice at ED and at ES
+    page.get_by_role("button", name="Area / contour").click()
+    centre = phantom.lv_centre(truth)
+    expected, traced = {}, 0
+    for label, phase in (("ed", 0), ("es", truth.es_phase - 1)):
+        show(page, 0, phase)
+        page.get_by_role("button", name=f"{label.upper()} = this phase").click()
+        areas = []
+        for s_idx in range(truth.slices):
+            show(page, truth.slices - 1 - s_idx, phase)
+            endo, _ = phantom.contours(cine[s_idx, phase], centre, rays=24)
+            if endo:
+                trace(page, endo)
+                traced += 1
+                areas.append(discs.polygon_area_mm2(endo, (spacing, spacing)))
+        expected[label] = discs.disc_volume_ml(areas, truth.slice_spacing_mm)
+    drawn = page.evaluate("() => window.cmrViewer.measurements.filter(m => m.type === 'area').length")
+    assert drawn == traced >= truth.slices
+    result = page.evaluate("() => window.cmrViewer.volumes()")
+    # the viewer's own arithmetic on the clicked contours = the Python disc summation of the same contours
+    assert result["edv"] == pytest.approx(expected["ed"], rel=0.02)
+    assert result["esv"] == pytest.approx(expected["es"], rel=0.03)
+    # and the known truth, within the phantom's stated tolerance plus the 24-point polygon's shortfall
+    assert result["edv"] == pytest.approx(truth.edv_ml, rel=0.06)
+    assert result["esv"] == pytest.approx(truth.esv_ml, rel=0.08)
+    expect(page.locator("[data-volumes]")).to_contain_text(f"EDV (phase 1, ")
+    page.get_by_role("button", name="Use in my report").click()
+    edv_field = page.get_by_label("LV end-diastolic volume (ml)")
+    assert float(edv_field.input_value()) == pytest.approx(result["edv"], abs=0.06)
     shoot(page, "reading-viewer")
 
     # --- fill and submit the structured report (blinded: the title is not on the page)
     assert case.title not in page.locator("h1").inner_text()
-    page.get_by_label("LV end-diastolic volume (ml)").fill("158")
-    page.get_by_label("LV end-systolic volume (ml)").fill("75")
     page.get_by_label("LV ejection fraction (%)").fill("53")
-    page.get_by_label("7 mid anterior: LGE").select_option("mid_wall")
+    page.get_by_label("No LGE in any segment").check()
     page.get_by_label("Disease category").select_option("cardiomyopathy")
     page.get_by_label("Final diagnosis").fill("Dilated cardiomyopathy")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Report submitted")).to_be_visible()
     expect(page.locator("tr[data-field=lv_ef_pct] td.status")).to_have_text("differs")    # 53 vs 60
-    expect(page.locator("tr[data-field=lv_edv_ml] td.status")).to_have_text("agrees")     # 158 vs 150
+    expect(page.locator("tr[data-field=lv_edv_ml] td.status")).to_have_text("agrees")     # traced vs 150
+    expect(page.locator("tr[data-field=lge] td.status")).to_have_text("agrees")
     expect(page.locator("h1")).to_contain_text(case.title)
     reading.refresh_from_db()
-    assert reading.measurements[0]["type"] == "distance"
+    assert reading.measurements[0]["type"] == "distance" and len(reading.measurements) == 1 + drawn
     shoot(page, "reading-compared")
 
     # --- the mentor comments on a frame (slice 5, phase 7) and reviews
@@ -187,7 +278,7 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     expect(vp).to_have_attribute("data-slice", "5")
     expect(vp).to_have_attribute("data-phase", "7")
     marker = page.evaluate("() => window.cmrViewer.active.marker")
-    assert marker["slice"] == 5 and marker["phase"] == 7 and marker["x"] > 48
+    assert marker["slice"] == 5 and marker["phase"] == 7 and marker["x"] > truth.matrix / 2
 
     # --- into the logbook as a course case: the course-share figure changes
     page.get_by_role("button", name="Add to my logbook").click()

@@ -1,6 +1,7 @@
 """The SCMR stipulation checklist as pure functions: each item at its boundary (no database)."""
 
 from dataclasses import replace
+from fractions import Fraction
 from datetime import date
 
 from cmrnet.programmes import checklist as cl
@@ -150,3 +151,26 @@ def test_live_presence_counts_from_three_quarters_of_the_session():
     assert progress.present_enough(45, 60)
     assert not progress.present_enough(44, 60)
     assert not progress.present_enough(0, 0)
+
+
+# --------------------------------------------------------------------------- outcomes and surveys (pure)
+from cmrnet.programmes import outcomes as oc  # noqa: E402
+
+
+def test_outcome_summary_medians_and_the_share_over_one_month():
+    people = [oc.Participant(off_site_days=35, days_to_first_own_scan=d, surveyed=True) for d in (5, 7, 7, 9)]
+    s = oc.summarise(people)
+    assert (s.off_site_weeks_median, s.first_scan_days_median, s.first_scan_weeks_median) == (5.0, 7.0, 1.0)
+    traditional = [oc.Participant(days_to_first_own_scan=d) for d in [31] * 16 + [30] * 34]
+    t = oc.summarise(traditional)
+    assert (t.first_scan_over_month, t.first_scan_known, t.first_scan_over_month_percent) == (16, 50, 32)
+    assert oc.first_scan_distribution(traditional) == [("<= 1 week", 0), ("1-2 weeks", 0), ("2-4 weeks", 34), ("> 1 month", 16)]
+
+
+def test_survey_results_hide_below_the_minimum_group_size():
+    four = oc.aggregate("Useful?", "likert", likert=[5, 4, 4, 3], texts=[], min_group=5)
+    assert not four.shown and four.mean is None and four.responses == 4
+    five = oc.aggregate("Useful?", "likert", likert=[5, 4, 4, 3, 1], texts=[], min_group=5)
+    assert five.shown and five.mean == Fraction(17, 5) and five.distribution == (1, 0, 1, 2, 1)
+    texts = oc.aggregate("Comments", "text", likert=[], texts=["b", "a", " ", "c", "e", "d"], min_group=5)
+    assert texts.shown and texts.texts == ("a", "b", "c", "d", "e")

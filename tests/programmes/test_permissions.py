@@ -42,6 +42,14 @@ MATRIX = {
     "/programmes/sessions/{lecture}/video": ENROLLED,
     "/programmes/sessions/{lecture}/watched/": POST,
     "/programmes/verify/{code}/": row(NOT_FOUND),   # public; an unknown code
+    "/programmes/sessions/{lecture}/materials": row(NOT_FOUND, anonymous=LOGIN),   # none uploaded
+    "/programmes/enrolments/{enrolment}/verification-package.zip": ENROLLED,
+    "/programmes/{programme}/surveys/new/": MANAGERS,
+    "/programmes/surveys/{survey}/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=LOGIN),
+    "/programmes/surveys/{survey}/export.csv": row(FORBIDDEN, director=OK, lead=OK, mentor=OK, admin=OK, other_trainee=NOT_FOUND,
+                                                   grader=NOT_FOUND, anonymous=LOGIN),
+    "/programmes/{programme}/outcomes/": TEACHERS,
+    "/programmes/outcomes/": row(OK, anonymous=LOGIN),   # pooled figures only, no person
     "/api/v1/programmes/": row(OK, anonymous=401),
     "/api/v1/programmes/{programme}/": row(OK, anonymous=401),
     "/api/v1/programmes/{programme}/checklist/": row(FORBIDDEN, director=OK, lead=OK, mentor=OK, admin=OK, anonymous=401),
@@ -58,9 +66,15 @@ def people(director, lead, mentor, trainee, other_trainee, admin, grader):
 
 
 @pytest.fixture
-def ids(open_programme, trainee, enrol):
+def ids(open_programme, trainee, enrol, director):
+    import datetime as dt
+
+    from cmrnet.programmes import services
+
     enrolment = enrol(open_programme, trainee)
-    return {"programme": open_programme.pk, "enrolment": enrolment.pk, "code": "unknown-code",
+    survey = services.create_survey(by=director, programme=open_programme, title="S", phase="mid", audience="trainees",
+                                    opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31), questions=[("Q", "likert")])
+    return {"programme": open_programme.pk, "enrolment": enrolment.pk, "code": "unknown-code", "survey": survey.pk,
             "session": open_programme.sessions.get(kind=SessionKind.DIDACTIC_LIVE).pk,
             "lecture": open_programme.sessions.get(kind=SessionKind.RECORDED_LECTURE).pk}
 
@@ -84,6 +98,7 @@ def test_every_programmes_url_is_in_the_matrix():
     covered = {u.removeprefix("/programmes/") for u in MATRIX if u.startswith("/programmes/")}
     import re
     normalised = {re.sub(r"\{[a-z]+\}", "<int:pk>", u).replace("verify/<int:pk>", "verify/<str:code>") for u in covered}
+    normalised.add("")   # the list page
     patterns = {str(p.pattern) for p in urlpatterns}
     patterns = {p.replace("<str:action>", "withdraw") for p in patterns}
     assert patterns - normalised == set()

@@ -1,7 +1,8 @@
 from django import forms
 
+from cmrnet.core.countries import CountryField
 from cmrnet.certification.models import (
-    Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, Route,
+    Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, route_choices,
 )
 from cmrnet.certification.languages import LANGUAGE_CHOICES
 from cmrnet.people.forms import DATE, validate_evidence
@@ -12,8 +13,23 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 class ApplicationForm(forms.Form):
+    """Body and route; the routes offered are those each body's rule set defines (rules.route_choices)."""
+
     body = forms.ChoiceField(choices=Body.choices, initial=Body.EACVI)
-    route = forms.ChoiceField(choices=[c for c in Route.choices if c[0] != Route.RECERTIFICATION])
+    route = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [(Body(body).label, route_choices(body)) for body in Body.values
+                                        if route_choices(body)]
+
+    def clean(self):
+        data = super().clean()
+        body, route = data.get("body"), data.get("route")
+        if body and route and route not in dict(route_choices(body)):
+            self.add_error("route", f"The {body} rule set defines only: "
+                                    f"{', '.join(label for _, label in route_choices(body))}.")
+        return data
 
 
 class SupervisorsForm(forms.Form):
@@ -229,8 +245,8 @@ class RecertificationForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     name = forms.CharField(required=False)
-    country = forms.CharField(required=False, max_length=2, help_text="ISO code, e.g. DE")
-    level = forms.TypedChoiceField(choices=[("", "any"), ("2", "Level 2"), ("3", "Level 3")], coerce=int, required=False,
+    country = CountryField(required=False, blank="any country")
+    level = forms.TypedChoiceField(choices=[("", "any"), ("1", "Level 1"), ("2", "Level 2"), ("3", "Level 3")], coerce=int, required=False,
                                    empty_value=None)
 
 

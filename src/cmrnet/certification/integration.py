@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from cmrnet import rules
+from cmrnet.rules.package_source import member_name
 
 
 class LogbookUnavailable(RuntimeError):
@@ -69,8 +70,50 @@ def set_accepted_cme_hours(*, by, candidate, activity_id: int, hours, reason: st
     return write(by=by, activity=activity, hours=hours, reason=reason, today=today, application_id=application_id)
 
 
+def allocation_rows(candidate, allocations) -> list[dict]:
+    """Level 3 via Level 2: where each training period and CME claim was counted, labelled for a page."""
+    return _logbook().allocation_rows(candidate, allocations)
+
+
+def has_logbook(ruleset: str, route: str) -> bool:
+    """Whether the route judges a case logbook (and so needs a supervisor's declaration): EACVI Level 1 does not."""
+    from cmrnet.rules import case_rules
+
+    wanted = rules.load_ruleset(ruleset).route(route).rules
+    return any(rid == "supervisor_declaration" or rules.RULE_FUNCTIONS[rid].__module__ == case_rules.__name__
+               for rid in wanted)
+
+
 def evaluate(ruleset: str, route: str, data: rules.ApplicationData, *, today: dt.date) -> rules.Evaluation:
     return rules.evaluate(ruleset, route, data, today=today)
+
+
+def snapshot_data(snapshot) -> rules.ApplicationData | None:
+    """The rule-engine package frozen in a submitted snapshot (None for a recertification, which has none)."""
+    with snapshot.file.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
+        members = [n for n in archive.namelist() if n.startswith("package/") and not n.endswith("/")]
+        if not members:
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in members:
+                target = Path(tmp) / member_name(name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(name))
+            return rules.read_package(Path(tmp) / "package")
+
+
+def record_level2_usage(application, *, by) -> bool:
+    """A Level 2 certificate issued from an application: the training periods and CME claims its last
+    snapshot contained are recorded in the logbook as used for Level 2 (Level 3 via Level 2 counts the others)."""
+    from cmrnet.logbook.services import record_level2_usage as write
+
+    snapshot = application.snapshots.order_by("-number").first()
+    data = snapshot_data(snapshot) if snapshot is not None else None
+    if data is None:
+        return False
+    write(by=by, trainee=application.candidate, training_ids=[p.period_id for p in data.training],
+          cme_ids=[a.activity_id for a in data.cme], application_id=application.pk)
+    return True
 
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed member dates: the same content always gives the same bytes and hash

@@ -19,14 +19,33 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Route(models.TextChoices):
+    """Every route id a shipped rule set defines (an application opens only on a route of its own rule
+    set: `route_choices`), plus recertification."""
+
+    LEVEL1 = "level1", "Level 1"
     LEVEL2 = "level2", "Level 2"
     LEVEL3_VIA_LEVEL2 = "level3-via-level2", "Level 3 via Level 2"
     LEVEL3_DIRECT = "level3-direct", "Direct Level 3"
+    LEVEL3 = "level3", "Level 3"
     RECERTIFICATION = "recertification", "Recertification"
 
 
-ROUTE_LEVEL = {Route.LEVEL2: 2, Route.LEVEL3_VIA_LEVEL2: 3, Route.LEVEL3_DIRECT: 3}
 DEFAULT_RULESET = {Body.EACVI: "eacvi-2025", Body.SCMR: "scmr-2018"}
+LEVELS = [(1, "Level 1"), (2, "Level 2"), (3, "Level 3")]
+
+
+def route_choices(body: str) -> list[tuple[str, str]]:
+    """(route id, label) of every route the body's rule set defines, in the rule set's order."""
+    from cmrnet import rules
+
+    ruleset = DEFAULT_RULESET.get(body)
+    return rules.route_choices(ruleset) if ruleset else []
+
+
+def route_level(ruleset: str, route: str) -> int:
+    from cmrnet import rules
+
+    return rules.load_ruleset(ruleset).route(route).level
 
 
 class Application(models.Model):
@@ -45,7 +64,7 @@ class Application(models.Model):
     candidate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="certification_applications")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INITIAL)
     body = models.CharField(max_length=8, choices=Body.choices, default=Body.EACVI)
-    level = models.PositiveSmallIntegerField(choices=[(2, "Level 2"), (3, "Level 3")])
+    level = models.PositiveSmallIntegerField(choices=LEVELS)
     route = models.CharField(max_length=24, choices=Route.choices)
     ruleset = models.CharField(max_length=40, default="eacvi-2025")
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)

@@ -191,6 +191,11 @@ class LogbookSettings(models.Model):
         "Level 2 logbook ends on", null=True, blank=True,
         help_text="Cases up to this date formed your Level 2 logbook (Level 3 via Level 2 counts only later cases). "
                   "Empty: cases before your Level 2 award date.")
+    # What the Level 2 application used (period ids T<pk>, claim ids CME<pk>), recorded from its frozen snapshot
+    # when cmrnet issues the Level 2 certificate; None = not known (the rules then presume what lies on or
+    # before the award was used for Level 2: rule-set parameter level2_presume_used_until_award).
+    level2_training_ids = models.JSONField("training periods used for Level 2", null=True, blank=True, editable=False)
+    level2_cme_ids = models.JSONField("CME claims used for Level 2", null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"logbook settings of {self.trainee}"

@@ -9,7 +9,8 @@ from cmrnet.people.models import User
 from cmrnet.people.roles import Role
 from cmrnet.programmes.models import Module, Programme, SessionKind
 
-VIDEO_TYPES = (".mp4", ".webm")
+# Video, or audio only (a narrated lecture); served to the browser's player with range requests.
+VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".wav")
 MAX_VIDEO_BYTES = 2 * 1024**3
 
 
@@ -91,6 +92,7 @@ class SessionForm(forms.Form):
     case_link = forms.CharField(max_length=300, required=False, label="Teaching case (link, optional)")
     video = forms.FileField(required=False, help_text="Recorded lectures: MP4 or WebM.")
     video_seconds = forms.IntegerField(min_value=1, required=False, label="Recording length (seconds)")
+    materials = forms.FileField(required=False, help_text="Slides or handouts (PDF), optional.")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
                                   help_text="No patient identifiers.")
 
@@ -107,9 +109,14 @@ class SessionForm(forms.Form):
         upload = self.cleaned_data.get("video")
         if upload:
             if not upload.name.lower().endswith(VIDEO_TYPES):
-                raise forms.ValidationError("Upload an MP4 or WebM video.")
+                raise forms.ValidationError("Upload an MP4 or WebM video (or M4A, MP3, WAV audio).")
             if upload.size > MAX_VIDEO_BYTES:
                 raise forms.ValidationError("The video is larger than 2 GB.")
+        return upload
+
+    def clean_materials(self):
+        upload = self.cleaned_data.get("materials")
+        validate_evidence(upload)
         return upload
 
     def clean(self):
@@ -129,7 +136,8 @@ class SessionForm(forms.Form):
     def session_values(self) -> dict:
         d = self.cleaned_data
         values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "categories", "mentor_feedback",
-                                        "covers_safety", "case_link", "description", "video", "video_seconds")}
+                                        "covers_safety", "case_link", "description", "video", "video_seconds",
+                                        "materials")}
         values["case_link"] = values["case_link"] or ""
         values["description"] = values["description"] or ""
         if d.get("kind") != SessionKind.RECORDED_LECTURE:
@@ -174,3 +182,55 @@ class DeterminationForm(forms.Form):
 class LevelForm(forms.Form):
     competence_level = forms.TypedChoiceField(choices=[(i, f"Level {i}" if i else "none yet") for i in range(4)], coerce=int,
                                               label="Competence level")
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    phase = forms.ChoiceField(choices=[("mid", "Mid-programme"), ("end", "End of programme")])
+    audience = forms.ChoiceField(choices=[("trainees", "Trainees"), ("mentors", "Mentors and faculty")])
+    opens_on = forms.DateField(widget=DATE)
+    closes_on = forms.DateField(widget=DATE)
+    min_group_size = forms.IntegerField(min_value=3, max_value=50, initial=5, label="Minimum group size",
+                                        help_text="Results show only from this many answers on.")
+    questions = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text='One question a line, starting "likert:" (1-5 agreement) or "text:" (free text).')
+
+    def clean_questions(self):
+        parsed = []
+        for number, line in enumerate(self.cleaned_data["questions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            kind, _, text = line.partition(":")
+            kind = kind.strip().lower()
+            if kind not in ("likert", "text") or not text.strip():
+                raise forms.ValidationError(f'Line {number}: start with "likert:" or "text:" and give the question.')
+            if len(text.strip()) > 300:
+                raise forms.ValidationError(f"Line {number}: at most 300 characters.")
+            parsed.append((text.strip(), kind))
+        if not parsed:
+            raise forms.ValidationError("Give at least one question.")
+        return parsed
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The survey closes before it opens.")
+        return data
+
+
+LIKERT_CHOICES = [(1, "1 strongly disagree"), (2, "2"), (3, "3"), (4, "4"), (5, "5 strongly agree")]
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        for q in survey.questions.all():
+            if q.kind == "likert":
+                self.fields[f"q{q.pk}"] = forms.TypedChoiceField(label=q.text, choices=LIKERT_CHOICES, coerce=int,
+                                                                 widget=forms.RadioSelect, required=False)
+            else:
+                self.fields[f"q{q.pk}"] = forms.CharField(label=q.text, required=False, max_length=4000,
+                                                          widget=forms.Textarea(attrs={"rows": 3}))
+
+    def answers(self) -> dict[int, object]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items()}

@@ -272,3 +272,120 @@ class CompletionCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"Completion of {self.enrolment.programme}: {self.enrolment.trainee}"
+
+
+# --------------------------------------------------------------------------- feedback surveys
+class Survey(models.Model):
+    """A feedback survey of a programme (mid-programme or end), for trainees or mentors. Answers are kept
+    apart from who answered; results show only from `min_group_size` responses on."""
+
+    class Phase(models.TextChoices):
+        MID = "mid", "Mid-programme"
+        END = "end", "End of programme"
+
+    class Audience(models.TextChoices):
+        TRAINEES = "trainees", "Trainees"
+        MENTORS = "mentors", "Mentors and faculty"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(max_length=200)
+    phase = models.CharField(max_length=4, choices=Phase.choices)
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text="Results stay hidden until at least this many have answered (anonymity).")
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["programme", "opens_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")),
+                                              name="survey_closes_after_opening")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        LIKERT = "likert", "Likert (1 strongly disagree - 5 strongly agree)"
+        TEXT = "text", "Free text"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["survey", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Submission(models.Model):
+    """That a person answered (once), not what they answered."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="submissions")
+    respondent = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    submitted_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="one_submission_per_person")]
+
+
+def _random_id():
+    import uuid
+
+    return uuid.uuid4()
+
+
+class Answer(models.Model):
+    """One answer, with no link to the person and no time: a random key, so the order of rows cannot be
+    matched with the order of submissions."""
+
+    id = models.UUIDField(primary_key=True, default=_random_id, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    likert = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    text = models.TextField(blank=True)
+
+
+# --------------------------------------------------------------------------- outcomes
+class Cohort(models.Model):
+    """A group whose outcomes are compared: a programme's trainees (network teaching), or a group of
+    traditionally trained fellows whose figures were imported (e.g. from a survey)."""
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", "Network teaching (module-based)"
+        TRADITIONAL = "traditional", "Traditional fellowship"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    programme = models.OneToOneField(Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="cohort")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="Where imported figures come from.")
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutcomeRecord(models.Model):
+    """One participant's outcomes. Computed from cmrnet's records for a programme's trainees; imported
+    (no person) for a survey cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="records")
+    person = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    off_site_days = models.PositiveIntegerField(null=True, blank=True, help_text="In-person days away from the own centre.")
+    days_to_first_own_scan = models.PositiveIntegerField(null=True, blank=True)
+    attendance_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    completed = models.BooleanField(null=True, blank=True)
+    exam_passed = models.BooleanField(null=True, blank=True)
+    survey_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, help_text="Mean Likert, 1-5.")
+    surveyed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["cohort", "pk"]

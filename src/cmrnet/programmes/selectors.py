@@ -202,3 +202,86 @@ def progress_of(records: list[SessionRecord]) -> Progress:
 
 def modules_of(programme: Programme) -> QuerySet[Module]:
     return programme.modules.prefetch_related("sessions")
+
+
+# --------------------------------------------------------------------------- surveys
+def survey_refusal(user: User, survey, *, today: dt.date) -> str | None:
+    """Why `user` may not answer `survey` now (None: they may)."""
+    from cmrnet.programmes.models import Survey
+
+    programme = survey.programme
+    if survey.audience == Survey.Audience.TRAINEES:
+        enrolment = enrolment_of(user, programme)
+        if enrolment is None or enrolment.status not in ACTIVE:
+            return "This survey is for the programme's trainees."
+    elif not is_faculty(user, programme):
+        return "This survey is for the programme's mentors and faculty."
+    if not survey.opens_on <= today <= survey.closes_on:
+        return f"This survey is open from {survey.opens_on:%Y-%m-%d} to {survey.closes_on:%Y-%m-%d}."
+    if survey.submissions.filter(respondent=user).exists():
+        return "You have answered this survey (answers cannot be changed: they are kept apart from your name)."
+    return None
+
+
+def surveys_for_user(user: User, programme: Programme):
+    """Faculty: every survey; trainees: those for trainees (if enrolled)."""
+    qs = programme.surveys.all()
+    if can_teach(user, programme):
+        return qs
+    enrolment = enrolment_of(user, programme)
+    return qs.filter(audience="trainees") if enrolment and enrolment.status in ACTIVE else qs.none()
+
+
+def get_survey_for_user(user: User, pk: int):
+    from cmrnet.programmes.models import Survey
+
+    survey = Survey.objects.select_related("programme").filter(pk=pk).first()
+    if survey is None or not surveys_for_user(user, survey.programme).filter(pk=pk).exists():
+        raise Http404("No such survey.")
+    return survey
+
+
+def survey_results(survey) -> list:
+    from cmrnet.programmes import outcomes
+
+    results = []
+    for q in survey.questions.prefetch_related("answers"):
+        answers = list(q.answers.all())
+        results.append(outcomes.aggregate(q.text, q.kind, likert=[a.likert for a in answers if a.likert is not None],
+                                          texts=[a.text for a in answers], min_group=survey.min_group_size))
+    return results
+
+
+def programme_survey_score(programme: Programme):
+    """Mean of the Likert answers of the programme's trainee surveys, from questions shown (min group size)."""
+    from fractions import Fraction
+
+    means = [r.mean for s in programme.surveys.filter(audience="trainees") for r in survey_results(s)
+             if r.shown and r.kind == "likert"]
+    return round(float(sum(means, Fraction(0)) / len(means)), 2) if means else None
+
+
+# --------------------------------------------------------------------------- outcomes
+def participants(records) -> list:
+    from cmrnet.programmes import outcomes
+
+    return [outcomes.Participant(off_site_days=r.off_site_days, days_to_first_own_scan=r.days_to_first_own_scan,
+                                 attendance_percent=r.attendance_percent, completed=r.completed, exam_passed=r.exam_passed,
+                                 survey_score=float(r.survey_score) if r.survey_score is not None else None,
+                                 surveyed=r.surveyed) for r in records]
+
+
+def comparison() -> dict:
+    """Network teaching vs traditional fellowship: every cohort of each kind pooled, plus each cohort."""
+    from cmrnet.programmes import outcomes
+    from cmrnet.programmes.models import Cohort, OutcomeRecord
+
+    groups = {}
+    for kind, label in Cohort.Kind.choices:
+        people = participants(OutcomeRecord.objects.filter(cohort__kind=kind))
+        groups[kind] = {"label": label, "summary": outcomes.summarise(people),
+                        "first_scan": outcomes.first_scan_distribution(people),
+                        "off_site": outcomes.off_site_distribution(people)}
+    cohorts = [(c, outcomes.summarise(participants(c.records.all()))) for c in Cohort.objects.all()]
+    return {"groups": groups, "cohorts": cohorts,
+            "surveyed": sum(g["summary"].surveyed for g in groups.values())}

@@ -450,3 +450,111 @@ def virtual_share(programme: Programme):
     from fractions import Fraction
 
     return Fraction(Decimal(programme.virtual_share_max))
+
+
+# --------------------------------------------------------------------------- feedback surveys
+@transaction.atomic
+def create_survey(*, by: User, programme: Programme, title: str, phase: str, audience: str, opens_on: dt.date,
+                  closes_on: dt.date, questions: list[tuple[str, str]], min_group_size: int = 5):
+    from cmrnet.programmes.models import Question, Survey
+
+    _require(selectors.can_manage(by, programme), "Only the programme's director creates its surveys.")
+    if not questions:
+        raise ValidationError({"questions": "A survey needs at least one question."})
+    survey = Survey(programme=programme, title=title, phase=phase, audience=audience, opens_on=opens_on, closes_on=closes_on,
+                    min_group_size=min_group_size, created_by=by)
+    survey.full_clean()
+    survey.save()
+    for order, (text, kind) in enumerate(questions, start=1):
+        question = Question(survey=survey, order=order, text=text.strip(), kind=kind)
+        question.full_clean(exclude=["survey"])
+        question.save()
+    record(actor=by, action="programme.survey_created", obj=programme,
+           data={"survey_id": survey.pk, "questions": len(questions), "audience": audience, "phase": phase})
+    return survey
+
+
+@transaction.atomic
+def submit_survey(*, by: User, survey, answers: dict[int, object], today: dt.date) -> None:
+    """Record one person's answers, kept apart from who answered; once per person, within the window."""
+    from cmrnet.programmes.models import Answer, Question, Submission
+
+    refusal = selectors.survey_refusal(by, survey, today=today)
+    if refusal:
+        raise ValidationError(refusal)
+    questions = {q.pk: q for q in survey.questions.all()}
+    rows = []
+    for qid, value in answers.items():
+        question = questions.get(int(qid))
+        if question is None:
+            raise ValidationError(f"Question {qid} is not in this survey.")
+        if question.kind == Question.Kind.LIKERT:
+            if value in (None, ""):
+                continue
+            if int(value) not in range(1, 6):
+                raise ValidationError({f"q{qid}": "Choose 1 to 5."})
+            rows.append(Answer(question=question, likert=int(value)))
+        elif str(value or "").strip():
+            rows.append(Answer(question=question, text=str(value).strip()[:4000]))
+    Submission.objects.create(survey=survey, respondent=by, submitted_on=today)
+    Answer.objects.bulk_create(rows)
+    record(actor=by, action="programme.survey_answered", obj=survey.programme, data={"survey_id": survey.pk})
+
+
+# --------------------------------------------------------------------------- outcomes
+def _outcome_of(enrolment: Enrolment, *, now: dt.datetime) -> dict:
+    from cmrnet.logbook.models import Case, CaseRole, TrainingMode, TrainingPeriod
+    from cmrnet.people.models import ExamPass
+
+    programme, trainee = enrolment.programme, enrolment.trainee
+    own = trainee.centre.name if trainee.centre_id else ""
+    off_site = 0
+    for period in TrainingPeriod.objects.filter(trainee=trainee, mode=TrainingMode.IN_PERSON, end_date__gte=programme.starts_on,
+                                                start_date__lte=programme.ends_on).exclude(centre__iexact=own):
+        start, end = max(period.start_date, programme.starts_on), min(period.end_date, programme.ends_on)
+        off_site += (end - start).days + 1
+    from django.db.models import Q
+
+    first = (Case.objects.filter(trainee=trainee, role=CaseRole.PRIMARY_OPERATOR, study_date__gte=programme.starts_on)
+             .filter(Q(supervisor__isnull=True) | Q(mode=TrainingMode.VIRTUAL)).order_by("study_date").first())
+    progress_row = selectors.progress_of(selectors.attendance_record(trainee, programme, now=now))
+    passed = ExamPass.objects.filter(person=trainee, exam_date__gte=programme.starts_on).exists()
+    return {"off_site_days": off_site, "days_to_first_own_scan": (first.study_date - programme.starts_on).days if first else None,
+            "attendance_percent": progress_row.percent if progress_row.expected else None,
+            "completed": enrolment.status == Status.COMPLETED, "exam_passed": True if passed else None}
+
+
+@transaction.atomic
+def refresh_outcomes(*, by: User, programme: Programme, now: dt.datetime):
+    """(Re)compute the programme cohort's outcome records from cmrnet's records."""
+    from cmrnet.programmes.models import Cohort, OutcomeRecord
+
+    _require(selectors.can_teach(by, programme), "Only the programme's faculty compute its outcomes.")
+    cohort, _ = Cohort.objects.get_or_create(programme=programme, defaults={
+        "name": programme.title, "kind": Cohort.Kind.NETWORK, "year": programme.starts_on.year})
+    cohort.records.all().delete()
+    enrolments = programme.enrolments.filter(status__in=selectors.ACTIVE).select_related("trainee", "trainee__centre")
+    OutcomeRecord.objects.bulk_create([OutcomeRecord(cohort=cohort, person=e.trainee, **_outcome_of(e, now=now))
+                                       for e in enrolments])
+    record(actor=by, action="programme.outcomes_refreshed", obj=programme, data={"participants": enrolments.count()}, at=now)
+    return cohort
+
+
+@transaction.atomic
+def import_outcomes(*, by: User | None, name: str, kind: str, rows: list[dict], source: str = "", year: int | None = None):
+    """A cohort's figures from elsewhere (e.g. a survey of traditionally trained fellows): no person is stored."""
+    from cmrnet.programmes.models import Cohort, OutcomeRecord
+
+    if by is not None:
+        _require(by.has_role(Role.NETWORK_ADMIN, Role.PROGRAMME_DIRECTOR), "Only directors and administrators import outcomes.")
+    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"kind": kind, "source": source, "year": year})
+    cohort.records.all().delete()
+    allowed = {"off_site_days", "days_to_first_own_scan", "attendance_percent", "completed", "exam_passed", "survey_score",
+               "surveyed"}
+    for number, row in enumerate(rows, start=1):
+        unknown = set(row) - allowed
+        if unknown:
+            raise ValidationError(f"Row {number}: unknown fields {', '.join(sorted(unknown))}.")
+    OutcomeRecord.objects.bulk_create([OutcomeRecord(cohort=cohort, **row) for row in rows])
+    record(actor=by, action="programme.outcomes_imported", obj=cohort, data={"rows": len(rows), "source": source})
+    return cohort

@@ -25,6 +25,13 @@ urlpatterns = [
     path("sessions/<int:pk>/seat/", views.seat, name="programme-seat"),
     path("sessions/<int:pk>/join/", views.join, name="programme-join"),
     path("sessions/<int:pk>/video", views.video, name="programme-video"),
+    path("sessions/<int:pk>/materials", views.materials, name="programme-materials"),
     path("sessions/<int:pk>/watched/", views.watched, name="programme-watched"),
     path("verify/<str:code>/", views.verify, name="programme-verify"),
+    path("enrolments/<int:pk>/verification-package.zip", views.verification_package, name="programme-verification-package"),
+    path("<int:pk>/surveys/new/", views.survey_new, name="programme-survey-new"),
+    path("surveys/<int:pk>/", views.survey_detail, name="programme-survey"),
+    path("surveys/<int:pk>/export.csv", views.survey_export, name="programme-survey-export"),
+    path("<int:pk>/outcomes/", views.outcomes, name="programme-outcomes"),
+    path("outcomes/", views.comparison, name="programme-comparison"),
 ]

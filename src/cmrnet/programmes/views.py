@@ -88,7 +88,7 @@ def programme_detail(request, pk: int):
         "programme": programme, "can_manage": can_manage, "can_teach": can_teach, "enrolment": enrolment,
         "modules": selectors.modules_of(programme), "sessions": selectors.sessions_for_user(user, programme),
         "seats_taken": selectors.seats_taken(programme), "zone": user.zone,
-        "faculty": programme.faculty.all(),
+        "faculty": programme.faculty.all(), "surveys": selectors.surveys_for_user(user, programme),
     }
     if can_teach:
         context["checklist"] = selectors.checklist(programme, today=timezone.localdate())
@@ -369,3 +369,126 @@ def verify(request, code: str):
     if certificate is None:
         raise Http404("No certificate with this verification code.")
     return render(request, "programmes/verify.html", {"certificate": certificate, "enrolment": certificate.enrolment})
+
+
+@login_required
+def verification_package(request, pk: int):
+    from cmrnet.programmes.package import verification_package as build
+
+    enrolment = selectors.get_enrolment_for_user(request.user, pk)
+    response = HttpResponse(build(enrolment, now=timezone.now()), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="level2-verification-{enrolment.pk}.zip"'
+    return response
+
+
+# --------------------------------------------------------------------------- surveys
+@login_required
+def survey_new(request, pk: int):
+    from cmrnet.programmes.forms import SurveyForm
+
+    programme = selectors.get_programme_for_user(request.user, pk)
+    if not selectors.can_manage(request.user, programme):
+        raise PermissionDenied
+    form = SurveyForm(request.POST or None, initial={"opens_on": timezone.localdate(), "closes_on": programme.ends_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.create_survey(by=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "Survey created.")
+            return redirect("programme-survey", pk=survey.pk)
+    return render(request, "programmes/form.html", {"form": form, "title": f"New survey for {programme}"})
+
+
+@login_required
+def survey_detail(request, pk: int):
+    from cmrnet.programmes.forms import AnswerForm
+
+    survey = selectors.get_survey_for_user(request.user, pk)
+    today = timezone.localdate()
+    refusal = selectors.survey_refusal(request.user, survey, today=today)
+    form = AnswerForm(request.POST or None, survey=survey) if refusal is None else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.submit_survey(by=request.user, survey=survey, answers=form.answers(), today=today)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "Thank you: your answers are recorded without your name.")
+            return redirect("programme-survey", pk=survey.pk)
+    can_teach = selectors.can_teach(request.user, survey.programme)
+    return render(request, "programmes/survey.html", {
+        "survey": survey, "programme": survey.programme, "form": form, "refusal": refusal, "can_teach": can_teach,
+        "results": selectors.survey_results(survey) if can_teach else None, "answered": survey.submissions.count()})
+
+
+@login_required
+def survey_export(request, pk: int):
+    from cmrnet import tabular
+
+    survey = selectors.get_survey_for_user(request.user, pk)
+    if not selectors.can_teach(request.user, survey.programme):
+        raise PermissionDenied
+    rows = []
+    for r in selectors.survey_results(survey):
+        if not r.shown:
+            rows.append([survey.programme.title, survey.get_phase_display(), survey.get_audience_display(), r.text, r.kind,
+                         r.responses, "hidden (fewer than the minimum group size)", "", ""])
+        elif r.kind == "likert":
+            rows.append([survey.programme.title, survey.get_phase_display(), survey.get_audience_display(), r.text, r.kind,
+                         r.responses, f"{float(r.mean):.2f}", " ".join(map(str, r.distribution)), ""])
+        else:
+            rows.append([survey.programme.title, survey.get_phase_display(), survey.get_audience_display(), r.text, r.kind,
+                         r.responses, "", "", " | ".join(r.texts)])
+    data = tabular.csv_bytes(["programme", "phase", "audience", "question", "kind", "responses", "mean (1-5)",
+                              "counts 1 2 3 4 5", "free texts"], rows)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-for-scmr.csv"'
+    return response
+
+
+# --------------------------------------------------------------------------- outcomes
+@login_required
+def outcomes(request, pk: int):
+    from cmrnet.programmes import outcomes as oc
+    from cmrnet.programmes.models import Cohort
+
+    programme = selectors.get_programme_for_user(request.user, pk)
+    if not selectors.can_teach(request.user, programme):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.refresh_outcomes(by=request.user, programme=programme, now=timezone.now())
+        messages.success(request, "Outcomes computed from the trainees' records.")
+        return redirect("programme-outcomes", pk=programme.pk)
+    cohort = Cohort.objects.filter(programme=programme).first()
+    people = selectors.participants(cohort.records.all()) if cohort else []
+    return render(request, "programmes/outcomes.html", {
+        "programme": programme, "cohort": cohort, "summary": oc.summarise(people) if cohort else None,
+        "survey_score": selectors.programme_survey_score(programme)})
+
+
+@login_required
+def comparison(request):
+    from cmrnet.core.charts import bar_chart
+
+    data = selectors.comparison()
+    charts = {}
+    for kind, group in data["groups"].items():
+        charts[kind] = {
+            "first_scan": bar_chart(group["first_scan"], title=f"Time to first self-conducted scan: {group['label']}",
+                                    description=", ".join(f"{label}: {n}" for label, n in group["first_scan"])),
+            "off_site": bar_chart(group["off_site"], title=f"Off-site training: {group['label']}",
+                                  description=", ".join(f"{label}: {n}" for label, n in group["off_site"])),
+        }
+    return render(request, "programmes/comparison.html", {**data, "charts": charts})
+
+
+@login_required
+def materials(request, pk: int):
+    session = selectors.get_session_for_user(request.user, pk)
+    if not session.materials:
+        raise Http404("No materials.")
+    response = ranged_file_response(session.materials, "")
+    response["Content-Disposition"] = f'attachment; filename="{session.materials.name.rsplit("/", 1)[-1]}"'
+    return response

@@ -14,8 +14,9 @@ from django.utils import timezone
 from cmrnet.audit.services import record
 from cmrnet.certification import integration, selectors, states
 from cmrnet.certification.languages import ENGLISH, LANGUAGE_NAMES
+from cmrnet.certification.models import route_choices, route_level
 from cmrnet.certification.models import (
-    DEFAULT_RULESET, ROUTE_LEVEL, Appeal, Application, Certificate, Declaration, Document, InfoRequest, Route, Snapshot,
+    DEFAULT_RULESET, Appeal, Application, Certificate, Declaration, Document, InfoRequest, Route, Snapshot,
 )
 from cmrnet.certification.services._common import refuse, require, transition
 from cmrnet.certification.states import FINAL, State
@@ -28,19 +29,29 @@ from cmrnet.people.selectors import holds_current_level3, latest_exam_pass
 @transaction.atomic
 def open_application(*, by: User, body: str, route: str, ruleset: str | None = None,
                      supervisors: list[User] = (), today: dt.date) -> Application:
-    """A candidate opens an application; only after a recorded exam pass for the body."""
-    if route not in ROUTE_LEVEL:
-        refuse(f"Unknown route {route!r}.", "route")
+    """A candidate opens an application on a route the body's rule set defines. Levels 2 and 3 open only
+    after a recorded exam pass for the body; Level 1 needs none ("Levels 2 and 3 require ... passing the
+    European CMR Exam")."""
+    if ruleset is not None and ruleset != DEFAULT_RULESET.get(body):
+        refuse(f"{body} applications are judged by {DEFAULT_RULESET.get(body)!r}, not {ruleset!r}.", "ruleset")
+    ruleset = DEFAULT_RULESET.get(body)
+    if ruleset is None:
+        refuse(f"Unknown body {body!r}.", "body")
+    routes = dict(route_choices(body))
+    if route not in routes:
+        refuse(f"The {body} rule set ({ruleset}) defines only these routes: "
+               f"{', '.join(f'{label} ({rid})' for rid, label in routes.items())}; not {route!r}.", "route")
+    level = route_level(ruleset, route)
     exam_pass = latest_exam_pass(by, body=body)
-    if exam_pass is None:
+    if exam_pass is None and level >= 2:
         refuse(f"Applications open only after the {body} written exam is passed; no pass is recorded for you.")
     if Application.objects.filter(candidate=by, body=body, route=route).exclude(state__in=FINAL).exists():
         refuse("You already have an open application for this route.", "route")
-    application = Application.objects.create(candidate=by, body=body, level=ROUTE_LEVEL[route], route=route,
-                                             ruleset=ruleset or DEFAULT_RULESET.get(body, "eacvi-2025"),
+    application = Application.objects.create(candidate=by, body=body, level=level, route=route, ruleset=ruleset,
                                              exam_pass=exam_pass)
     record(actor=by, action="application.opened", obj=application,
-           data={"candidate_id": by.pk, "body": body, "route": route, "exam_pass_id": exam_pass.pk})
+           data={"candidate_id": by.pk, "body": body, "route": route, "ruleset": ruleset, "level": level,
+                 "exam_pass_id": exam_pass.pk if exam_pass else None})
     if supervisors:
         name_supervisors(by=by, application=application, supervisors=supervisors, today=today)
     return application
@@ -66,6 +77,21 @@ def name_supervisors(*, by: User, application: Application, supervisors: list[Us
     application.supervisors.set(supervisors)
     record(actor=by, action="application.supervisors_named", obj=application,
            changes={"supervisors": [before, sorted(p.pk for p in supervisors)]})
+    _ask_to_sign([p for p in supervisors if p.pk not in before], application,
+                 f"{application.candidate} named you as supervisor: the declaration waits for your signature")
+
+
+def _ask_to_sign(supervisors, application: Application, subject: str, key: str = "") -> None:
+    from django.urls import reverse
+
+    from cmrnet.notifications.models import Kind
+    from cmrnet.notifications.services import notify
+
+    for person in supervisors:
+        notify(recipient=person, kind=Kind.DECLARATION_TO_SIGN, subject=subject,
+               link=reverse("certification-application", args=[application.pk]), dedupe_key=key,
+               body=f"Application #{application.pk} ({application.get_route_display()}): read the logbook and sign "
+                    "the supervisor's declaration before the candidate submits.")
 
 
 @atomic_with_files
@@ -129,6 +155,8 @@ def void_stale_declarations(*, application: Application, version: str) -> int:
         record(actor=None, action="declaration.voided", obj=application, at=now,
                data={"declaration_id": declaration.pk, "signed_version": declaration.logbook_version,
                      "current_version": version})
+        _ask_to_sign([declaration.supervisor], application, key=f"declaration-voided:{declaration.pk}",
+                     subject=f"{application.candidate}'s logbook changed after you signed: please sign again")
         count += 1
     return count
 
