@@ -138,7 +138,8 @@ def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tupl
                 category=case.category, normal=case.normal, source=case.source, course_id=case.course_id,
                 role=case.role, control_room=case.control_room, clinical_change=case.clinical_change,
                 supervisor_id=getattr(_supervisor(allowed, where, case.supervisor_id), "pk", None),
-                case_id=case.case_id.strip(), full_review=case.full_review if case.source == "course" else None)
+                case_id=case.case_id.strip(), full_review=case.full_review if case.source == "course" else None,
+                mode=case.mode)
             if data.case_id in taken or data.case_id in seen:
                 already = "in your logbook" if data.case_id in taken else f"used in {seen[data.case_id]}"
                 raise rules.PackageError(f"{where}, column case_id: {data.case_id!r} is already {already}")

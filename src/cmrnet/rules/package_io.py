@@ -25,7 +25,7 @@ from .package_source import Package, PackageError, member_name, open_package
 
 CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
                 "role", "control_room", "supervisor_id", "clinical_change")
-CASE_OPTIONAL = ("full_review",)        # appended; empty or absent = not recorded
+CASE_OPTIONAL = ("full_review", "mode")   # appended; full_review empty or absent = not recorded, mode = in_person
 SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
 SUPERVISOR_OPTIONAL = ("revoked_on",)
 TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
@@ -177,7 +177,7 @@ def read_cases(path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Ca
         "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
         "course_id": optional, "role": one_of(ROLES), "control_room": parse_optional_flag,
         "supervisor_id": optional, "clinical_change": parse_optional_flag,
-        "full_review": parse_flag_or_none,
+        "full_review": parse_flag_or_none, "mode": training_mode,
     }
     cases, seen = [], {}
     for number, row in _rows(path, CASE_COLUMNS, CASE_OPTIONAL):
