@@ -23,12 +23,14 @@ def test_a_pass_issues_a_5_year_certification_with_an_unguessable_code(certifica
     assert certificate.code not in str(certificate.pk)
 
 
-def test_the_pdf_carries_the_verification_link(certificate, client_for, candidate):
+def test_the_pdf_carries_the_verification_link_on_the_site_address(certificate, client_for, candidate, settings):
+    settings.SITE_URL = "https://cmr.example.org"
     response = client_for(candidate).get(f"/certification/certificates/{certificate.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     body = response.content
     assert body.startswith(b"%PDF")
-    assert f"http://testserver/certification/verify/{certificate.code}/".encode() in body
+    assert f"https://cmr.example.org/certification/verify/{certificate.code}/".encode() in body
+    assert b"testserver" not in body
     assert b"Tara Trainee" in body and b"CMR Level 2" in body and b"23 November 2031" in body
 
 
@@ -62,8 +64,11 @@ def test_the_public_verification_page_says_valid_without_login(certificate):
     assert "tara@example.org" not in page and "DE-123456" not in page  # not published
 
 
-def test_an_unknown_code_is_404(db):
-    assert Client().get("/certification/verify/not-a-code/").status_code == 404
+def test_an_unknown_code_says_no_certificate_matches_it(db):
+    response = Client().get("/certification/verify/not-a-code/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No certificate matches this code" in page and "not-a-code" in page and "Not found" not in page
 
 
 def test_verification_says_expired_after_the_valid_until_date(certificate, settings):
@@ -128,24 +133,27 @@ def test_reminders_are_scheduled_from_the_certificates_dates(certificate):
         dt.date(2031, 5, 23), dt.date(2031, 8, 23), dt.date(2031, 11, 23), dt.date(2032, 2, 23)]
 
 
-def test_due_reminders_are_sent_once_on_the_injected_day(certificate, candidate):
+def test_due_reminders_are_sent_once_on_the_injected_day(certificate, candidate, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     assert services.send_due_reminders(today=dt.date(2031, 5, 22)) == 0
-    assert services.send_due_reminders(today=dt.date(2031, 5, 23)) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the notification's e-mail leaves on commit
+        assert services.send_due_reminders(today=dt.date(2031, 5, 23)) == 1
     assert mail.outbox[-1].to == [candidate.email]
     assert "2031-05-23 to 2032-05-23" in mail.outbox[-1].body
+    assert f"/certification/certificates/{certificate.pk}/recertify/" in mail.outbox[-1].body
     assert services.send_due_reminders(today=dt.date(2031, 5, 24)) == 0
     assert services.send_due_reminders(today=dt.date(2031, 8, 23)) == 1
     assert Reminder.objects.exclude(sent_at=None).count() == 2
     assert AuditEntry.objects.filter(action="reminder.sent").count() == 2
 
 
-def test_the_management_command_enqueues_the_reminder_task(certificate, candidate):
+def test_the_management_command_enqueues_the_reminder_task(certificate, candidate, django_capture_on_commit_callbacks):
     from io import StringIO
 
     mail.outbox.clear()
     out = StringIO()
-    call_command("send_reminders", "--today", "2031-11-23", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--today", "2031-11-23", stdout=out)
     assert "3 reminder(s) sent for 2031-11-23" in out.getvalue()
     assert len(mail.outbox) == 3
 

@@ -47,7 +47,7 @@ def test_admin_adds_a_centre_and_sees_it_in_the_chart_and_audit_log(page, login,
     page.get_by_role("link", name="Add a centre").click()
     page.get_by_label("Name").fill("Klinikum Neustadt")
     page.get_by_label("City").fill("Neustadt")
-    page.get_by_label("Country").fill("de")
+    page.get_by_label("Country").select_option(label="Germany")
     page.get_by_label("Beds").fill("350")
     page.get_by_label("Annual CMR scans").fill("150")
     page.get_by_label("Stress perfusion").check()
@@ -58,7 +58,7 @@ def test_admin_adds_a_centre_and_sees_it_in_the_chart_and_audit_log(page, login,
 
     page.get_by_role("link", name="Network", exact=True).click()
     growth = page.locator("#growth")
-    expect(growth.locator("svg title")).to_have_text("Centres in the network per year")
+    expect(growth.locator("svg > title")).to_have_text("Centres in the network per year")
     expect(growth.locator("svg desc")).to_contain_text("2019: 2")
     expect(growth.locator("table")).to_contain_text("2019")
     expect(page.locator("#busy-share")).to_have_text("100%")

@@ -234,7 +234,7 @@ def test_standard_setting_page_saves_ratings_hofstee_and_the_cut(client_for, boa
     c.post(url, {"part": "cut", "method": "angoff", "rationale": "Angoff panel"})
     sitting.refresh_from_db()
     assert sitting.cut_score == pytest.approx(3.5)
-    assert "Modified Angoff: <strong>3.50</strong>" in c.get(url).content.decode()
+    assert "Modified Angoff: <strong>pass mark 4 of 5 items (exact cut 3.50)</strong>" in c.get(url).content.decode()
 
 
 def test_proctor_view_shows_progress_time_left_and_records_incidents(client_for, board_member, live, trainee):
@@ -243,6 +243,9 @@ def test_proctor_view_shows_progress_time_left_and_records_incidents(client_for,
     c = client_for(board_member)
     page = c.get(f"/exams/sittings/{sitting.pk}/proctor/").content.decode()
     assert "in the exam" in page and "1 / 5" in page
+    import re
+    left = re.search(r"<td>(\d+:\d\d(?::\d\d)?)</td></tr>", page)
+    assert left and " s<" not in page  # time left as h:mm:ss / m:ss, never "3589 s"
     c.post(f"/exams/sittings/{sitting.pk}/proctor/", {"candidate": trainee.pk, "note": "Webcam dropped for 2 minutes"})
     incident = sitting.incidents.get()
     assert incident.candidate == trainee and incident.recorded_by == board_member
@@ -265,6 +268,17 @@ def test_board_registers_candidates_with_accommodations_until_they_start(client_
     assert "deadline is already fixed" in page.content.decode()
     reg.refresh_from_db()
     assert reg.extra_minutes == 45
+
+
+def test_unregistering_asks_first_and_says_it_is_done(client_for, board_member, sitting, trainee):
+    c = client_for(board_member)
+    c.post(f"/exams/sittings/{sitting.pk}/manage/", {"candidate": trainee.pk, "extra_minutes": 0})
+    reg = sitting.registrations.get(candidate=trainee)
+    manage = c.get(f"/exams/sittings/{sitting.pk}/manage/").content.decode()
+    assert f'data-confirm="Unregister {trainee.full_name} from {sitting.title}?' in manage
+    page = c.post(f"/exams/sittings/{sitting.pk}/registrations/{reg.pk}/", {"remove": "1"}, follow=True).content.decode()
+    assert f"{trainee.full_name} is no longer registered for {sitting.title}." in page
+    assert not sitting.registrations.filter(candidate=trainee).exists()
 
 
 def test_import_through_the_page_reports_the_bad_item_and_writes_nothing(client_for, board_member):

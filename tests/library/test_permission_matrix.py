@@ -33,6 +33,7 @@ MATRIX = {
     "/library/cases/{draft}/upload/": EDITORS_404,
     "/library/cases/{case}/publish/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only
     "/library/cases/{case}/withdraw/": EDITORS,
+    "/library/cases/{case}/reference/": EDITORS,
     "/library/quarantine/": CURATORS,
     "/library/quarantine/{held}/": CURATORS_404,
     "/library/quarantine/{held}/image.png": CURATORS_404,

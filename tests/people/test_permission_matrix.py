@@ -51,6 +51,7 @@ MATRIX = {
     "/people/{trainee}/supervision/": TRAINEE_PROFILE,
     "/people/{trainee}/supervision/{link}/end/": row(405, grader=405, anonymous=LOGIN),  # POST only
     "/audit/": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),  # each reads their own scopes
+    "/audit/export.csv": row(FORBIDDEN, admin=OK, board_member=OK, anonymous=LOGIN),
     "/api/v1/centres/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/centres/{centre}/": row(OK, anonymous=UNAUTHENTICATED),
     "/api/v1/people/me/": row(OK, anonymous=UNAUTHENTICATED),
@@ -111,7 +112,7 @@ def test_every_page_url_is_in_the_matrix():
                .replace("{link}", "<int:link_pk>") for u in MATRIX}
     # The foundation's pages; each domain app keeps its own matrix in tests/<app>/.
     pages = {n for n in names if not n.startswith(("api", "static", "logbook/", "exams/", "certification/", "live/",
-                                                                  "programmes/", "interpretation/", "library/"))}
+                                                     "programmes/", "interpretation/", "library/", "notifications/"))}
     # revoking a token (POST, <int:token_pk>): tests/people/test_api_tokens.py
     uncovered = {p for p in pages if p not in covered and "<int:cert_pk>" not in p and "<int:token_pk>" not in p}
     assert uncovered == set()

@@ -152,7 +152,7 @@ def test_level2_is_current_on_its_award_day_and_not_the_day_before():
 
 def test_level2_missing_is_not_met_with_the_line_to_act_on():
     result = rule(candidate(compliant(VIA), level2=None), "level2_current", VIA)
-    assert (result.status, result.missing) == ("not_met", ("add the Level 2 certification (candidate.toml [level2])",))
+    assert (result.status, result.missing) == ("not_met", ("record your Level 2 certification (awarded on, valid until)",))
 
 
 def test_an_approved_deadline_is_named_in_the_sentence():
@@ -204,7 +204,7 @@ def test_cases_sharing_a_date_do_not_stop_the_search():
 def test_new_cases_sentences_without_a_level2_logbook_and_with_reused_cases():
     result = rule(candidate(compliant(VIA), level2=None), "new_cases", VIA)
     assert (result.message, result.missing) == ("no Level 2 logbook given to compare with",
-                                                ("add the Level 2 logbook (candidate.toml [level2] cases)",))
+                                                ("record your Level 2 certification and the cases of your Level 2 logbook",))
     via = compliant(VIA)
     first = via.candidate.level2.cases[0]
     reused = rule(replace(via, cases=(first,) + via.cases[1:]), "new_cases", VIA)

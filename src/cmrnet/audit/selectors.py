@@ -90,11 +90,24 @@ def audit_entries_for_user(
 
 def audit_facets(user) -> dict[str, list[str]]:
     """The actions and object types the filter offers: only those of entries the user may read."""
-    qs = visible_entries(user)
+    qs = visible_entries(user).order_by()  # no default ordering: DISTINCT would otherwise include "at"
     return {
-        "actions": sorted(qs.values_list("action", flat=True).distinct()),
-        "object_types": sorted(qs.values_list("object_type", flat=True).distinct()),
+        "actions": list(qs.order_by("action").values_list("action", flat=True).distinct()),
+        "object_types": list(qs.order_by("object_type").values_list("object_type", flat=True).distinct()),
     }
+
+
+EXPORT_COLUMNS = ["at", "actor", "action", "object_type", "object_id", "object", "changes", "data"]
+EXPORT_MAX_ROWS = 100_000
+
+
+def export_rows(entries: QuerySet[AuditEntry]):
+    """The rows of the CSV export (values, not yet made formula-safe: tabular does that)."""
+    import json
+
+    for e in entries.iterator(chunk_size=2000):
+        yield [e.at.isoformat(), e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
+               json.dumps(e.changes, ensure_ascii=False, sort_keys=True), json.dumps(e.data, ensure_ascii=False, sort_keys=True)]
 
 
 def scopes_for(user) -> list[str]:

@@ -1,5 +1,6 @@
 from django import forms
 
+from cmrnet.core.countries import CountryField
 from cmrnet.certification.models import (
     Application, AuditCheck, Document, ExtensionRequest, GraderAssignment, RemoteSupervisionRequest, route_choices,
 )
@@ -244,7 +245,7 @@ class RecertificationForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     name = forms.CharField(required=False)
-    country = forms.CharField(required=False, max_length=2, help_text="ISO code, e.g. DE")
+    country = CountryField(required=False, blank="any country")
     level = forms.TypedChoiceField(choices=[("", "any"), ("1", "Level 1"), ("2", "Level 2"), ("3", "Level 3")], coerce=int, required=False,
                                    empty_value=None)
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cmrnet.library",
     "cmrnet.interpretation",
     "cmrnet.programmes",
+    "cmrnet.notifications",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cmrnet.core.context_processors.navigation",
+                "cmrnet.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -14,6 +14,7 @@ urlpatterns = [
     path("library/", include("cmrnet.library.urls")),
     path("interpretation/", include("cmrnet.interpretation.urls")),
     path("programmes/", include("cmrnet.programmes.urls")),
+    path("notifications/", include("cmrnet.notifications.urls")),
     path("api/v1/", include("cmrnet.config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

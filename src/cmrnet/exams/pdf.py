@@ -8,6 +8,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
+from cmrnet.core.display import pass_mark
 from cmrnet.exams.models import Result
 
 
@@ -35,7 +36,7 @@ def results_letter(result: Result) -> bytes:
         f"Results released on {result.released_on:%d %B %Y}",
         "",
         f"Your score: {result.score:g} of {result.max_score:g} marks ({result.percent:.1f}%)",
-        f"Pass mark: {result.cut_score:g} marks ({sitting.get_cut_method_display()})",
+        f"Pass mark: {pass_mark(result.cut_score, result.max_score)} ({sitting.get_cut_method_display()})",
         f"Result: {'PASS' if result.passed else 'FAIL'}",
         "",
         "Items that did not meet psychometric standards, or that candidates flagged and the board",

@@ -25,7 +25,7 @@ from django.db import transaction
 from cmrnet.audit.services import record
 from cmrnet.core.files import files_removed_on_error
 from cmrnet.library.deid import DeidError, Keys, deidentify
-from cmrnet.library.models import Case, Ingest, Instance, QuarantineStatus, Series, SeriesKind, Study
+from cmrnet.library.models import VISIBLE_QUARANTINE, Case, Ingest, Instance, QuarantineStatus, Series, SeriesKind, Study
 from cmrnet.library.store import get_store, written_keys_removed_on_error
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024   # one DICOM object in a zip
@@ -176,8 +176,8 @@ def _instance_fields(ds) -> dict:
 
 
 def summarise_series(series: Series) -> None:
-    """Phases, slices, images and frame time of `series` from its (non-rejected) instances."""
-    rows = list(series.instances.exclude(quarantine_status=QuarantineStatus.REJECTED).values(
+    """Phases, slices, images and frame time of `series` from the instances a viewer gets (cleared or released)."""
+    rows = list(series.instances.filter(quarantine_status__in=VISIBLE_QUARANTINE).values(
         "slice_location", "image_position", "trigger_time_ms", "number_of_frames"))
     by_slice: dict[float | None, list[float | None]] = {}
     for row in rows:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:pk>/upload/", views.upload, name="library-upload"),
     path("cases/<int:pk>/publish/", views.case_publish, name="library-case-publish"),
     path("cases/<int:pk>/withdraw/", views.case_withdraw, name="library-case-withdraw"),
+    path("cases/<int:pk>/reference/", views.reference, name="library-reference"),
     path("quarantine/", views.quarantine, name="library-quarantine"),
     path("quarantine/<int:pk>/", views.quarantine_review, name="library-quarantine-review"),
     path("quarantine/<int:pk>/image.png", views.quarantine_image, name="library-quarantine-image"),

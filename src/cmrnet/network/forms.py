@@ -2,12 +2,14 @@ import re
 
 from django import forms
 
+from cmrnet.core.countries import CountryField
 from cmrnet.network.models import FIELD_STRENGTHS, Accreditation, Centre, Scanner, normalise_country
 
 HOST_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:]+\]?")
 
 
 class CentreForm(forms.ModelForm):
+    country = CountryField(label="Country")
     field_strengths = forms.MultipleChoiceField(choices=FIELD_STRENGTHS, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -23,7 +25,7 @@ class CentreForm(forms.ModelForm):
 
 class CentreFilterForm(forms.Form):
     text = forms.CharField(required=False, label="Name or city")
-    country = forms.CharField(required=False, max_length=2)
+    country = CountryField(required=False, blank="any country")
     size = forms.ChoiceField(required=False, choices=[("", "any size"), ("small", "small (< 400 beds)"),
                                                       ("medium", "medium (400-1000)"), ("large", "large (> 1000)")])
     capability = forms.ChoiceField(required=False, choices=[("", "any capability"), ("stress_perfusion", "stress perfusion"),

@@ -1,5 +1,6 @@
 from django import forms
 
+from cmrnet.core.countries import CountryField
 from cmrnet.people.models import Certification, User
 from cmrnet.people.roles import Role
 
@@ -24,6 +25,8 @@ def validate_evidence(upload) -> None:
 
 
 class ProfileForm(forms.ModelForm):
+    registration_country = CountryField(required=False, blank="not recorded", label="Registration country")
+
     class Meta:
         model = User
         fields = ["full_name", "specialty", "languages", "registration_country", "registration_number",
@@ -36,7 +39,7 @@ class ProfileForm(forms.ModelForm):
         return upload
 
     def clean_registration_country(self):
-        return self.cleaned_data["registration_country"].upper()
+        return (self.cleaned_data["registration_country"] or "").upper()
 
 
 class AdminProfileForm(ProfileForm):

@@ -199,7 +199,7 @@ def level2_current(ctx: Context) -> RuleResult:
     level2 = ctx.data.candidate.level2
     if level2 is None:
         return result("level2_current", False, "no Level 2 certification given",
-                      missing=["add the Level 2 certification (candidate.toml [level2])"])
+                      missing=["record your Level 2 certification (awarded on, valid until)"])
     day = ctx.reference_date
     met = level2.awarded_on <= day <= level2.valid_until
     state = "current" if met else ("expired" if day > level2.valid_until else "not yet awarded")

@@ -318,7 +318,7 @@ def recent_window(ctx: Context) -> RuleResult:
 def new_cases(ctx: Context) -> RuleResult:
     if ctx.data.candidate.level2 is None:
         return result("new_cases", False, "no Level 2 logbook given to compare with",
-                      missing=["add the Level 2 logbook (candidate.toml [level2] cases)"])
+                      missing=["record your Level 2 certification and the cases of your Level 2 logbook"])
     bad = ctx.rejected["new_cases"]
     message = ("no case was in the Level 2 logbook" if not bad else
                f"{len(bad)} cases were already in the Level 2 logbook: {listing(bad)}")

@@ -170,16 +170,25 @@ def count_training(segments: list[Segment], window_months: int, pro_rata_window:
     if not window_months:
         fte, _ = _months_of(runs)
         return TrainingCount(fte, runs[0][0].start, runs[-1][-1].end, every_id, (), len(runs) > 1)
+    # Sums over runs[first:last + 1] from prefix sums: every (first, last) pair is O(1), so many short
+    # periods (up to the import's 200) stay fast; the choice is the same as summing each pair afresh.
+    fte_before, calendar_before = [Fraction(0)], [Fraction(0)]
+    for run in runs:
+        fte, calendar = _months_of([run])
+        fte_before.append(fte_before[-1] + fte)
+        calendar_before.append(calendar_before[-1] + calendar)
     best: tuple[Fraction, int, int] | None = None
     for first in range(len(runs)):
+        start = runs[first][0].start
         for last in range(first, len(runs)):
-            chosen = runs[first:last + 1]
-            fte, calendar = _months_of(chosen)
-            if last > first and not window_allows(runs[first][0].start, runs[last][-1].end, fte, calendar,
+            fte = fte_before[last + 1] - fte_before[first]
+            if best is not None and fte <= best[0]:
+                continue            # cannot win (a tie keeps the earlier choice): skip the window check
+            calendar = calendar_before[last + 1] - calendar_before[first]
+            if last > first and not window_allows(start, runs[last][-1].end, fte, calendar,
                                                   window_months, pro_rata_window):
                 continue
-            if best is None or fte > best[0]:
-                best = (fte, first, last)
+            best = (fte, first, last)
     fte, first, last = best
     counted = tuple(sorted({pid for run in runs[first:last + 1] for s in run for pid in s.period_ids}))
     outside = tuple(pid for pid in every_id if pid not in counted)

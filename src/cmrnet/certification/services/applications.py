@@ -77,6 +77,21 @@ def name_supervisors(*, by: User, application: Application, supervisors: list[Us
     application.supervisors.set(supervisors)
     record(actor=by, action="application.supervisors_named", obj=application,
            changes={"supervisors": [before, sorted(p.pk for p in supervisors)]})
+    _ask_to_sign([p for p in supervisors if p.pk not in before], application,
+                 f"{application.candidate} named you as supervisor: the declaration waits for your signature")
+
+
+def _ask_to_sign(supervisors, application: Application, subject: str, key: str = "") -> None:
+    from django.urls import reverse
+
+    from cmrnet.notifications.models import Kind
+    from cmrnet.notifications.services import notify
+
+    for person in supervisors:
+        notify(recipient=person, kind=Kind.DECLARATION_TO_SIGN, subject=subject,
+               link=reverse("certification-application", args=[application.pk]), dedupe_key=key,
+               body=f"Application #{application.pk} ({application.get_route_display()}): read the logbook and sign "
+                    "the supervisor's declaration before the candidate submits.")
 
 
 @atomic_with_files
@@ -140,6 +155,8 @@ def void_stale_declarations(*, application: Application, version: str) -> int:
         record(actor=None, action="declaration.voided", obj=application, at=now,
                data={"declaration_id": declaration.pk, "signed_version": declaration.logbook_version,
                      "current_version": version})
+        _ask_to_sign([declaration.supervisor], application, key=f"declaration-voided:{declaration.pk}",
+                     subject=f"{application.candidate}'s logbook changed after you signed: please sign again")
         count += 1
     return count
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cmrnet.audit.services import record
@@ -15,6 +14,8 @@ from cmrnet.certification.models import Application, Certificate, MisconductDeci
 from cmrnet.certification.services._common import is_board, refuse, require, transition
 from cmrnet.certification.states import State
 from cmrnet.people.models import Certification, User
+from cmrnet.notifications.models import Kind
+from cmrnet.notifications.services import notify
 from cmrnet.people.services import add_certification, revoke_certification
 
 
@@ -37,17 +38,15 @@ def issue_certificate(*, by: User | None, application: Application, awarded_on: 
            data={"application_id": application.pk, "certification_id": certification.pk, "holder_id": application.candidate_id,
                  "awarded_on": awarded_on, "valid_until": valid_until,
                  "reminders": [r.isoformat() for r in windows.reminder_dates(valid_until)]})
-    transaction.on_commit(lambda: _notify_issued(certificate.pk))
+    _notify_issued(certificate)
     return certificate
 
 
-def _notify_issued(certificate_id: int) -> None:
-    certificate = Certificate.objects.select_related("certification__holder").get(pk=certificate_id)
+def _notify_issued(certificate: Certificate) -> None:
     c = certificate.certification
-    send_mail(f"Your {c.body} CMR Level {c.level} certificate", (
-        f"Dear {c.holder.full_name},\n\nyour {c.body} CMR Level {c.level} certificate has been issued. "
-        f"It is valid until {c.valid_until}. Download it from cmrnet (Certification).\n"),
-        settings.DEFAULT_FROM_EMAIL, [c.holder.email], fail_silently=True)
+    notify(recipient=c.holder, kind=Kind.OTHER, subject=f"Your {c.body} CMR Level {c.level} certificate",
+           link=reverse("certification-certificate-pdf", args=[certificate.pk]),
+           body=f"Your {c.body} CMR Level {c.level} certificate has been issued. It is valid until {c.valid_until}.")
 
 
 def schedule_reminders(*, certificate: Certificate) -> list[Reminder]:
@@ -82,12 +81,12 @@ def send_due_reminders(*, today: dt.date) -> int:
             continue
         certification = reminder.certificate.certification
         window = selectors.recertification_window(reminder.certificate)
-        send_mail(
-            f"Recertification: your {certification.body} CMR Level {certification.level} certificate",
-            (f"Dear {certification.holder.full_name},\n\nyour certificate expires on {certification.valid_until}. "
-             f"You can apply for recertification from {window.opens} to {window.closes}. No late applications are "
-             "accepted: after that date the full certification process (exam and logbook) must be repeated.\n"),
-            settings.DEFAULT_FROM_EMAIL, [certification.holder.email])
+        notify(recipient=certification.holder, kind=Kind.DEADLINE, dedupe_key=f"recertification-reminder:{reminder.pk}",
+               subject=f"Recertification: your {certification.body} CMR Level {certification.level} certificate",
+               link=reverse("certification-recertify", args=[reminder.certificate.pk]),
+               body=(f"Your certificate expires on {certification.valid_until}. "
+                     f"You can apply for recertification from {window.opens} to {window.closes}. No late applications are "
+                     "accepted: after that date the full certification process (exam and logbook) must be repeated."))
         reminder.sent_at = timezone.now()
         reminder.save(update_fields=["sent_at"])
         record(actor=None, action="reminder.sent", obj=reminder.certificate,

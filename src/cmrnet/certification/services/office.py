@@ -32,8 +32,8 @@ def return_for_modification(*, by: User, application: Application, reasons: str)
     if not reasons.strip():
         refuse("Say what the candidate must fix.", "reasons")
     transition(application, State.RETURNED, by=by, reasons=reasons.strip())
-    _mail(application.candidate, "Your certification application was returned for modification",
-          f"The certification office returned your application #{application.pk}:\n\n{reasons.strip()}\n")
+    _notify(application.candidate, "other", "Your certification application was returned for modification", application,
+            f"The certification office returned your application #{application.pk}:\n\n{reasons.strip()}")
 
 
 @transaction.atomic
@@ -77,8 +77,8 @@ def assign_grader(*, by: User, application: Application, grader: User) -> Grader
                                                  assigned_at=timezone.now())
     record(actor=by, action="application.grader_assigned", obj=application,
            data={"grader_id": grader.pk, "grader": grader.email, "language_match": match})
-    _mail(grader, "A certification application was assigned to you",
-          f"Application #{application.pk} ({application.get_route_display()}) is assigned to you for grading.\n")
+    _notify(grader, "grader_assigned", f"Application #{application.pk} is assigned to you for grading", application,
+            f"{application.get_route_display()}: grade it independently and record pass or fail with your comments.")
     return assignment
 
 
@@ -121,8 +121,8 @@ def ask_for_information(*, by: User, application: Application, question: str) ->
     info = InfoRequest.objects.create(application=application, asked_by=by, question=question.strip(), asked_at=timezone.now())
     record(actor=by, action="application.information_requested", obj=application,
            data={"info_request_id": info.pk, "question": info.question})
-    _mail(application.candidate, "More information requested for your certification application",
-          f"{question.strip()}\n\nAnswer on the application page in cmrnet.\n")
+    _notify(application.candidate, "information_requested", "More information requested for your certification application",
+            application, "Read the question and answer it on the application page.")
     return info
 
 
@@ -133,8 +133,8 @@ def _decide(application: Application, *, by: User, passed: bool, reasons: str, t
                action="application.decided", data={"result": "pass" if passed else "fail", **data})
     if passed:
         issue_certificate(by=by, application=application, awarded_on=today)
-    _mail(application.candidate, "Your certification application was decided",
-          f"Application #{application.pk}: {'pass' if passed else 'fail'}.\n{reasons}\n")
+    _notify(application.candidate, "other", "Your certification application was decided", application,
+            f"Application #{application.pk}: {'pass' if passed else 'fail'}.\n{reasons}")
 
 
 @transaction.atomic
@@ -200,9 +200,11 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("candidate").get(pk=application.pk)
 
 
-def _mail(person: User, subject: str, body: str) -> None:
-    from django.conf import settings
-    from django.core.mail import send_mail
+def _notify(person: User, kind: str, subject: str, application: Application, body: str) -> None:
+    """Notify (header list, and e-mail at once or in the daily digest) with a link to the application."""
+    from django.urls import reverse
 
-    email = person.email
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True))
+    from cmrnet.notifications.services import notify
+
+    notify(recipient=person, kind=kind, subject=subject, body=body,
+           link=reverse("certification-application", args=[application.pk]))

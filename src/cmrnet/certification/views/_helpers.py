@@ -11,6 +11,16 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def one_message(lines: list[str]) -> str:
+    """A refusal with several reasons as one message: its lead line, then one reason a line."""
+    if len(lines) <= 1:
+        return "".join(lines)
+    head, rest = lines[0], lines[1:]
+    if head.endswith(":"):
+        return head + "\n" + "\n".join(f"– {line}" for line in rest)
+    return "\n".join(lines)
+
+
 def attempt(request, form, action, success: str) -> bool:
     """Run a service; its refusals (ValidationError, IllegalTransition) become form/page errors."""
     try:
@@ -20,8 +30,7 @@ def attempt(request, form, action, success: str) -> bool:
             for field, errors in exc.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            for message in exc.messages:
-                messages.error(request, message)
+            messages.error(request, one_message(exc.messages))
             if form is not None:
                 form.add_error(None, exc.messages)
         return False

@@ -208,8 +208,20 @@ def release_results(*, by, sitting: Sitting, today: dt.date, now: dt.datetime | 
            data={"n_results": len(results), "n_passed": sum(r.passed for r in results), "cut_score": sitting.cut_score,
                  "method": sitting.cut_method, "removed": data.removed})
     result_ids = [r.pk for r in results]
+    _notify_released(sitting, results)
     transaction.on_commit(lambda: _send_result_letters(result_ids))
     return results
+
+
+def _notify_released(sitting: Sitting, results: list[Result]) -> None:
+    """In the header list of each candidate; the results letter e-mail (below) carries the news by mail."""
+    from cmrnet.notifications.models import Kind
+    from cmrnet.notifications.services import notify
+
+    for result in results:
+        notify(recipient=result.registration.candidate, kind=Kind.RESULTS_RELEASED, email=False,
+               subject=f"Your results of {sitting.title} are released", link=reverse("exams-my-results"),
+               dedupe_key=f"results:{result.pk}")
 
 
 def _send_result_letters(result_ids: list[int]) -> None:

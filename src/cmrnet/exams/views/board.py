@@ -221,12 +221,15 @@ def registration_update(request, pk: int, rid: int):
     reg = get_object_or_404(Registration, pk=rid, sitting=sitting)
     try:
         if request.POST.get("remove"):
+            candidate = reg.candidate
             services.unregister_candidate(by=request.user, registration=reg)
+            messages.success(request, f"{candidate} is no longer registered for {sitting.title}.")
         else:
             form = AccommodationForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("Extra time must be a whole number of minutes, 0 or more.")
             services.update_registration(by=request.user, registration=reg, **form.cleaned_data)
+            messages.success(request, f"Registration of {reg.candidate} saved.")
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("exams-sitting-manage", pk=sitting.pk)

@@ -1,0 +1,64 @@
+"""One rule each for how statistics, durations, pass marks and internal names are shown (no database)."""
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+
+from cmrnet.core.display import day, duration, flag_label, operational_pass_mark, pass_mark, stat
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (-0.004, "−0.004"), (0.004, "0.004"), (-0.0004, "−0.0004"), (-0.00004, "−0.0000"), (0.0, "0.00"),
+    (-0.25, "−0.25"), (0.305, "0.30"), (None, "–"), (float("nan"), "–"), (-0.005, "−0.01"),
+])
+def test_a_statistic_keeps_its_sign_when_it_rounds_to_zero(value, shown):
+    assert stat(value) == shown
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (3589, "59:49"), (59, "0:59"), (60, "1:00"), (3600, "1:00:00"), (3723, "1:02:03"), (0, "0:00"), (-5, "0:00"),
+    (None, "–"), (89.6, "1:30"),
+])
+def test_durations_are_minutes_and_seconds(seconds, shown):
+    assert duration(seconds) == shown
+
+
+@pytest.mark.parametrize(("cut", "mark"), [
+    (10.925, 11), (10.93, 11), (10.92, 11), (11.0, 11), (10.0000000001, 10), (10.01, 11), (0.0, 0)])
+def test_the_operational_pass_mark_is_the_cut_rounded_up_like_the_scoring(cut, mark):
+    assert operational_pass_mark(cut) == mark
+
+
+def test_the_pass_mark_is_written_one_way_with_the_exact_cut_beside_it():
+    assert pass_mark(10.925, 20) == "11 of 20 items (exact cut 10.93)"
+    assert pass_mark(10.925) == "11 items (exact cut 10.93)"
+    assert pass_mark(12.0, 20.0) == "12 of 20 items"
+    assert pass_mark(None) == "not set"
+
+
+def test_the_pass_mark_agrees_with_the_scoring_verdict():
+    """A candidate with exactly the operational pass mark passes; one item fewer fails."""
+    import numpy as np
+
+    cut = 10.925
+    mark = operational_pass_mark(cut)
+    totals = np.array([mark, mark - 1], dtype=float)
+    assert list(totals >= cut - 1e-9) == [True, False]
+
+
+def test_flag_names_become_plain_words():
+    assert flag_label("negative_discrimination").startswith("negative discrimination")
+    assert "_" not in flag_label("possible_miskey")
+    assert flag_label("something_new") == "something new"
+
+
+def test_days_are_shown_in_one_format():
+    assert day(dt.date(2026, 3, 3)) == "3 Mar 2026"
+    assert day(None) == "–"
+
+
+def test_the_template_filters_use_the_same_rules():
+    out = Template("{% load cmrnet %}{{ r|stat }} {{ s|duration }} {{ c|pass_mark:20 }} {{ f|flag_label }} {{ n|plain }}").render(
+        Context({"r": -0.004, "s": 3589, "c": 10.925, "f": "too_easy", "n": "not_met"}))
+    assert out == "−0.004 59:49 11 of 20 items (exact cut 10.93) too easy (almost everyone answers correctly) not met"
