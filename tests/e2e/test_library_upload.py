@@ -69,6 +69,18 @@ def test_contribute_upload_publish_and_review_quarantine(page, login, mentor, ad
     page.get_by_role("button", name="Publish to the network").click()
     expect(page.get_by_text("is published to the network")).to_be_visible()
     expect(page.get_by_text("sax cine")).to_be_visible()
+    page.get_by_role("link", name="Reference report").click()
+    page.get_by_label("LV EDV (ml)").fill("182")
+    page.get_by_label("LV ESV (ml)").fill("101")
+    page.get_by_label("Wall motion, segment 7").select_option("akinetic")
+    page.get_by_label("LGE, segment 7").select_option("transmural")
+    page.get_by_label("Perfusion defect, segment 7").check()
+    page.get_by_label("Final diagnosis").fill("Anterior infarct")
+    shoot(page, "library-reference")
+    page.get_by_role("button", name="Save the reference report").click()
+    expect(page.get_by_text("Reference report saved.")).to_be_visible()
+    page.get_by_text("Reference report (not shown to trainees)").click()
+    expect(page.get_by_text("EF 44.5 %")).to_be_visible()
     shoot(page, "library-case")
 
     login(trainee)
@@ -92,3 +104,19 @@ def test_contribute_upload_publish_and_review_quarantine(page, login, mentor, ad
     held = Instance.objects.get(quarantine_reason__contains="secondary capture")
     assert held.quarantine_status == QuarantineStatus.REJECTED and held.storage_key == ""
     assert AuditEntry.objects.filter(action="library.quarantine.reject", actor=admin).exists()
+
+
+def test_many_files_go_in_batches_each_stored_whole(page, login, mentor, tmp_path):
+    from cmrnet.library.models import Ingest
+    from cmrnet.library.services import create_case
+
+    folder = tmp_path / "files"
+    files = [folder / f.name for f in torture.build(folder) if f.study == "A1"]
+    case = create_case(by=mentor, title="Batches", category="other")
+    login(mentor)
+    page.goto(f"/library/cases/{case.pk}/upload/")
+    page.evaluate("document.getElementById('upload-form').dataset.batchFiles = '3'")
+    page.locator("#files").set_input_files([str(p) for p in files])
+    page.get_by_role("button", name="Upload and de-identify").click()
+    expect(page.locator("#upload-status")).to_contain_text("Done: 7 de-identified and stored, 1 in quarantine", timeout=30_000)
+    assert list(Ingest.objects.filter(case=case).order_by("pk").values_list("files", flat=True)) == [3, 3, 2]

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login, loopback_ns  # noqa: F401 (fixtures)
+from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, login
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.console_video import HEIGHT, MARKER_CENTRE, MARKER_RGB, WIDTH, write_console_y4m
 

@@ -15,7 +15,6 @@ from django.test import Client
 from django.utils import timezone
 
 from cmrnet.live import services
-from tests.e2e.asgi_server import asgi_data_dir, asgi_server  # noqa: F401 (fixtures)
 
 REDIS_URL = os.environ.get("CMRNET_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 PREFIX = "cmrnet-live-test"

@@ -317,7 +317,7 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
     """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor),
     and is invited to the session's live room. A refusal is audited too (in its own transaction)."""
     with transaction.atomic():
-        session = ProgrammeSession.objects.select_for_update().select_related("programme", "live_session").get(pk=session.pk)
+        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("programme", "live_session").get(pk=session.pk)
         enrolment = selectors.enrolment_of(by, session.programme)
         if enrolment is None or enrolment.status not in selectors.ACTIVE:
             raise PermissionDenied("Only trainees enrolled in the programme take a place in its sessions.")
