@@ -98,9 +98,29 @@ def test_a_stretch_that_loses_alone_can_still_win_with_a_later_one():
 
 
 def test_parts_without_days_or_hours_are_ignored_and_later_parts_still_count():
-    assert fte_segments([(date(2024, 2, 1), date(2024, 1, 31), Fraction(1), "backwards")]) == []
+    assert fte_segments([(date(2024, 2, 10), date(2024, 1, 31), Fraction(1), "backwards")]) == []
     segments = fte_segments([(date(2024, 1, 1), date(2024, 1, 31), Fraction(0), "none"),
-                             (date(2024, 2, 1), date(2024, 1, 31), Fraction(1), "backwards"),
+                             (date(2024, 2, 10), date(2024, 1, 31), Fraction(1), "backwards"),
                              (date(2024, 1, 1), date(2024, 1, 31), Fraction(1, 2), "half")])
     assert [(s.start, s.end, s.fte, s.period_ids) for s in segments] == [
         (date(2024, 1, 1), date(2024, 1, 31), Fraction(1, 2), ("half",))]
+
+
+def test_the_fixed_window_ends_the_day_before_start_plus_its_months():
+    assert window_allows(date(2020, 1, 1), date(2021, 12, 31), Fraction(2), Fraction(2), 24, False)
+    assert not window_allows(date(2020, 1, 1), date(2022, 1, 1), Fraction(2), Fraction(2), 24, False)
+    # pro rata at full time: the same boundary
+    assert window_allows(date(2020, 1, 1), date(2021, 12, 31), Fraction(2), Fraction(2), 24, True)
+    assert not window_allows(date(2020, 1, 1), date(2022, 1, 1), Fraction(2), Fraction(2), 24, True)
+
+
+def test_a_long_part_time_stretch_can_bring_earlier_full_time_back_into_a_pro_rata_window():
+    # a + b alone span 27 months at full time (too long); adding c, 45 months at 1/5 time, lowers the
+    # average share so much that a + b + c fits the stretched window: the search must not stop at a + b.
+    segments = fte_segments([(date(2020, 1, 1), date(2020, 1, 31), Fraction(1), "a"),
+                             (date(2022, 1, 1), date(2022, 3, 31), Fraction(1), "b"),
+                             (date(2022, 4, 2), date(2025, 12, 31), Fraction(1, 5), "c")])
+    pro_rata = count_training(segments, 24, True)
+    assert pro_rata.counted == ("a", "b", "c") and pro_rata.start == date(2020, 1, 1)
+    fixed = count_training(segments, 24, False)
+    assert fixed.counted == ("c",)
