@@ -130,3 +130,23 @@ def test_the_contributor_writes_the_reference_report_and_trainees_never_see_it(c
     assert 'value="150.0"' in again and '<option value="akinetic" selected>' in again
     bad = client.post(f"/library/cases/{case_with_image.pk}/reference/", {**form, "lv_ef_pct": "140"})
     assert bad.status_code == 200 and "100" in bad.content.decode()
+
+
+def test_editing_a_case_is_audited_and_collections_group_published_cases(client_for, make_case, mentor, trainee):
+    case = make_case(title="Old title")
+    draft = make_case(status=CaseStatus.DRAFT, title="Not yet")
+    client = client_for(mentor)
+    client.post(f"/library/cases/{case.pk}/edit/", {"title": "New title", "category": "valvular", "difficulty": "advanced",
+                                                     "teaching_points": "Look at the valve."})
+    case.refresh_from_db()
+    assert (case.title, case.category, case.difficulty) == ("New title", "valvular", "advanced")
+    entry = AuditEntry.objects.get(action="library.case.update")
+    assert entry.changes["title"] == ["Old title", "New title"]
+    page = client.get("/library/collections/").content.decode()
+    assert "New title" in page and "Not yet" not in page  # only published cases can be collected
+    client.post("/library/collections/", {"title": "Valves", "description": "", "cases": [case.pk]})
+    listing = client_for(trainee).get("/library/collections/").content.decode()
+    assert "Valves" in listing and "<td>1</td>" in listing
+    assert client_for(trainee).post("/library/collections/", {"title": "Mine"}).status_code == 403
+    assert "New title" in client_for(trainee).get("/library/?collection=" + str(case.collections.get().pk)).content.decode()
+    assert draft.collections.count() == 0

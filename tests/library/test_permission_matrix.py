@@ -34,6 +34,8 @@ MATRIX = {
     "/library/cases/{case}/publish/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only
     "/library/cases/{case}/withdraw/": EDITORS,
     "/library/cases/{case}/reference/": EDITORS,
+    "/library/cases/{case}/edit/": EDITORS,
+    "/library/collections/": PAGE_ALL,
     "/library/quarantine/": CURATORS,
     "/library/quarantine/{held}/": CURATORS_404,
     "/library/quarantine/{held}/image.png": CURATORS_404,

@@ -208,3 +208,15 @@ class TestPackage:
                                                      "supervisors on this site"):
             package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("p.zip", blob))
         assert not Case.objects.filter(trainee=other_trainee).exists()
+
+
+def test_a_virtual_case_keeps_its_mode_through_the_package(trainee, mentor, other_trainee, today):
+    ready_but_cases(trainee, mentor, today=today, cases=3)
+    supervise(other_trainee, mentor, today=today)
+    first = Case.objects.filter(trainee=trainee).order_by("sequence").first()
+    Case.objects.filter(pk=first.pk).update(mode=TrainingMode.VIRTUAL)
+    blob = package.export_zip(trainee, today=today)
+    assert zipfile.ZipFile(io.BytesIO(blob)).read("cases.csv").decode().splitlines()[0].endswith(",mode")
+    package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("package.zip", blob))
+    assert list(Case.objects.filter(trainee=other_trainee, mode=TrainingMode.VIRTUAL).values_list("case_id", flat=True)) == \
+        [first.case_id]

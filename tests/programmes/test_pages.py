@@ -113,3 +113,16 @@ def test_a_fifth_trainee_is_refused_on_the_page(open_programme, make_trainees, e
     assert group.seats.count() == 4
     page = client_for(trainees[4]).get(f"/programmes/sessions/{group.pk}/join/", follow=True).content.decode()
     assert "This small group is full (4 trainees per mentor)." in page
+
+
+def test_the_dashboard_shows_a_trainee_their_programmes_and_a_director_what_is_missing(open_programme, director, trainee, enrol,
+                                                                                       client_for):
+    enrol(open_programme, trainee)
+    page = client_for(trainee).get("/").content.decode()
+    assert "Your programmes" in page and "Virtual CMR Level II 2026</a>: enrolled, 0 of 3 sessions attended" in page
+    other = services.create_programme(by=director, title="Next year", host_centre=open_programme.host_centre, director=director,
+                                      lead=open_programme.lead, starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 6, 1),
+                                      capacity=4)
+    page = client_for(director).get("/").content.decode()
+    assert f"{open_programme.title}</a>:\nenrolment open" in page
+    assert f"{other.title}</a>:\n" in page and "to complete" in page

@@ -25,8 +25,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
+from cmrnet.core.routers import DefaultRouter
 from cmrnet.library import ingest as ingest_svc
 from cmrnet.library import selectors, services
 from cmrnet.library.models import Case, Collection, Ingest, Instance, ReferenceReport, Series, Study

@@ -63,3 +63,14 @@ class ReferenceForm(forms.Form):
         out["perfusion_defects"] = [n for n in AHA_SEGMENTS if data.get(f"perf_{n}")]
         out["valve_findings"], out["final_diagnosis"] = data["valve_findings"], data["final_diagnosis"]
         return out
+
+
+class CollectionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cases = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda c: f"{c.title} ({c.pseudonym}, {c.category_label})"

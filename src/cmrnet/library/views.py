@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmrnet.library import ingest as ingest_svc
 from cmrnet.library import pixels, selectors, services
-from cmrnet.library.forms import CaseForm, ReasonForm, ReferenceForm
+from cmrnet.library.forms import CaseForm, CollectionForm, ReasonForm, ReferenceForm
 from cmrnet.library.models import AHA_SEGMENTS, CATEGORY_CHOICES, Difficulty, Ingest, ReferenceReport
 from cmrnet.library.store import DicomStoreError, get_store
 
@@ -280,3 +280,39 @@ def reference(request, pk: int):
             messages.success(request, "Reference report saved.")
             return redirect("library-case", pk=case.pk)
     return render(request, "library/reference_form.html", {"case": case, "form": form})
+
+
+@login_required
+def case_edit(request, pk: int):
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    initial = {name: getattr(case, name) for name in services.CASE_FIELDS}
+    form = CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_case(by=request.user, case=case, **form.cleaned_data)
+        messages.success(request, "Case saved.")
+        return redirect("library-case", pk=case.pk)
+    return render(request, "library/case_form.html", {"form": form, "title": f"Edit {case.pseudonym}", "button": "Save"})
+
+
+@login_required
+def collections(request):
+    if not selectors.is_network_member(request.user):
+        raise PermissionDenied
+    can_make = selectors.can_contribute(request.user) or selectors.is_curator(request.user)
+    form = None
+    if can_make:
+        form = CollectionForm(request.POST or None, cases=selectors.cases_for_user(request.user, status="published"))
+        if request.method == "POST" and form.is_valid():
+            try:
+                made = services.create_collection(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Collection “{made.title}” created.")
+                return redirect("library-collections")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "library/collections.html", {"collections": selectors.collections_for_user(request.user),
+                                                        "form": form})

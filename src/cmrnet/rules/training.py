@@ -102,7 +102,7 @@ def fte_segments(parts: Iterable[tuple[date, date, Fraction, str]]) -> list[Segm
                 del active[period_id]
         if following is None or not active:
             continue
-        fte = min(sum(active.values(), Fraction(0)), Fraction(1))
+        fte = min(sum(active.values()), Fraction(1))      # active is not empty here
         ids = tuple(sorted(active))
         end = following - ONE_DAY
         last = segments[-1] if segments else None
@@ -133,13 +133,13 @@ class TrainingCount:
     end: date | None
     counted: tuple[str, ...]
     outside: tuple[str, ...]
-    split: bool
+    split: bool                # more than one stretch counted (split training)
 
 
 def _months_of(run_list: list[list[Segment]]) -> tuple[Fraction, Fraction]:
-    """(FTE months, calendar months of the training days) of a list of stretches."""
-    fte = sum((s.months for run in run_list for s in run), Fraction(0))
-    calendar = sum((calendar_months(s.start, s.end) for run in run_list for s in run), Fraction(0))
+    """(FTE months, calendar months of the training days) of a non-empty list of stretches."""
+    fte = sum(s.months for run in run_list for s in run)
+    calendar = sum(calendar_months(s.start, s.end) for run in run_list for s in run)
     return fte, calendar
 
 
@@ -148,9 +148,10 @@ def window_allows(start: date, end: date, fte: Fraction, calendar: Fraction, win
     """Split training from ``start`` to ``end`` fits the window.
 
     Full time: end before start + window months.  Pro rata: the window is stretched by the
-    average full-time share of the training days (all at 0.5: twice as long).
+    average full-time share of the training days (all at 0.5: twice as long; all full time: the
+    same as without pro rata, since calendar_months(start, end) <= W exactly when end < start + W).
     """
-    if not pro_rata or fte >= calendar:
+    if not pro_rata:
         return end < add_months(start, window_months)
     return calendar_months(start, end) * fte <= window_months * calendar
 
@@ -170,21 +171,18 @@ def count_training(segments: list[Segment], window_months: int, pro_rata_window:
     if not window_months:
         fte, _ = _months_of(runs)
         return TrainingCount(fte, runs[0][0].start, runs[-1][-1].end, every_id, (), len(runs) > 1)
-    # Sums over runs[first:last + 1] from prefix sums: every (first, last) pair is O(1), so many short
-    # periods (up to the import's 200) stay fast; the choice is the same as summing each pair afresh.
-    fte_before, calendar_before = [Fraction(0)], [Fraction(0)]
-    for run in runs:
-        fte, calendar = _months_of([run])
-        fte_before.append(fte_before[-1] + fte)
-        calendar_before.append(calendar_before[-1] + calendar)
+    # Each stretch's sums once; for each first stretch the later ones are added one by one, so every
+    # (first, last) pair costs O(1) and many short periods (up to the import's 200) stay fast.
+    sums = [_months_of([run]) for run in runs]
     best: tuple[Fraction, int, int] | None = None
     for first in range(len(runs)):
         start = runs[first][0].start
+        fte, calendar = sums[first]
         for last in range(first, len(runs)):
-            fte = fte_before[last + 1] - fte_before[first]
+            if last > first:
+                fte, calendar = fte + sums[last][0], calendar + sums[last][1]
             if best is not None and fte <= best[0]:
                 continue            # cannot win (a tie keeps the earlier choice): skip the window check
-            calendar = calendar_before[last + 1] - calendar_before[first]
             if last > first and not window_allows(start, runs[last][-1].end, fte, calendar,
                                                   window_months, pro_rata_window):
                 continue
