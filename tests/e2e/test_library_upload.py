@@ -104,3 +104,19 @@ def test_contribute_upload_publish_and_review_quarantine(page, login, mentor, ad
     held = Instance.objects.get(quarantine_reason__contains="secondary capture")
     assert held.quarantine_status == QuarantineStatus.REJECTED and held.storage_key == ""
     assert AuditEntry.objects.filter(action="library.quarantine.reject", actor=admin).exists()
+
+
+def test_many_files_go_in_batches_each_stored_whole(page, login, mentor, tmp_path):
+    from cmrnet.library.models import Ingest
+    from cmrnet.library.services import create_case
+
+    folder = tmp_path / "files"
+    files = [folder / f.name for f in torture.build(folder) if f.study == "A1"]
+    case = create_case(by=mentor, title="Batches", category="other")
+    login(mentor)
+    page.goto(f"/library/cases/{case.pk}/upload/")
+    page.evaluate("document.getElementById('upload-form').dataset.batchFiles = '3'")
+    page.locator("#files").set_input_files([str(p) for p in files])
+    page.get_by_role("button", name="Upload and de-identify").click()
+    expect(page.locator("#upload-status")).to_contain_text("Done: 7 de-identified and stored, 1 in quarantine", timeout=30_000)
+    assert list(Ingest.objects.filter(case=case).order_by("pk").values_list("files", flat=True)) == [3, 3, 2]

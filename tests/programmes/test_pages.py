@@ -126,3 +126,31 @@ def test_the_dashboard_shows_a_trainee_their_programmes_and_a_director_what_is_m
     page = client_for(director).get("/").content.decode()
     assert f"{open_programme.title}</a>:\nenrolment open" in page
     assert f"{other.title}</a>:\n" in page and "to complete" in page
+
+
+def test_the_scmr_verification_is_recorded_with_its_letter_and_meets_the_optional_item(complete_programme, director, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cmrnet.audit.models import AuditEntry
+
+    c = client_for(director)
+    c.post(f"/programmes/{complete_programme.pk}/verification/", {
+        "verified_on": "2026-01-05", "reference": "SCMR-VT-2026-17",
+        "document": SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter", content_type="application/pdf")})
+    verification = complete_programme.verifications.get()
+    assert verification.reference == "SCMR-VT-2026-17" and verification.document.name.endswith(".pdf")
+    assert AuditEntry.objects.filter(action="programme.scmr_verified").exists()
+    data = c.get(f"/api/v1/programmes/{complete_programme.pk}/checklist/").json()
+    assert data["may_open_enrolment"] is True and data["missing"] == []
+    review = next(i for i in data["items"] if i["id"] == "scmr_review")
+    assert review["status"] == "met" and "SCMR-VT-2026-17" in review["evidence"]
+    assert len(data["items"]) == 12
+
+
+def test_a_verification_letter_must_be_a_pdf_or_image(complete_programme, director, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(director).post(f"/programmes/{complete_programme.pk}/verification/", {
+        "verified_on": "2026-01-05", "reference": "X", "document": SimpleUploadedFile("letter.exe", b"MZ")}, follow=True)
+    assert "Not recorded" in response.content.decode()
+    assert not complete_programme.verifications.exists()
