@@ -77,3 +77,18 @@ def test_the_swagger_start_up_script_is_a_file_not_inline(client_for, trainee):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(page, login, trainee):
+    login(trainee)
+    page.goto(f"/people/{trainee.pk}/api-tokens/")
+    page.get_by_label("What is the token for?").fill("RIS sync")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#token-secret").inner_text()
+    assert secret.startswith("cmr_")
+    expect(page.locator("table")).to_contain_text("RIS sync")
+    shoot(page, "api-tokens")
+    page.reload()
+    assert secret not in page.content()
+    response = page.request.get("/api/v1/people/me/", headers={"Authorization": f"Token {secret}"})
+    assert response.status == 200 and response.json()["email"] == trainee.email
