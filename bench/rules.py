@@ -34,6 +34,25 @@ def median_level3(ruleset, runs: int) -> float:
     return statistics.median(times)
 
 
+def many_periods(ruleset, count: int = 200) -> float:
+    """One 300-case direct Level 3 application whose training is ``count`` short part-time periods with
+    gaps (the package import's cap): the split-window search is the expensive part."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from cmrnet.rules import TrainingPeriod
+
+    data = make_compliant_application("level3-direct", cases=300)
+    supervisor = data.training[0].supervisor_id
+    first = date(2024, 1, 1)
+    periods = tuple(TrainingPeriod(f"t{i}", first + timedelta(days=9 * i), first + timedelta(days=9 * i + 6),
+                                   20 + i % 20, supervisor) for i in range(count))
+    data = replace(data, training=periods)
+    start = time.process_time()
+    evaluate(ruleset, "level3-direct", data, today=TODAY)
+    return time.process_time() - start
+
+
 def mixed_pool(size: int) -> list[tuple[str, object]]:
     rng = random.Random(7)
     pool = []
@@ -43,13 +62,14 @@ def mixed_pool(size: int) -> list[tuple[str, object]]:
     return pool
 
 
-def total_time(ruleset, total: int, pool_size: int) -> float:
+def total_time(ruleset, total: int, pool_size: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process): on a shared machine the CPU figure is the engine's."""
     pool = mixed_pool(pool_size)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(total):
         route, data = pool[i % len(pool)]
         evaluate(ruleset, route, data, today=TODAY)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def main() -> None:
@@ -61,8 +81,11 @@ def main() -> None:
     ruleset = load_ruleset("eacvi-2025")
     median = median_level3(ruleset, args.runs)
     print(f"median, one 300-case direct Level 3 application: {median * 1000:.2f} ms (target < 5 ms)")
-    total = total_time(ruleset, args.total, args.pool)
-    print(f"total, {args.total} applications (mixed routes, 50-400 cases): {total:.2f} s (target < 30 s)")
+    print(f"one such application with 200 split part-time training periods: {many_periods(ruleset) * 1000:.0f} ms "
+          f"CPU")
+    total, cpu = total_time(ruleset, args.total, args.pool)
+    print(f"total, {args.total} applications (mixed routes, 50-400 cases): {total:.2f} s wall, {cpu:.2f} s CPU "
+          f"(target < 30 s)")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ fi
 Orthanc "$state/orthanc.json" >"$state/orthanc.log" 2>&1 &
 echo $! > "$state/orthanc.pid"
 for _ in $(seq 1 60); do
-  if curl -fsS "http://127.0.0.1:$port/system" >/dev/null 2>&1; then echo "http://127.0.0.1:$port/dicom-web"; exit 0; fi
+  if python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://127.0.0.1:$port/system" >/dev/null 2>&1; then
+    echo "http://127.0.0.1:$port/dicom-web"; exit 0
+  fi
   sleep 0.5
 done
 echo "Orthanc did not start; see $state/orthanc.log" >&2

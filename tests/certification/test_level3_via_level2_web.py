@@ -89,6 +89,9 @@ def test_the_application_and_progress_pages_say_where_each_item_was_counted(leve
     assert "Where training and CME were counted" in page
     assert f'data-item="{period.period_id}" data-used-for="level3"' in page
     assert "used for Level 2: not counted here" in page and "used for the Level 2 application" in page
+    claims = page.split('id="cme-claims"')[1].split("</table>")[0]
+    level2_claims = LogbookSettings.objects.get(trainee=candidate).level2_cme_ids
+    assert claims.count("used for Level 2: not counted here") == len(level2_claims)
     progress = client_for(candidate).get("/logbook/progress/").content.decode()
     panel = progress.split('id="route-eacvi-2025-level3-via-level2"')[1].split("</section>")[0]
     assert "Where training and CME were counted" in panel and "used for Level 2: not counted here" in panel

@@ -71,3 +71,8 @@ def login(page):
         return page
 
     return do
+
+
+# The ASGI-server fixtures, defined once here (a fixture imported into each test module is a separate
+# fixture per module, so a session-scoped one would be made again for every module).
+from tests.e2e.asgi_server import asgi_data_dir, asgi_server, loopback_ns  # noqa: E402,F401

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login, loopback_ns  # noqa: F401 (fixtures)
+from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, login
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.vnc_console import vnc_console  # noqa: F401 (fixture)
 

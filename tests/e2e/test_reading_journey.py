@@ -113,6 +113,7 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     page.locator("select[name=case]").select_option(str(case.pk))
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text(f"{case.pseudonym} assigned to")).to_be_visible()
+    shoot(page, "reading-home-mentor")
     from cmrnet.interpretation.models import Interpretation
     reading = Interpretation.objects.get(trainee=trainee, case=case)
 
@@ -122,6 +123,7 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
 
     # --- the trainee opens the assigned case: the viewer shows the short-axis cine
     page.goto("/interpretation/")
+    shoot(page, "reading-home-trainee")
     page.get_by_role("link", name=case.pseudonym).click()
     viewer = page.locator("[data-cmr-viewer]")
     expect(viewer).to_have_attribute("data-state", "ready")
@@ -181,6 +183,27 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     page.mouse.move(cx + 60, cy - 40, steps=5)
     page.mouse.up()
     expect(info).not_to_contain_text(full)
+
+    # --- zoom with a key and back; two views side by side, then one again
+    vp.focus()
+    page.keyboard.press("+")
+    expect(info).to_contain_text("1.3×")
+    page.keyboard.press("r")
+    expect(info).to_contain_text("1.0×")
+    page.get_by_role("button", name="2 views").click()
+    expect(page.locator(".viewport")).to_have_count(2)
+    page.locator(".viewport").nth(1).locator("canvas").click()
+    expect(page.locator(".viewport").nth(1)).to_have_class(re.compile("active"))
+    page.locator(".series-item").click()          # the series into the second view
+    expect(page.locator(".viewport").nth(1)).to_have_attribute("data-state", "shown")
+    page.get_by_role("button", name="1 view").click()
+    expect(page.locator(".viewport")).to_have_count(1)
+    vp = viewport(page)
+    expect(vp).to_have_attribute("data-state", "shown")
+    info = vp.locator("[data-info=tr]")
+    canvas = vp.locator("canvas")
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
     # --- measure a distance across the blood pool
     page.get_by_role("button", name="Distance").click()

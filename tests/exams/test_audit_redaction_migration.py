@@ -20,7 +20,7 @@ def _migrate(targets):
 
 @pytest.fixture(autouse=True)
 def _back_to_the_latest_schema():
-    """Leave the database fully migrated: later tests (exams migrations after 0003) need every column."""
+    """Leave the database at every app's latest migration, as the later (transactional) tests expect."""
     yield
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

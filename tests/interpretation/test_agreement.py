@@ -46,3 +46,13 @@ def test_disc_summation_of_a_cylinder_and_ejection_fraction():
     assert ejection_fraction(150, 60) == pytest.approx(60)
     with pytest.raises(ValueError):
         ejection_fraction(60, 150)
+
+
+def test_bland_altman_svg_says_bias_and_limits_in_words():
+    from cmrnet.interpretation.charts import bland_altman_svg
+
+    svg = bland_altman_svg(bland_altman([(52, 50), (48, 50), (61, 55), (40, 45)]), title="LV EF", unit="%")
+    assert "<title" in svg and "4 readings; bias +0.2 %; limits of agreement -9.1 to 9.6 %" in svg
+    assert svg.count('class="point"') == 4 and svg.count('class="loa"') == 2
+    single = bland_altman_svg(bland_altman([(150, 140)]), title="EDV", unit="ml")
+    assert "no limits with a single reading" in single and 'class="loa"' not in single

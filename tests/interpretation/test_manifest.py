@@ -61,3 +61,15 @@ def test_manifest_is_404_for_someone_outside_the_network(cine_case, client):
     client.force_login(outsider)
     assert client.get(f"/interpretation/cases/{cine_case.pk}/manifest.json").status_code == 404
     assert client.get(f"/api/v1/library-cases/{cine_case.pk}/viewer-manifest/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_instances_in_quarantine_are_not_in_the_manifest(client_for, cine_case, trainee):
+    from cmrnet.library.models import Instance
+
+    hidden = Instance.objects.filter(series__study__case=cine_case).order_by("pk").first()
+    hidden.quarantine_status = "pending"
+    hidden.save()
+    data = client_for(trainee).get(f"/interpretation/cases/{cine_case.pk}/manifest.json").json()
+    urls = [u for s in data["series"][0]["slices"] for u in s["frames"]]
+    assert len(urls) == 11 and f"/library/instances/{hidden.pk}/frames/1" not in urls

@@ -104,3 +104,12 @@ def test_api_assignment_only_to_supervised_trainees(client_for, supervised, othe
     refused = api.post("/api/v1/assignments/", {"trainee": other_trainee.pk, "case": cine_case.pk},
                        content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_the_library_case_page_opens_the_viewer(client_for, trainee, cine_case):
+    client = client_for(trainee)
+    page = client.get(f"/library/cases/{cine_case.pk}/").content.decode()
+    assert f'href="/interpretation/cases/{cine_case.pk}/viewer/"' in page
+    viewer = client.get(f"/interpretation/cases/{cine_case.pk}/viewer/").content.decode()
+    assert "data-cmr-viewer" in viewer and f"/interpretation/cases/{cine_case.pk}/manifest.json" in viewer
+    assert "Use in my report" not in viewer      # no report on the plain viewer page

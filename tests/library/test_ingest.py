@@ -142,3 +142,17 @@ def test_deidentify_command_exits_2_for_an_unreadable_folder(tmp_path, capsys):
         call_command("dicom", "deidentify", str(tmp_path / "missing"), str(tmp_path / "out"), "--report", str(tmp_path / "r.json"))
     assert stop.value.code == 2
     assert "not a folder that can be read" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_an_object_whose_pixels_no_decoder_reads_is_quarantined(make_case, mentor):
+    from pydicom.data import get_testdata_file
+
+    ds = pydicom.dcmread(get_testdata_file("MR_small_jp2klossless.dcm"))
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.201"  # HTJ2K lossless: no decoder installed
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    result = svc.ingest(by=mentor, case=make_case(), files=[("htj2k.dcm", buf.getvalue())], source="upload")
+    assert result.counts == {"deidentified": 0, "quarantined": 1, "refused": 0}
+    assert "cannot be decoded" in result.outcomes[0].reason
+    assert Instance.objects.get().quarantine_status == QuarantineStatus.PENDING

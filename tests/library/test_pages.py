@@ -108,3 +108,45 @@ def test_the_contributor_withdraws_a_case_with_a_reason(client_for, make_case, m
     assert case.status == CaseStatus.WITHDRAWN and case.withdrawal_reason == "consent withdrawn"
     assert client_for(trainee).get(f"/library/cases/{case.pk}/").status_code == 404
     assert AuditEntry.objects.filter(action="library.case.withdraw", object_id=str(case.pk)).exists()
+
+
+def test_the_contributor_writes_the_reference_report_and_trainees_never_see_it(client_for, case_with_image, mentor, trainee):
+    client = client_for(mentor)
+    form = {"lv_edv_ml": "150", "lv_esv_ml": "60", "lv_mass_g": "120", "bsa_m2": "2", "wm_7": "akinetic", "wm_8": "hypokinetic",
+            "lge_7": "transmural", "lge_8": "subendocardial", "perf_7": "on", "valve_findings": "Mild MR",
+            "final_diagnosis": "Anterior infarct"}
+    response = client.post(f"/library/cases/{case_with_image.pk}/reference/", form)
+    assert response.status_code == 302
+    ref = case_with_image.__class__.objects.get(pk=case_with_image.pk).reference
+    assert (ref.lv_ef_pct, ref.lv_sv_ml, ref.lv_mass_index_g_m2) == (60.0, 90.0, 60.0)
+    assert ref.wall_motion == {"7": "akinetic", "8": "hypokinetic"} and ref.lge == {"7": "transmural", "8": "subendocardial"}
+    assert ref.perfusion_defects == [7] and ref.final_diagnosis == "Anterior infarct"
+    assert AuditEntry.objects.filter(action="library.reference.save").exists()
+    assert "Anterior infarct" in client.get(f"/library/cases/{case_with_image.pk}/").content.decode()
+    trainee_view = client_for(trainee).get(f"/library/cases/{case_with_image.pk}/").content.decode()
+    assert "Anterior infarct" not in trainee_view and "Reference report" not in trainee_view
+    assert client_for(trainee).get(f"/library/cases/{case_with_image.pk}/reference/").status_code == 403
+    again = client.get(f"/library/cases/{case_with_image.pk}/reference/").content.decode()
+    assert 'value="150.0"' in again and '<option value="akinetic" selected>' in again
+    bad = client.post(f"/library/cases/{case_with_image.pk}/reference/", {**form, "lv_ef_pct": "140"})
+    assert bad.status_code == 200 and "100" in bad.content.decode()
+
+
+def test_editing_a_case_is_audited_and_collections_group_published_cases(client_for, make_case, mentor, trainee):
+    case = make_case(title="Old title")
+    draft = make_case(status=CaseStatus.DRAFT, title="Not yet")
+    client = client_for(mentor)
+    client.post(f"/library/cases/{case.pk}/edit/", {"title": "New title", "category": "valvular", "difficulty": "advanced",
+                                                     "teaching_points": "Look at the valve."})
+    case.refresh_from_db()
+    assert (case.title, case.category, case.difficulty) == ("New title", "valvular", "advanced")
+    entry = AuditEntry.objects.get(action="library.case.update")
+    assert entry.changes["title"] == ["Old title", "New title"]
+    page = client.get("/library/collections/").content.decode()
+    assert "New title" in page and "Not yet" not in page  # only published cases can be collected
+    client.post("/library/collections/", {"title": "Valves", "description": "", "cases": [case.pk]})
+    listing = client_for(trainee).get("/library/collections/").content.decode()
+    assert "Valves" in listing and "<td>1</td>" in listing
+    assert client_for(trainee).post("/library/collections/", {"title": "Mine"}).status_code == 403
+    assert "New title" in client_for(trainee).get("/library/?collection=" + str(case.collections.get().pk)).content.decode()
+    assert draft.collections.count() == 0

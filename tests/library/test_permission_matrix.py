@@ -33,6 +33,9 @@ MATRIX = {
     "/library/cases/{draft}/upload/": EDITORS_404,
     "/library/cases/{case}/publish/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only
     "/library/cases/{case}/withdraw/": EDITORS,
+    "/library/cases/{case}/reference/": EDITORS,
+    "/library/cases/{case}/edit/": EDITORS,
+    "/library/collections/": PAGE_ALL,
     "/library/quarantine/": CURATORS,
     "/library/quarantine/{held}/": CURATORS_404,
     "/library/quarantine/{held}/image.png": CURATORS_404,

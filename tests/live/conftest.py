@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from cmrnet.people.roles import Role
+from tests.e2e.asgi_server import asgi_data_dir, asgi_server  # noqa: F401 (fixtures, one definition for tests/live)
 
 START = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 

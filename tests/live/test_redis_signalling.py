@@ -15,7 +15,6 @@ from django.test import Client
 from django.utils import timezone
 
 from cmrnet.live import services
-from tests.e2e.asgi_server import asgi_data_dir, asgi_server  # noqa: F401 (fixtures)
 
 REDIS_URL = os.environ.get("CMRNET_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 PREFIX = "cmrnet-live-test"
@@ -86,5 +85,33 @@ def test_peers_on_two_processes_signal_through_redis(asgi_server, redis_url, rem
         finally:
             await trainee_ws.close()
             await mentor_ws.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("layer", ["pubsub", "queues"])
+def test_a_notification_sent_by_another_process_reaches_an_open_page(asgi_server, redis_url, remote_mentor, settings, layer):  # noqa: F811
+    """Services push notifications (expert-help calls, grant endings) from whichever process ran the
+    request; with Redis the page's socket on another process gets them."""
+    prefix = f"{PREFIX}-notify-{layer}"
+    server = asgi_server(CMRNET_REDIS_URL=redis_url, CMRNET_CHANNELS_PREFIX=prefix, CMRNET_REDIS_LAYER=layer)
+    backend = "RedisPubSubLayer" if layer == "pubsub" else "RedisChannelLayer"
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"cmrnet.live.layers.{backend}",
+                                           "CONFIG": {"hosts": [redis_url], "prefix": prefix}}}
+    cookie = _cookie(remote_mentor)
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+        from websockets.asyncio.client import connect
+
+        ws = await connect(f"ws://127.0.0.1:{server.port}/ws/live/notify/", origin=f"http://127.0.0.1:{server.port}",
+                           additional_headers={"Cookie": cookie}, open_timeout=10)
+        try:
+            await ws.send(json.dumps({"type": "ping"}))
+            assert await _next(ws, "pong") == {"type": "pong"}  # subscribed to the person's group by now
+            await sync_to_async(services._push)([remote_mentor.pk], {"type": "help-call", "call": 7})
+            assert await _next(ws, "help-call") == {"type": "help-call", "call": 7}
+        finally:
+            await ws.close()
 
     asyncio.run(scenario())

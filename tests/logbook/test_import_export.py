@@ -165,10 +165,11 @@ class TestPackage:
             [(a.title, a.credits, a.has_certificate) for a in mine.cme]
         assert AuditEntry.objects.filter(action="logbook.package_imported", data__trainee_id=other_trainee.pk).exists()
 
-    def test_remote_training_keeps_its_mode_through_the_package(self, trainee, mentor, other_trainee, today):
+    def test_remote_training_and_cases_keep_their_mode_through_the_package(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=2)
         supervise(other_trainee, mentor, today=today)
         trainee.training_periods.update(mode=TrainingMode.VIRTUAL)
+        Case.objects.filter(pk=Case.objects.filter(trainee=trainee).first().pk).update(mode=TrainingMode.VIRTUAL)
         assert {t.mode for t in selectors.application_data_for(trainee, today=today).training} == {"virtual"}  # the engine sees it
         blob = package.export_zip(trainee, today=today)
         header, first = zipfile.ZipFile(io.BytesIO(blob)).read("training.csv").decode().splitlines()[:2]
@@ -176,6 +177,7 @@ class TestPackage:
         package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("package.zip", blob))
         assert list(other_trainee.training_periods.values_list("mode", flat=True)) == [TrainingMode.VIRTUAL]
         assert {t.mode for t in selectors.application_data_for(other_trainee, today=today).training} == {"virtual"}
+        assert sorted(Case.objects.filter(trainee=other_trainee).values_list("mode", flat=True)) == ["in_person", "virtual"]
 
     def test_bad_package_names_file_row_and_column_and_saves_nothing(self, trainee, mentor, other_trainee, today):
         ready_but_cases(trainee, mentor, today=today, cases=5)
@@ -206,3 +208,15 @@ class TestPackage:
                                                      "supervisors on this site"):
             package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("p.zip", blob))
         assert not Case.objects.filter(trainee=other_trainee).exists()
+
+
+def test_a_virtual_case_keeps_its_mode_through_the_package(trainee, mentor, other_trainee, today):
+    ready_but_cases(trainee, mentor, today=today, cases=3)
+    supervise(other_trainee, mentor, today=today)
+    first = Case.objects.filter(trainee=trainee).order_by("sequence").first()
+    Case.objects.filter(pk=first.pk).update(mode=TrainingMode.VIRTUAL)
+    blob = package.export_zip(trainee, today=today)
+    assert zipfile.ZipFile(io.BytesIO(blob)).read("cases.csv").decode().splitlines()[0].endswith(",mode")
+    package.import_zip(by=other_trainee, trainee=other_trainee, upload=SimpleUploadedFile("package.zip", blob))
+    assert list(Case.objects.filter(trainee=other_trainee, mode=TrainingMode.VIRTUAL).values_list("case_id", flat=True)) == \
+        [first.case_id]

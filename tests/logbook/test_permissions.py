@@ -27,6 +27,8 @@ API_READ = row(NOT_FOUND, trainee=OK, mentor=OK, director=OK, board_member=OK, a
 GET_MATRIX = {
     "/logbook/": row(OK, anonymous=REDIRECT),
     "/logbook/logbooks/": row(OK, anonymous=REDIRECT),
+    "/logbook/cohort/": row(FORBIDDEN, mentor=OK, director=OK, board_member=OK, anonymous=REDIRECT),
+    "/logbook/cohort/?format=csv": row(FORBIDDEN, mentor=OK, director=OK, board_member=OK, anonymous=REDIRECT),
     "/logbook/progress/": OWN_PAGE,
     "/logbook/cme/": OWN_PAGE,
     "/logbook/training/": OWN_PAGE,
@@ -72,6 +74,9 @@ POST_MATRIX = {
     "/logbook/cases/{case}/delete/": row(NOT_FOUND, trainee=REDIRECT, mentor=FORBIDDEN, director=FORBIDDEN,
                                          board_member=FORBIDDEN, anonymous=REDIRECT),
     "/logbook/cases/add/": row(FORBIDDEN, trainee=OK, other_trainee=OK, anonymous=REDIRECT),
+    # bulk verification: only a supervisor of the trainee; readers who do not supervise are refused
+    "/logbook/trainee/{trainee}/verify/": row(NOT_FOUND, trainee=FORBIDDEN, mentor=REDIRECT, director=FORBIDDEN,
+                                              board_member=FORBIDDEN, anonymous=REDIRECT),
 }
 POST_CASES = [(u, r, e) for u, by_role in POST_MATRIX.items() for r, e in by_role.items()]
 

@@ -191,3 +191,21 @@ def test_the_package_carries_the_committee_figure_so_the_cli_agrees(trainee, men
     web = selectors.evaluate_for(trainee, ruleset="eacvi-2025", route="level2", today=today).rule("cme_hours")
     cli = rules.evaluate("eacvi-2025", "level2", data, today=today).rule("cme_hours")
     assert web.numbers == cli.numbers and web.message == cli.message and web.numbers["have"] == 12
+
+
+def test_the_cme_form_and_api_record_full_attendance(supervised, client_for):
+    client = client_for(supervised)
+    client.post("/logbook/cme/", {"title": "EuroCMR 2021", "provider": "EACVI", "kind": "congress",
+                                  "start_date": "2021-05-06", "end_date": "2021-05-08", "credits": "5",
+                                  "modalities": "1", "catalog_id": "eurocmr-2021", "full_attendance": "on",
+                                  "certificate": pdf()})
+    activity = CmeActivity.objects.get(trainee=supervised)
+    assert activity.full_attendance is True
+    page = client.get("/logbook/cme/").content.decode()
+    assert "18 CMR credits granted for full attendance (certificate: 5)" in page
+    response = api(supervised).post("/api/v1/logbook/cme/", {
+        "title": "SCMR 2024", "provider": "SCMR", "kind": "congress", "start_date": "2024-01-31",
+        "end_date": "2024-02-02", "credits": "20", "modalities": 1, "catalog_id": "scmr-annual",
+        "full_attendance": True}, format="json")
+    assert response.status_code == 201 and response.json()["full_attendance"] is True
+    assert CmeActivity.objects.get(pk=response.json()["id"]).full_attendance is True

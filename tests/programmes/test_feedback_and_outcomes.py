@@ -124,3 +124,25 @@ def test_the_level2_verification_package_holds_logbook_training_attendance_and_d
     virtual = next(r for r in summary["scmr_level2"]["rules"] if r["rule"] == "virtual_share")
     assert virtual["status"] == "not_met" and "3 of 4 counted cases virtual; at most 2 (50%)" in virtual["message"]
     assert "mode" in archive.read("cases.csv").decode().splitlines()[0]
+
+
+def test_a_cohort_is_imported_from_csv_with_clear_row_messages(director, trainee, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cmrnet.programmes.models import Cohort
+
+    c = client_for(director)
+    bad = "off_site_days,days_to_first_own_scan,surveyed\n182,40,yes\n91,soon,yes\n"
+    response = c.post("/programmes/outcomes/import/", {"name": "Fellows 2013", "kind": "traditional", "source": "survey",
+                                                       "table": SimpleUploadedFile("t.csv", bad.encode())})
+    assert "Row 3, column days_to_first_own_scan: &#x27;soon&#x27; is not a whole number from 0 to 3650." in response.content.decode()
+    assert not Cohort.objects.filter(name="Fellows 2013").exists()
+    good = "off_site_days,days_to_first_own_scan,surveyed\n182,40,yes\n91,20,yes\n,,no\n"
+    c.post("/programmes/outcomes/import/", {"name": "Fellows 2013", "kind": "traditional", "source": "survey",
+                                            "table": SimpleUploadedFile("t.csv", good.encode())})
+    cohort = Cohort.objects.get(name="Fellows 2013")
+    assert list(cohort.records.values_list("off_site_days", "days_to_first_own_scan", "surveyed")) == \
+        [(182, 40, True), (91, 20, True), (None, None, False)]
+    page = client_for(trainee).get("/programmes/outcomes/").content.decode()
+    assert '<td id="overmonth-traditional">50% (1 of 2)</td>' in page
+    assert client_for(trainee).get("/programmes/outcomes/import/").status_code == 403

@@ -113,3 +113,44 @@ def test_a_fifth_trainee_is_refused_on_the_page(open_programme, make_trainees, e
     assert group.seats.count() == 4
     page = client_for(trainees[4]).get(f"/programmes/sessions/{group.pk}/join/", follow=True).content.decode()
     assert "This small group is full (4 trainees per mentor)." in page
+
+
+def test_the_dashboard_shows_a_trainee_their_programmes_and_a_director_what_is_missing(open_programme, director, trainee, enrol,
+                                                                                       client_for):
+    enrol(open_programme, trainee)
+    page = client_for(trainee).get("/").content.decode()
+    assert "Your programmes" in page and "Virtual CMR Level II 2026</a>: enrolled, 0 of 3 sessions attended" in page
+    other = services.create_programme(by=director, title="Next year", host_centre=open_programme.host_centre, director=director,
+                                      lead=open_programme.lead, starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 6, 1),
+                                      capacity=4)
+    page = client_for(director).get("/").content.decode()
+    assert f"{open_programme.title}</a>:\nenrolment open" in page
+    assert f"{other.title}</a>:\n" in page and "to complete" in page
+
+
+def test_the_scmr_verification_is_recorded_with_its_letter_and_meets_the_optional_item(complete_programme, director, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cmrnet.audit.models import AuditEntry
+
+    c = client_for(director)
+    c.post(f"/programmes/{complete_programme.pk}/verification/", {
+        "verified_on": "2026-01-05", "reference": "SCMR-VT-2026-17",
+        "document": SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter", content_type="application/pdf")})
+    verification = complete_programme.verifications.get()
+    assert verification.reference == "SCMR-VT-2026-17" and verification.document.name.endswith(".pdf")
+    assert AuditEntry.objects.filter(action="programme.scmr_verified").exists()
+    data = c.get(f"/api/v1/programmes/{complete_programme.pk}/checklist/").json()
+    assert data["may_open_enrolment"] is True and data["missing"] == []
+    review = next(i for i in data["items"] if i["id"] == "scmr_review")
+    assert review["status"] == "met" and "SCMR-VT-2026-17" in review["evidence"]
+    assert len(data["items"]) == 12
+
+
+def test_a_verification_letter_must_be_a_pdf_or_image(complete_programme, director, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(director).post(f"/programmes/{complete_programme.pk}/verification/", {
+        "verified_on": "2026-01-05", "reference": "X", "document": SimpleUploadedFile("letter.exe", b"MZ")}, follow=True)
+    assert "Not recorded" in response.content.decode()
+    assert not complete_programme.verifications.exists()

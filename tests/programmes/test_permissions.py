@@ -50,6 +50,7 @@ MATRIX = {
                                                    grader=NOT_FOUND, anonymous=LOGIN),
     "/programmes/{programme}/outcomes/": TEACHERS,
     "/programmes/outcomes/": row(OK, anonymous=LOGIN),   # pooled figures only, no person
+    "/programmes/outcomes/import/": row(FORBIDDEN, director=OK, admin=OK, anonymous=LOGIN),
     "/api/v1/programmes/": row(OK, anonymous=401),
     "/api/v1/programmes/{programme}/": row(OK, anonymous=401),
     "/api/v1/programmes/{programme}/checklist/": row(FORBIDDEN, director=OK, lead=OK, mentor=OK, admin=OK, anonymous=401),

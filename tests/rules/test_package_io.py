@@ -168,3 +168,14 @@ def test_training_mode_cells(package):
     _edit(package / "training.csv", 1, "mode", "remote")
     with pytest.raises(PackageError, match="training.csv row 1, column mode: 'remote' is not one of in_person, virtual"):
         read_package(package)
+
+
+def test_case_mode_travels_for_the_virtual_share_rule(tmp_path, package):
+    """cases.csv's optional `mode` too: SCMR's virtual_share rule reads Case.mode."""
+    assert {c.mode for c in read_package(package).cases} == {"in_person"}          # no column: in person
+    data = make_compliant_application("level2")
+    remote = replace(data, cases=tuple(replace(c, mode="virtual") if i < 3 else c for i, c in enumerate(data.cases)))
+    folder = write_package(tmp_path / "remote", remote)
+    assert (folder / "cases.csv").read_text().splitlines()[0].endswith(",mode")
+    back = read_package(folder)
+    assert back == remote and sum(c.mode == "virtual" for c in back.cases) == 3

@@ -54,3 +54,16 @@ def test_eacvi_has_no_virtual_share_rule_and_ignores_the_mode():
     assert evaluate(eacvi, "level2", data, today=TODAY).compliant
     all_virtual = modify(data, range(len(data.cases)), mode="virtual")
     assert evaluate(eacvi, "level2", all_virtual, today=TODAY).compliant
+
+
+def test_the_case_mode_travels_in_the_package_and_is_left_out_when_every_case_is_in_person(tmp_path):
+    from cmrnet.rules import read_package, write_package
+
+    data = make_compliant_application("level2", cases=60)
+    write_package(tmp_path / "plain", data)
+    assert "mode" not in (tmp_path / "plain" / "cases.csv").read_text().splitlines()[0]
+    virtual = modify(data, range(3), mode="virtual")
+    write_package(tmp_path / "mixed", virtual)
+    assert (tmp_path / "mixed" / "cases.csv").read_text().splitlines()[0].endswith(",mode")
+    back = read_package(tmp_path / "mixed")
+    assert sum(1 for c in back.cases if c.mode == "virtual") == 3

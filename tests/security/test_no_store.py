@@ -59,3 +59,21 @@ def test_the_public_register_may_be_cached(client):
     response = client.get("/certification/register/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+
+def test_only_a_view_marked_cacheable_escapes_no_store(trainee, rf):
+    """The library's de-identified frames are the one deliberate exception (marked by the view)."""
+    from django.http import HttpResponse
+
+    from cmrnet.core.middleware import NoStoreForSignedInMiddleware
+
+    request = rf.get("/library/instances/1/frames/1")
+    request.user = trainee
+    marked = HttpResponse(b"frame")
+    marked["Cache-Control"] = "private, max-age=31536000, immutable"
+    marked.cmrnet_cacheable = True
+    assert NoStoreForSignedInMiddleware(lambda r: marked)(request)["Cache-Control"].startswith("private")
+    unmarked = HttpResponse(b"page")
+    unmarked["Cache-Control"] = "private, max-age=600"
+    assert NoStoreForSignedInMiddleware(lambda r: unmarked)(request)["Cache-Control"] == "no-store"

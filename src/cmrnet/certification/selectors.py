@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
 from cmrnet.certification import integration, windows
+from cmrnet.core.listing import search_filter
 from cmrnet.certification.languages import needing_translation
 from cmrnet.certification.languages import refusal as language_refusal
 from cmrnet.certification.models import (
@@ -297,22 +299,40 @@ class RegisterEntry:
     status: str
 
 
-def public_register(*, today: dt.date, name: str = "", country: str = "", level: int | None = None) -> list[RegisterEntry]:
-    qs = Certificate.objects.select_related("certification", "certification__holder", "certification__holder__centre")
-    qs = qs.filter(certification__level__in=[1, 2, 3])
-    if name:
-        qs = qs.filter(certification__holder__full_name__icontains=name)
+# The register's sort keys (?sort=name, ?sort=-valid_until ...): ordered, searched and paged by the database.
+REGISTER_SORTS = {"name": ("certification__holder__full_name", "-certification__awarded_on"),
+                  "country": ("register_country", "certification__holder__full_name"),
+                  "body": ("certification__body", "certification__holder__full_name"),
+                  "level": ("certification__level", "certification__holder__full_name"),
+                  "valid_until": ("certification__valid_until", "certification__holder__full_name")}
+
+
+def register_queryset(*, name: str = "", country: str = "", level: int | None = None) -> QuerySet[Certificate]:
+    """The certificates the public register lists (Levels 1 to 3), filtered in the database; each carries
+    `register_country` (the registration country, else the centre's), as country_of() reads it."""
+    qs = (Certificate.objects.filter(certification__level__in=[1, 2, 3])
+          .select_related("certification", "certification__holder")
+          .annotate(register_country=Coalesce(NullIf("certification__holder__registration_country", Value("")),
+                                              "certification__holder__centre__country", Value(""))))
+    if name.strip():
+        qs = qs.filter(search_filter(name, ("certification__holder__full_name",)))
     if level:
         qs = qs.filter(certification__level=level)
-    entries = []
-    for cert in qs.order_by("certification__holder__full_name", "-certification__awarded_on"):
-        c = cert.certification
-        entry = RegisterEntry(c.holder.full_name, country_of(c.holder), c.body, c.level, c.valid_until,
-                              CertificationStatus(c.status_on(today)).label)
-        if country and entry.country.upper() != country.strip().upper():
-            continue
-        entries.append(entry)
-    return entries
+    if country.strip():
+        qs = qs.filter(register_country__iexact=country.strip())
+    return qs
+
+
+def register_entry(cert: Certificate, *, today: dt.date) -> RegisterEntry:
+    c = cert.certification
+    return RegisterEntry(c.holder.full_name, cert.register_country, c.body, c.level, c.valid_until,
+                         CertificationStatus(c.status_on(today)).label)
+
+
+def public_register(*, today: dt.date, name: str = "", country: str = "", level: int | None = None) -> list[RegisterEntry]:
+    """Every entry matching (the page uses register_queryset with cmrnet.core.listing to read one page only)."""
+    qs = register_queryset(name=name, country=country, level=level)
+    return [register_entry(cert, today=today) for cert in qs.order_by(*REGISTER_SORTS["name"], "pk")]
 
 
 def certificates_of(person: User) -> QuerySet[Certificate]:

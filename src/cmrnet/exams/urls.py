@@ -48,6 +48,7 @@ urlpatterns = [
     path("attempts/<int:pk>/q/<int:n>/", candidate.question, name="exams-question"),
     path("attempts/<int:pk>/q/<int:n>/media/", candidate.question_media, name="exams-question-media"),
     path("attempts/<int:pk>/save/", candidate.save, name="exams-save"),
+    path("attempts/<int:pk>/review/", candidate.review, name="exams-review"),
     path("attempts/<int:pk>/submit/", candidate.submit, name="exams-submit"),
     path("attempts/<int:pk>/time-up/", candidate.time_up, name="exams-time-up"),
     path("attempts/<int:pk>/done/", candidate.attempt_done, name="exams-attempt-done"),

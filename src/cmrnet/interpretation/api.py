@@ -21,9 +21,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from cmrnet.core.routers import DefaultRouter
 from cmrnet.interpretation import manifest, selectors, services
 from cmrnet.interpretation.models import Comment, Grade, Interpretation
 from cmrnet.library import selectors as library

@@ -11,3 +11,8 @@ class InterpretationConfig(AppConfig):
         from cmrnet.people.roles import Role
 
         register_nav(NavItem("Readings", "interpretation-home", roles=(Role.TRAINEE, Role.MENTOR), order=27))
+
+        from cmrnet.core.demo import register_demo_step
+        from cmrnet.interpretation import demo
+
+        register_demo_step(demo.load)

@@ -10,8 +10,8 @@ from cmrnet.core.charts import _uid
 from cmrnet.interpretation.agreement import BlandAltman
 
 
-def bland_altman_svg(result: BlandAltman, *, title: str, unit: str, width: int = 420, height: int = 260) -> SafeString:
-    pad_l, pad_r, pad_t, pad_b = 48, 70, 14, 34
+def bland_altman_svg(result: BlandAltman, *, title: str, unit: str, width: int = 460, height: int = 260) -> SafeString:
+    pad_l, pad_r, pad_t, pad_b = 40, 118, 14, 34
     pw, ph = width - pad_l - pad_r, height - pad_t - pad_b
     xs = [m for m, _ in result.points]
     ys = [d for _, d in result.points] + [result.bias] + [v for v in (result.lower, result.upper) if v is not None]
@@ -41,7 +41,7 @@ def bland_altman_svg(result: BlandAltman, *, title: str, unit: str, width: int =
         parts.append(f'<circle class="point" cx="{X(m):.1f}" cy="{Y(d):.1f}" r="4"/>')
     parts.append(f'<text class="label" x="{pad_l + pw / 2:.0f}" y="{height - 6}" text-anchor="middle">'
                  f'mean of trainee and reference ({escape(unit)})</text>'
-                 f'<text class="label" x="4" y="{pad_t + 10}">{escape("trainee − reference")}</text>'
+                 f'<text class="label" x="{pad_l + 4}" y="{pad_t + 10}">{escape("trainee − reference")}</text>'
                  f'<text class="label" x="{pad_l}" y="{height - 20}">{x0:.0f}</text>'
                  f'<text class="label" x="{pad_l + pw}" y="{height - 20}" text-anchor="end">{x1:.0f}</text></svg>')
     return mark_safe("".join(parts))

@@ -25,12 +25,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
+from cmrnet.core.routers import DefaultRouter
 from cmrnet.library import ingest as ingest_svc
 from cmrnet.library import selectors, services
 from cmrnet.library.models import Case, Collection, Ingest, Instance, ReferenceReport, Series, Study
-from cmrnet.people.roles import Role
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -117,11 +116,6 @@ class ReferenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-def can_read_reference(user, case: Case) -> bool:
-    """The reference report is the answer key: its contributor, curators and mentors; never a trainee."""
-    return selectors.can_edit_case(user, case) or (selectors.is_network_member(user) and user.has_role(Role.MENTOR))
-
-
 @extend_schema(parameters=[OpenApiParameter("text", str), OpenApiParameter("category", str),
                            OpenApiParameter("difficulty", str), OpenApiParameter("collection", int)])
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -205,7 +199,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["get", "put"], parser_classes=[JSONParser])
     def reference(self, request, pk=None):
         case = self.get_object()
-        if not can_read_reference(request.user, case):
+        if not selectors.can_read_reference(request.user, case):
             raise PermissionDenied("The reference report is shown after an interpretation is submitted, not before.")
         if request.method == "GET":
             report = ReferenceReport.objects.filter(case=case).first() or ReferenceReport(case=case)

@@ -25,7 +25,7 @@ from django.db import transaction
 from cmrnet.audit.services import record
 from cmrnet.core.files import files_removed_on_error
 from cmrnet.library.deid import DeidError, Keys, deidentify
-from cmrnet.library.models import Case, Ingest, Instance, QuarantineStatus, Series, SeriesKind, Study
+from cmrnet.library.models import VISIBLE_QUARANTINE, Case, Ingest, Instance, QuarantineStatus, Series, SeriesKind, Study
 from cmrnet.library.store import get_store, written_keys_removed_on_error
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024   # one DICOM object in a zip
@@ -176,8 +176,8 @@ def _instance_fields(ds) -> dict:
 
 
 def summarise_series(series: Series) -> None:
-    """Phases, slices, images and frame time of `series` from its (non-rejected) instances."""
-    rows = list(series.instances.exclude(quarantine_status=QuarantineStatus.REJECTED).values(
+    """Phases, slices, images and frame time of `series` from the instances a viewer gets (cleared or released)."""
+    rows = list(series.instances.filter(quarantine_status__in=VISIBLE_QUARANTINE).values(
         "slice_location", "image_position", "trigger_time_ms", "number_of_frames"))
     by_slice: dict[float | None, list[float | None]] = {}
     for row in rows:
@@ -265,6 +265,9 @@ def _one(case: Case, name: str, data: bytes, *, keys: Keys, store, touched: set[
     ds = result.dataset
     if not case.phantom:
         _check_patient(case, result.patient, name)
+    status, reason = result.status, result.reason
+    if status == "deidentified" and (problem := _undecodable(ds)):
+        status, reason = "quarantined", problem
     sop_uid = str(ds.SOPInstanceUID)
     if Instance.objects.filter(sop_uid=sop_uid).exists():
         return Outcome(name, "refused", "already in the library (the same image was imported before)")
@@ -276,10 +279,20 @@ def _one(case: Case, name: str, data: bytes, *, keys: Keys, store, touched: set[
     instance = Instance.objects.create(
         series=series, sop_uid=sop_uid, storage_key=key, size_bytes=len(result.data),
         sha256=hashlib.sha256(result.data).hexdigest(),
-        quarantine_status=QuarantineStatus.PENDING if result.status == "quarantined" else QuarantineStatus.CLEAR,
-        quarantine_reason=result.reason[:300], **_instance_fields(ds))
+        quarantine_status=QuarantineStatus.PENDING if status == "quarantined" else QuarantineStatus.CLEAR,
+        quarantine_reason=reason[:300], **_instance_fields(ds))
     touched.add(series.pk)
-    return Outcome(name, result.status, result.reason, instance.pk)
+    return Outcome(name, status, reason, instance.pk)
+
+
+def _undecodable(ds) -> str:
+    """Why the viewer could not get this object's pixels (a transfer syntax no installed decoder reads), or ""."""
+    try:
+        ds.pixel_array  # noqa: B018  (decoding is the check)
+    except Exception as exc:  # pydicom raises several kinds for missing decoders and broken data
+        return (f"pixel data cannot be decoded ({ds.file_meta.TransferSyntaxUID.name}): {str(exc).splitlines()[0][:150]}; "
+                f"a curator may reject it, or convert it and upload again")
+    return ""
 
 
 @transaction.atomic
@@ -313,6 +326,8 @@ def deidentify_folder(in_dir: Path, out_dir: Path, *, keys: Keys | None = None) 
             rows.append({"file": name, "status": "quarantined", "reason": str(exc)})
             continue
         row = {"file": name, "status": result.status, "reason": result.reason}
+        if result.status == "deidentified" and (problem := _undecodable(result.dataset)):
+            row.update(status="quarantined", reason=problem)
         if result.status == "deidentified":
             target = out_dir / f"{result.dataset.SOPInstanceUID}.dcm"
             target.write_bytes(result.data)

@@ -54,6 +54,12 @@ def can_edit_case(user, case: Case) -> bool:
     return is_network_member(user) and (case.contributor_id == user.pk or can_curate(user, case))
 
 
+def can_read_reference(user, case: Case) -> bool:
+    """The reference report is the answer key: its contributor, curators and mentors; never a trainee
+    (interpretation shows it to the trainee after they submit their own report)."""
+    return can_edit_case(user, case) or (is_network_member(user) and user.has_role(Role.MENTOR))
+
+
 def cases_for_user(user, *, text: str = "", category: str = "", difficulty: str = "", collection: int | None = None,
                    status: str = "") -> QuerySet[Case]:
     """Cases `user` may open: published ones for members, plus their own and those they curate."""

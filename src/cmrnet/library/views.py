@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmrnet.library import ingest as ingest_svc
 from cmrnet.library import pixels, selectors, services
-from cmrnet.library.forms import CaseForm, ReasonForm
-from cmrnet.library.models import CATEGORY_CHOICES, Difficulty, Ingest
+from cmrnet.library.forms import CaseForm, CollectionForm, ReasonForm, ReferenceForm
+from cmrnet.library.models import AHA_SEGMENTS, CATEGORY_CHOICES, Difficulty, Ingest, ReferenceReport
 from cmrnet.library.store import DicomStoreError, get_store
 
 # Frames and rendered images of an instance never change (a new upload is a new instance with a new id
@@ -54,8 +54,13 @@ def home(request):
 def case_detail(request, pk: int):
     case = selectors.get_case_for_user(request.user, pk)
     studies = case.studies.prefetch_related("series")
+    can_edit = selectors.can_edit_case(request.user, case)
+    # The reference is the answer key: shown to its editors and mentors, never to a trainee reading blinded.
+    shown = ReferenceReport.objects.filter(case=case).first() if selectors.can_read_reference(request.user, case) else None
+    segments = [(n, name, (shown.wall_motion or {}).get(str(n), ""), (shown.lge or {}).get(str(n), ""),
+                 n in (shown.perfusion_defects or [])) for n, name in AHA_SEGMENTS.items()] if shown else []
     return render(request, "library/case.html", {
-        "case": case, "studies": studies, "can_edit": selectors.can_edit_case(request.user, case),
+        "case": case, "studies": studies, "can_edit": can_edit, "reference": shown, "segments": segments,
     })
 
 
@@ -252,3 +257,62 @@ def quarantine_image(request, pk: int):
     response = HttpResponse(body, content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def reference(request, pk: int):
+    """The contributor (or a curator) writes the structured reference report; trainees never see this page."""
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    report = getattr(case, "reference", None) if ReferenceReport.objects.filter(case=case).exists() else None
+    form = ReferenceForm(request.POST or None, report=report)
+    if report is None and not form.is_bound:  # BSA from the retained patient characteristics (height, weight)
+        study = case.studies.exclude(patient_height_m=None).exclude(patient_weight_kg=None).first()
+        form.initial["bsa_m2"] = study.bsa_m2 if study else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_reference_report(by=request.user, case=case, **form.report_fields())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Reference report saved.")
+            return redirect("library-case", pk=case.pk)
+    return render(request, "library/reference_form.html", {"case": case, "form": form})
+
+
+@login_required
+def case_edit(request, pk: int):
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    initial = {name: getattr(case, name) for name in services.CASE_FIELDS}
+    form = CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_case(by=request.user, case=case, **form.cleaned_data)
+        messages.success(request, "Case saved.")
+        return redirect("library-case", pk=case.pk)
+    return render(request, "library/case_form.html", {"form": form, "title": f"Edit {case.pseudonym}", "button": "Save"})
+
+
+@login_required
+def collections(request):
+    if not selectors.is_network_member(request.user):
+        raise PermissionDenied
+    can_make = selectors.can_contribute(request.user) or selectors.is_curator(request.user)
+    form = None
+    if can_make:
+        form = CollectionForm(request.POST or None, cases=selectors.cases_for_user(request.user, status="published"))
+        if request.method == "POST" and form.is_valid():
+            try:
+                made = services.create_collection(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Collection “{made.title}” created.")
+                return redirect("library-collections")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "library/collections.html", {"collections": selectors.collections_for_user(request.user),
+                                                        "form": form})

@@ -14,6 +14,8 @@ class LogbookConfig(AppConfig):
         register_nav(NavItem("Logbook", "logbook-home", roles=(Role.TRAINEE, Role.MENTOR), order=20))
         # Directors read their centre's logbooks and the board every logbook: the overview lists them.
         register_nav(NavItem("Logbooks", "logbook-overview", roles=(Role.PROGRAMME_DIRECTOR, Role.EXAM_BOARD), order=21))
+        register_nav(NavItem("Cohort", "logbook-cohort", roles=(Role.MENTOR, Role.PROGRAMME_DIRECTOR, Role.EXAM_BOARD),
+                             order=22))
         register_panel(Panel(Role.TRAINEE, "logbook/panels/trainee.html", panels.trainee, order=15))
         register_panel(Panel(Role.MENTOR, "logbook/panels/mentor.html", panels.mentor, order=25))
         register_demo_step(demo.demo_logbook)

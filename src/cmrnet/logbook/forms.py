@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cmrnet.core.listing import search_filter
 from cmrnet.logbook.models import (CATEGORY_LABELS, CaseRole, CmeActivity, LogbookSettings, PeerRecognition, TrainingMode,
                                    Source, TrainingPeriod, Verification)
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
@@ -99,7 +100,12 @@ def case_initial(case) -> dict:
             "supervisor": case.supervisor_id, "full_review": FULL_REVIEW_VALUE.get(case.full_review, ""), "mode": case.mode}
 
 
+CASE_SEARCH = ("case_id", "category", "course_id", "verification_comment", "supervisor__full_name")
+
+
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "case id, category, supervisor…"}))
     category = forms.ChoiceField(required=False, choices=())
     source = forms.ChoiceField(required=False, choices=[("", "any source"), *Source.choices])
     status = forms.ChoiceField(required=False, label="Verification",
@@ -115,6 +121,8 @@ class CaseFilterForm(forms.Form):
         if not self.is_valid():
             return cases
         data = self.cleaned_data
+        if data.get("q"):
+            cases = cases.filter(search_filter(data["q"], CASE_SEARCH))
         for name in ("category", "source", "status"):
             if data.get(name):
                 cases = cases.filter(**{name: data[name]})
@@ -123,6 +131,12 @@ class CaseFilterForm(forms.Form):
         if data.get("date_to"):
             cases = cases.filter(study_date__lte=data["date_to"])
         return cases
+
+    def as_params(self) -> list[tuple[str, str]]:
+        """The filter as (name, value) pairs, for hidden inputs that carry it into a POST."""
+        if not self.is_bound:
+            return []
+        return [(name, value) for name in self.fields for value in self.data.getlist(name) if value]
 
 
 class ImportForm(forms.Form):

@@ -137,6 +137,7 @@ def _cases(trainee: User, files: list[tuple[str, tuple]], allowed: dict) -> tupl
                 study_date=case.study_date, patient_key=_pseudonymous(case.patient_key, where),
                 category=case.category, normal=case.normal, source=case.source, course_id=case.course_id,
                 role=case.role, control_room=case.control_room, clinical_change=case.clinical_change,
+                mode=case.mode,
                 supervisor_id=getattr(_supervisor(allowed, where, case.supervisor_id), "pk", None),
                 case_id=case.case_id.strip(), full_review=case.full_review if case.source == "course" else None)
             if data.case_id in taken or data.case_id in seen:

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from cmrnet.logbook import progress, selectors
+from cmrnet.people.models import User
 from cmrnet.people.selectors import trainees_of
 
 
@@ -12,9 +13,9 @@ def trainee(request):
 
 
 def mentor(request):
-    by_trainee: dict = {}
-    for case in selectors.cases_to_verify(request.user):
-        by_trainee[case.trainee] = by_trainee.get(case.trainee, 0) + 1
+    counts = selectors.pending_counts(request.user)          # counted by the database, one grouped query
+    trainees = User.objects.filter(pk__in=counts) if counts else []
+    by_trainee = {t: counts[t.pk] for t in trainees}
     return {"pending_total": sum(by_trainee.values()),
             "pending_by_trainee": sorted(by_trainee.items(), key=lambda kv: str(kv[0])),
             "trainee_count": trainees_of(request.user).count()}

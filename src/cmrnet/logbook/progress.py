@@ -58,15 +58,17 @@ def route_panel(ruleset, evaluation, trainee=None) -> dict:
     }
 
 
-def chosen_route(trainee, *, today: dt.date) -> dict:
+def chosen_route(trainee, *, today: dt.date, bundle: selectors.LogbookBundle | None = None) -> dict:
     """The route the trainee aims for (logbook settings; EACVI Level 2 by default), as a panel."""
-    settings = selectors.settings_for(trainee)
+    bundle = bundle or selectors.bundle_for(trainee)
+    settings = bundle.settings
+    route_id = settings.route
     try:
         ruleset = rules.load_ruleset(settings.ruleset)
-        ruleset.route(settings.route)
+        ruleset.route(route_id)
     except rules.RuleSetError:
-        ruleset, settings.route = rules.load_ruleset("eacvi-2025"), "level2"
-    evaluation = selectors.evaluate_for(trainee, ruleset=ruleset.id, route=settings.route, today=today)
+        ruleset, route_id = rules.load_ruleset("eacvi-2025"), "level2"
+    evaluation = selectors.evaluate_for(trainee, ruleset=ruleset.id, route=route_id, today=today, bundle=bundle)
     return route_panel(ruleset, evaluation, trainee)
 
 
@@ -79,6 +81,13 @@ def category_chart(trainee, evaluations) -> dict:
     svg = bar_chart([(label, have) for label, have, _ in rows], title="Eligible cases per category",
                     description=description or "No cases yet")
     return {"svg": svg, "rows": rows}
+
+
+def case_ticks(days: list[dt.date], x) -> str:
+    """One SVG path of vertical ticks, one per distinct horizontal position (a tenth of a pixel): cases of the
+    same day share a tick, so the drawing stays small however many cases there are (3,000 cases: ~10 KB)."""
+    positions = sorted({round(x(day), 1) for day in days})
+    return "".join(f"M{p:g} 28V56" for p in positions)
 
 
 def timeline_svg(cases: list[Case], window: tuple[dt.date, dt.date] | None, exam: dt.date | None,
@@ -104,8 +113,9 @@ def timeline_svg(cases: list[Case], window: tuple[dt.date, dt.date] | None, exam
         parts.append(f'<rect class="window" x="{w0:.1f}" y="8" width="{max(w1 - w0, 1):.1f}" height="52"/>'
                      f'<text class="label" x="{w0 + 4:.1f}" y="20">24-month window</text>')
         desc.append(f"24-month window {window[0]} to {window[1]}")
-    for case in cases:
-        parts.append(f'<line class="case" x1="{x(case.study_date):.1f}" y1="28" x2="{x(case.study_date):.1f}" y2="56"/>')
+    ticks = case_ticks([c.study_date for c in cases], x)
+    if ticks:
+        parts.append(f'<path class="case" d="{ticks}"/>')
     for period in training:
         a, b = x(period.start_date), x(period.end_date)
         parts.append(f'<rect class="training" x="{a:.1f}" y="66" width="{max(b - a, 2):.1f}" height="10"/>')
@@ -126,16 +136,19 @@ def timeline_svg(cases: list[Case], window: tuple[dt.date, dt.date] | None, exam
 
 
 def dashboard(trainee, *, today: dt.date) -> dict:
-    evaluations = selectors.evaluations_for(trainee, today=today)
-    cases = list(Case.objects.filter(trainee=trainee).order_by("study_date"))
-    training = list(trainee.training_periods.all())
+    """The progress page's content. The trainee's logbook is read once (one LogbookBundle) for every route,
+    the chart and the timeline."""
+    bundle = selectors.bundle_for(trainee)
+    evaluations = selectors.evaluations_for(trainee, today=today, bundle=bundle)
+    cases = sorted(bundle.cases, key=lambda c: c.study_date)
+    training = sorted(bundle.training, key=lambda p: (p.start_date, p.pk))
     level2 = next((e for rs, e in evaluations if rs.id == "eacvi-2025" and e.route == "level2"), None)
     window = None
     if level2 is not None:
         numbers = level2.rule("window_24_months").numbers
         if "window_start" in numbers:
             window = (dt.date.fromisoformat(numbers["window_start"]), dt.date.fromisoformat(numbers["window_end"]))
-    exam = selectors.latest_exam_pass(trainee, body="EACVI")
+    exam = bundle.exam
     return {
         "routes": [route_panel(rs, e, trainee) for rs, e in evaluations],
         "categories": category_chart(trainee, evaluations),

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import replace
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from cmrnet import rules
@@ -68,6 +69,21 @@ def logbook_owners_for_user(user: User) -> QuerySet[User]:
     if user.has_role(Role.PROGRAMME_DIRECTOR) and user.centre_id:
         visible |= Q(centre_id=user.centre_id)
     return qs.filter(visible).distinct()
+
+
+def logbook_owners_with_counts(user: User) -> QuerySet[User]:
+    """The logbooks `user` reads (not their own), each with `case_count`, counted by the database."""
+    visible = logbook_owners_for_user(user).exclude(pk=user.pk).values("pk")
+    return (User.objects.filter(pk__in=visible).select_related("centre")
+            .annotate(case_count=Count("logbook_cases")).order_by("full_name", "pk"))
+
+
+def pending_counts(supervisor: User) -> dict[int, int]:
+    """{trainee pk: pending cases} for the trainees `supervisor` supervises (one grouped query)."""
+    trainee_ids = Supervision.objects.filter(supervisor=supervisor).values("trainee_id")
+    rows = (Case.objects.filter(trainee_id__in=trainee_ids, status="pending").values("trainee_id")
+            .annotate(n=Count("pk")).values_list("trainee_id", "n"))
+    return dict(rows)
 
 
 def get_trainee_for_user(user: User, pk: int) -> User:
@@ -220,6 +236,10 @@ def peer_counts(trainee: User) -> rules.PeerRecognition:
     counts = {kind: 0 for kind in PeerRecognition.Kind.values}
     for kind in PeerRecognition.objects.filter(trainee=trainee).values_list("kind", flat=True):
         counts[kind] += 1
+    return _peer(counts)
+
+
+def _peer(counts: dict[str, int]) -> rules.PeerRecognition:
     return rules.PeerRecognition(
         cme_faculty=counts["cme_faculty"], invited_talks=counts["invited_talk"], publications=counts["publication"],
         first_author_orals=counts["first_author_oral"], posters=counts["poster"])
@@ -236,9 +256,103 @@ def _in_level2_logbook(case: Case, cert: Certification | None, until: dt.date | 
     return cert is not None and case.study_date < cert.awarded_on
 
 
+# A case as the rules and the progress page read it: loaded as plain tuples (values_list), no model objects.
+# Keep in step with rules_case(): tests/logbook/test_lists_at_scale.py checks both give the same rules.Case.
+CASE_ROW_COLUMNS = ("trainee_id", "pk", "status", "supervisor_id", "case_id", "study_date", "patient_key", "category",
+                    "normal", "source", "course_id", "role", "control_room", "supervisor__email", "clinical_change",
+                    "full_review", "mode")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    pk: int
+    status: str
+    supervisor_id: int | None
+    rule: rules.Case
+
+    @property
+    def study_date(self) -> dt.date:
+        return self.rule.study_date
+
+
+def _case_row(row: tuple) -> CaseRow:
+    (_trainee, pk, status, supervisor_id, case_id, study_date, key, category, normal, source, course_id, role,
+     control_room, supervisor_email, clinical_change, full_review, mode) = row
+    return CaseRow(pk, status, supervisor_id, rules.Case(
+        case_id=case_id, study_date=study_date, patient_key=key, category=category, normal=normal, source=source,
+        course_id=course_id, role=role, control_room=control_room, supervisor_id=supervisor_email or "",
+        clinical_change=clinical_change, full_review=full_review, mode=mode))
+
+
+@dataclass
+class LogbookBundle:
+    """Everything the rules read about one trainee, loaded once per request (or once for a whole cohort):
+    the cases (sequence order, supervisors joined), training, CME, peer recognition counts, the Level 2
+    certification, logbook settings, the latest EACVI exam pass and the supervisors' certifications."""
+
+    trainee: User
+    cases: list[CaseRow]                        # in sequence order
+    training: list[TrainingPeriod]
+    cme: list[CmeActivity]
+    peer: rules.PeerRecognition
+    level2: Certification | None
+    settings: LogbookSettings
+    exam: object | None                         # people.ExamPass
+    certs: dict[int, list[Certification]] = field(default_factory=dict)   # supervisor pk -> certifications
+
+
+def _group(rows, key) -> dict:
+    grouped: dict = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
+def load_bundles(trainees) -> dict[int, LogbookBundle]:
+    """One LogbookBundle per trainee, in a fixed number of queries whatever the number of trainees or cases."""
+    from cmrnet.people.models import ExamPass
+
+    trainees = list(trainees)
+    ids = [t.pk for t in trainees]
+    cases: dict = defaultdict(list)
+    for row in Case.objects.filter(trainee_id__in=ids).order_by("trainee_id", "sequence").values_list(*CASE_ROW_COLUMNS):
+        cases[row[0]].append(_case_row(row))
+    training = _group(TrainingPeriod.objects.filter(trainee_id__in=ids).select_related("supervisor").order_by("pk"),
+                      lambda p: p.trainee_id)
+    cme = _group(CmeActivity.objects.filter(trainee_id__in=ids).order_by("pk"), lambda a: a.trainee_id)
+    peer = _group(PeerRecognition.objects.filter(trainee_id__in=ids).values_list("trainee_id", "kind"), lambda r: r[0])
+    level2 = _group(Certification.objects.filter(holder_id__in=ids, body=Body.EACVI, level=2, revoked=False)
+                    .order_by("-awarded_on"), lambda c: c.holder_id)
+    settings = {s.trainee_id: s for s in LogbookSettings.objects.filter(trainee_id__in=ids)}
+    exams = _group(ExamPass.objects.filter(person_id__in=ids, body=Body.EACVI).order_by("-exam_date"),
+                   lambda e: e.person_id)
+    supervisor_ids = {c.supervisor_id for rows in cases.values() for c in rows if c.supervisor_id}
+    supervisor_ids |= {p.supervisor_id for rows in training.values() for p in rows if p.supervisor_id}
+    certs = _group(Certification.objects.filter(holder_id__in=supervisor_ids).select_related("holder"),
+                   lambda c: c.holder_id) if supervisor_ids else {}
+    bundles = {}
+    for trainee in trainees:
+        counts = {kind: 0 for kind in PeerRecognition.Kind.values}
+        for _pk, kind in peer.get(trainee.pk, []):
+            counts[kind] += 1
+        own_cases, own_training = cases.get(trainee.pk, []), training.get(trainee.pk, [])
+        used = {c.supervisor_id for c in own_cases} | {p.supervisor_id for p in own_training}
+        bundles[trainee.pk] = LogbookBundle(
+            trainee=trainee, cases=own_cases, training=own_training, cme=cme.get(trainee.pk, []),
+            peer=_peer(counts), level2=next(iter(level2.get(trainee.pk, [])), None),
+            settings=settings.get(trainee.pk) or LogbookSettings(trainee=trainee),
+            exam=next(iter(exams.get(trainee.pk, [])), None),
+            certs={pk: certs.get(pk, []) for pk in used if pk})
+    return bundles
+
+
+def bundle_for(trainee: User) -> LogbookBundle:
+    return load_bundles([trainee])[trainee.pk]
+
+
 def application_data_for(trainee: User, *, today: dt.date, verified_only: bool = False,
                          declaration_signed: bool = False, deadline_override: dt.date | None = None,
-                         route: str | None = None) -> rules.ApplicationData:
+                         route: str | None = None, bundle: LogbookBundle | None = None) -> rules.ApplicationData:
     """The trainee's logbook, training, CME and standing as rule-engine ApplicationData.
 
     verified_only: count only cases a supervisor verified (used once the supervisor's declaration
@@ -247,29 +361,30 @@ def application_data_for(trainee: User, *, today: dt.date, verified_only: bool =
     cases in .cases; other routes get every case in .cases. With route=None the split is made when
     the trainee holds an EACVI Level 2 certification. The application date is left empty (the
     rules then judge on `today`); use dataclasses.replace(data.candidate, application_date=...) to set it.
+    bundle: the trainee's LogbookBundle when the caller already loaded it (nothing is read again).
     """
-    all_cases = list(Case.objects.filter(trainee=trainee).select_related("supervisor").order_by("sequence"))
+    bundle = bundle or bundle_for(trainee)
+    all_cases = bundle.cases
     if verified_only:
         all_cases = [c for c in all_cases if c.status == "verified"]
-    training = list(TrainingPeriod.objects.filter(trainee=trainee).select_related("supervisor").order_by("pk"))
-    cme = list(CmeActivity.objects.filter(trainee=trainee).order_by("pk"))
-    cert = level2_certification(trainee)
-    until = settings_for(trainee).level2_logbook_until
+    training = bundle.training
+    cert = bundle.level2
+    until = bundle.settings.level2_logbook_until
     split = route == VIA_LEVEL2 or (route is None and cert is not None)
     level2 = None
     cases = all_cases
     if cert is not None or (route == VIA_LEVEL2 and until is not None):
         earlier = [c for c in all_cases if _in_level2_logbook(c, cert, until)]
         if cert is not None:
-            used = settings_for(trainee)
+            used = bundle.settings
             level2 = rules.Level2Certificate(
-                cert.awarded_on, cert.valid_until, tuple(map(rules_case, earlier)),
+                cert.awarded_on, cert.valid_until, tuple(c.rule for c in earlier),
                 training_ids=None if used.level2_training_ids is None else tuple(used.level2_training_ids),
                 cme_ids=None if used.level2_cme_ids is None else tuple(used.level2_cme_ids))
         if split:
             ids = {c.pk for c in earlier}
             cases = [c for c in all_cases if c.pk not in ids]
-    exam = latest_exam_pass(trainee, body=Body.EACVI)
+    exam = bundle.exam
     candidate = rules.Candidate(
         exam_date=exam.exam_date if exam else None,
         exam_passed=exam is not None,
@@ -277,27 +392,29 @@ def application_data_for(trainee: User, *, today: dt.date, verified_only: bool =
         acls_valid_until=trainee.acls_valid_until,
         application_date=None,
         supervisor_declaration=declaration_signed,
-        peer_recognition=peer_counts(trainee),
+        peer_recognition=bundle.peer,
         level2=level2,
         logbook_deadline=deadline_override,
     )
     supervisor_ids = {c.supervisor_id for c in all_cases if c.supervisor_id}
     supervisor_ids |= {p.supervisor_id for p in training if p.supervisor_id}
+    certs = [cert.as_rule_cert(supervisor_ref(cert.holder)) for pk in supervisor_ids for cert in bundle.certs.get(pk, [])]
     return rules.ApplicationData(
         candidate=candidate,
-        cases=tuple(map(rules_case, cases)),
-        supervisors=tuple(supervisor_certs(supervisor_ids)),
+        cases=tuple(c.rule for c in cases),
+        supervisors=tuple(sorted(certs, key=lambda c: (c.supervisor_id, c.awarded_on, c.body, c.level))),
         training=tuple(map(rules_training, training)),
-        cme=tuple(map(rules_cme, cme)),
+        cme=tuple(map(rules_cme, bundle.cme)),
     )
 
 
 def evaluate_for(trainee: User, *, ruleset: str, route: str, today: dt.date, verified_only: bool = False,
-                 declaration_signed: bool = False, deadline_override: dt.date | None = None) -> rules.Evaluation:
+                 declaration_signed: bool = False, deadline_override: dt.date | None = None,
+                 bundle: LogbookBundle | None = None) -> rules.Evaluation:
     """Evaluate the trainee's logbook against one route of one rule set as of `today`."""
     data = application_data_for(trainee, today=today, verified_only=verified_only,
                                 declaration_signed=declaration_signed, deadline_override=deadline_override,
-                                route=route)
+                                route=route, bundle=bundle)
     return rules.evaluate(rules.load_ruleset(ruleset), route, data, today=today)
 
 
@@ -339,15 +456,18 @@ def all_routes() -> list[tuple[rules.RuleSet, str]]:
     return found
 
 
-def evaluations_for(trainee: User, *, today: dt.date) -> list[tuple[rules.RuleSet, rules.Evaluation]]:
-    """Every route of the dashboard rule sets, evaluated on the trainee's logbook as of today."""
-    base = application_data_for(trainee, today=today, route="level2")
+def evaluations_for(trainee: User, *, today: dt.date,
+                    bundle: LogbookBundle | None = None) -> list[tuple[rules.RuleSet, rules.Evaluation]]:
+    """Every route of the dashboard rule sets, evaluated on the trainee's logbook as of today
+    (read once: pass the bundle when the caller has it)."""
+    bundle = bundle or bundle_for(trainee)
+    base = application_data_for(trainee, today=today, route="level2", bundle=bundle)
     split = None
     results = []
     for ruleset, route_id in all_routes():
         data = base
         if route_id == VIA_LEVEL2:
-            split = split or application_data_for(trainee, today=today, route=VIA_LEVEL2)
+            split = split or application_data_for(trainee, today=today, route=VIA_LEVEL2, bundle=bundle)
             data = split
         results.append((ruleset, rules.evaluate(ruleset, route_id, data, today=today)))
     return results

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cmrnet.audit.services import diff, record, snapshot
 from cmrnet.core.files import atomic_with_files, files_removed_on_error
-from cmrnet.logbook import selectors
+from cmrnet.logbook import notices, selectors
 from cmrnet.logbook.models import Case, CmeActivity, ConfirmedImport, LogbookSettings, PeerRecognition, TrainingPeriod, Verification
 from cmrnet.logbook.patient_keys import patient_key
 from cmrnet.people.models import User
@@ -467,3 +467,34 @@ def set_accepted_cme_hours(*, by: User, activity: CmeActivity, hours, reason: st
     record(actor=by, action="cme.hours_overridden", obj=activity, changes=diff(before, snapshot(activity, fields_)),
            data={"trainee_id": activity.trainee_id, "claimed": str(activity.credits), "application_id": application_id})
     return activity
+
+
+@transaction.atomic
+def verify_cases(*, by: User, trainee: User, case_ids, comment: str = "") -> list[Case]:
+    """A supervisor verifies many of one trainee's pending cases at once (a query still goes one case at a
+    time, each with its own comment: see verify_case). Cases that are not pending (verified, queried,
+    another trainee's) are left alone. One audit entry per case and one for the batch; the trainee is told
+    once, with a digest listing them."""
+    if not selectors.is_supervisor_of(by, trainee) or by.pk == trainee.pk:
+        raise PermissionDenied("Only a supervisor of this trainee verifies their cases.")
+    ids = {int(pk) for pk in case_ids}
+    cases = list(Case.objects.select_for_update().filter(trainee=trainee, pk__in=ids, status=Verification.PENDING)
+                 .order_by("study_date", "sequence"))
+    if not cases:
+        return []
+    now, comment = timezone.now(), comment.strip()
+    before = {case.pk: case.verification_comment for case in cases}
+    for case in cases:
+        case.status, case.verification_comment = Verification.VERIFIED, comment
+        case.verified_by, case.verified_at, case.updated_at = by, now, now
+    Case.objects.bulk_update(cases, ["status", "verification_comment", "verified_by", "verified_at", "updated_at"])
+    for case in cases:
+        changes = {"status": [Verification.PENDING, Verification.VERIFIED]}
+        if before[case.pk] != comment:
+            changes["verification_comment"] = [before[case.pk], comment]
+        record(actor=by, action="logbook.case_verified", obj=case, changes=changes, at=now,
+               data={"trainee_id": trainee.pk, "bulk": True})
+    record(actor=by, action="logbook.cases_verified_in_bulk", obj=trainee, at=now,
+           data={"trainee_id": trainee.pk, "count": len(cases), "case_ids": [c.case_id for c in cases]})
+    notices.cases_verified(trainee=trainee, supervisor=by, cases=cases)
+    return cases

@@ -6,6 +6,7 @@ from cmrnet.logbook import views
 urlpatterns = [
     path("", views.home, name="logbook-home"),
     path("logbooks/", views.overview, name="logbook-overview"),
+    path("cohort/", views.cohort_page, name="logbook-cohort"),
     path("progress/", views.progress_page, name="logbook-progress"),
     path("progress/summary/", views.progress_summary, name="logbook-progress-summary"),
     path("cases/add/", views.case_add, name="logbook-case-add"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("<str:kind>/<int:item_pk>/file/", views.evidence, name="logbook-evidence"),
     # Someone else's logbook (supervisor, programme director, exam board): read, verify.
     path("trainee/<int:pk>/", views.logbook_of, name="logbook-of"),
+    path("trainee/<int:pk>/verify/", views.verify_bulk, name="logbook-verify-bulk"),
     path("trainee/<int:pk>/progress/", views.progress_page, name="logbook-progress-of"),
     path("trainee/<int:pk>/progress/summary/", views.progress_summary, name="logbook-progress-summary-of"),
     path("trainee/<int:pk>/cme/", views.cme_list, name="logbook-cme-of"),

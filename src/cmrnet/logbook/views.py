@@ -7,6 +7,7 @@ entitled; writes by anyone but the trainee are refused with 403).
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cmrnet import rules
-from cmrnet.logbook import exports, importing, package, progress, selectors, services
+from cmrnet.core.listing import listing
+from cmrnet.logbook import cohort, exports, importing, package, progress, selectors, services
 from cmrnet.logbook import import_template as import_template_module
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
-from cmrnet.logbook.models import TrainingPeriod
+from cmrnet.logbook.models import TrainingPeriod, Verification
 from cmrnet.people.roles import Role
 
 IMPORT_SALT = "cmrnet.logbook.import"
@@ -70,20 +72,54 @@ def logbook_of(request, pk: int):
     return _logbook_page(request, trainee, editable)
 
 
+# Sort keys of the case list (?sort=date, ?sort=-date ...): done by the database, with the search and the page.
+CASE_SORTS = {"case": ("sequence",), "date": ("study_date", "sequence"), "category": ("category",),
+              "source": ("source",), "role": ("role",), "supervisor": ("supervisor__full_name",),
+              "status": ("status",)}
+
+
 def _logbook_page(request, trainee, editable: bool):
     today = timezone.localdate()
     filters = CaseFilterForm(request.GET or None)
     cases = filters.apply(selectors.cases_for_user(request.user, trainee))
-    last = selectors.last_case(trainee)
+    can_verify = selectors.is_supervisor_of(request.user, trainee) and request.user.pk != trainee.pk
+    cases_listing = listing(request.GET, cases, sorts=CASE_SORTS, default="-date")
     context = {
-        "trainee": trainee, "editable": editable, "filters": filters, "cases": cases,
-        "can_verify": selectors.is_supervisor_of(request.user, trainee) and request.user.pk != trainee.pk,
-        "form": CaseForm(trainee=trainee, initial=case_initial(last)) if editable else None,
-        "urls": _urls(trainee, request.user), "summary": progress.chosen_route(trainee, today=today),
+        "trainee": trainee, "editable": editable, "filters": filters, "listing": cases_listing,
+        "cases": cases_listing.items, "can_verify": can_verify, "filter_params": filters.as_params(),
+        "pending_in_filter": cases.filter(status=Verification.PENDING).count() if can_verify else 0,
+        "urls": _urls(trainee, request.user),
     }
     if request.htmx and request.htmx.target == "case-table":
         return render(request, "logbook/_case_table.html", context)
+    if editable:
+        context["form"] = CaseForm(trainee=trainee, initial=case_initial(selectors.last_case(trainee)))
+    context["summary"] = progress.chosen_route(trainee, today=today)
     return render(request, "logbook/home.html", context)
+
+
+@login_required
+@require_POST
+def verify_bulk(request, pk: int):
+    """Verify the ticked cases, or every pending case of the filter the supervisor is looking at."""
+    trainee = selectors.get_trainee_for_user(request.user, pk)
+    if not selectors.is_supervisor_of(request.user, trainee) or request.user.pk == trainee.pk:
+        raise PermissionDenied("Only a supervisor of this trainee verifies their cases.")
+    filters = CaseFilterForm(request.POST)
+    if request.POST.get("scope") == "filter":
+        matching = filters.apply(selectors.cases_for_user(request.user, trainee))
+        ids = list(matching.filter(status=Verification.PENDING).values_list("pk", flat=True))
+    else:
+        ids = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
+    verified = services.verify_cases(by=request.user, trainee=trainee, case_ids=ids,
+                                     comment=request.POST.get("comment", "")[:2000]) if ids else []
+    if verified:
+        messages.success(request, f"{len(verified)} case{'s' if len(verified) != 1 else ''} verified. "
+                                  f"{trainee.full_name} gets one message listing them.")
+    else:
+        messages.warning(request, "No pending case was chosen: nothing was verified.")
+    query = urlencode(filters.as_params())
+    return redirect(reverse("logbook-of", args=[trainee.pk]) + (f"?{query}" if query else ""))
 
 
 def _urls(trainee, user) -> dict:
@@ -98,14 +134,25 @@ def _urls(trainee, user) -> dict:
 
 @login_required
 def overview(request):
-    """Logbooks the person may read, and the cases waiting for their verification."""
-    trainees = selectors.logbook_owners_for_user(request.user).exclude(pk=request.user.pk)
-    pending = list(selectors.cases_to_verify(request.user)) if request.user.has_role(Role.MENTOR) else []
-    counts = {}
-    for case in pending:
-        counts[case.trainee_id] = counts.get(case.trainee_id, 0) + 1
-    rows = [{"trainee": t, "pending": counts.get(t.pk, 0), "cases": t.logbook_cases.count()} for t in trainees]
-    return render(request, "logbook/overview.html", {"rows": rows, "pending_total": len(pending)})
+    """Logbooks the person may read, and the cases waiting for their verification (counted by the database)."""
+    trainees = selectors.logbook_owners_with_counts(request.user)
+    counts = selectors.pending_counts(request.user) if request.user.has_role(Role.MENTOR) else {}
+    rows = [{"trainee": t, "pending": counts.get(t.pk, 0), "cases": t.case_count} for t in trainees]
+    return render(request, "logbook/overview.html", {"rows": rows, "pending_total": sum(counts.values()),
+                                                     "cohort": cohort.can_see_cohort(request.user)})
+
+
+@login_required
+def cohort_page(request):
+    """Every trainee the person mentors or directs, with their progress on every route; sortable, CSV."""
+    if not cohort.can_see_cohort(request.user):
+        raise PermissionDenied("The cohort page is for mentors, programme directors and the exam board.")
+    table = cohort.cohort_table(request.user, today=timezone.localdate(), sort=request.GET.get("sort", "name"))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(cohort.cohort_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cohort-{timezone.localdate().isoformat()}.csv"'
+        return response
+    return render(request, "logbook/cohort.html", {"table": table})
 
 
 @login_required

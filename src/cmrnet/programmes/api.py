@@ -20,8 +20,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
+from cmrnet.core.routers import DefaultRouter
 from cmrnet.programmes import selectors, services
 from cmrnet.programmes.models import Enrolment, Module, Programme, ProgrammeSession
 

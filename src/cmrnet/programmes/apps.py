@@ -8,8 +8,11 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self):
         from cmrnet.core.demo import register_demo_step
-        from cmrnet.core.registry import NavItem, register_nav
-        from cmrnet.programmes import demo
+        from cmrnet.core.registry import NavItem, Panel, register_nav, register_panel
+        from cmrnet.people.roles import Role
+        from cmrnet.programmes import demo, panels
 
         register_nav(NavItem("Programmes", "programmes", order=38))
+        register_panel(Panel(Role.TRAINEE, "programmes/panels/mine.html", panels.my_programmes, order=18))
+        register_panel(Panel(Role.PROGRAMME_DIRECTOR, "programmes/panels/directed.html", panels.directed, order=18))
         register_demo_step(demo.load)

@@ -92,6 +92,10 @@ class Checklist:
         return next(i for i in self.items if i.id == item_id)
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _live(facts: ProgrammeFacts, *kinds: str) -> list[SessionFact]:
     return [s for s in facts.sessions if s.kind in kinds and not s.cancelled]
 
@@ -104,7 +108,7 @@ def curriculum(facts: ProgrammeFacts, *, today: date) -> Item:
     ok = facts.modules > 0 and facts.objectives > 0
     return _item("curriculum", "Curriculum compliant with the SCMR training guidelines",
                  "The virtual training program should be fully compliant with the current SCMR training guidelines",
-                 ok, f"{facts.modules} modules with {facts.objectives} learning objectives",
+                 ok, f"{_n(facts.modules, 'module')} with {_n(facts.objectives, 'learning objective')}",
                  ["add at least one module with its learning objectives"])
 
 
@@ -140,7 +144,7 @@ def track_record(facts: ProgrammeFacts, *, today: date) -> Item:
     recorded = facts.host_trainees_recorded
     declared = facts.host_trainees_declared if facts.training_record_document else 0
     ok = recorded > 0 or declared > 0
-    parts = [f"{recorded} trainees completed on-site training at {facts.host_centre} recorded in cmrnet"]
+    parts = [f"{_n(recorded, 'trainee')} who completed on-site training at {facts.host_centre} recorded in cmrnet"]
     if facts.host_trainees_declared:
         parts.append(f"{facts.host_trainees_declared} declared" + (" with a document" if facts.training_record_document
                                                                     else " without a document"))
@@ -157,7 +161,7 @@ def didactic(facts: ProgrammeFacts, *, today: date) -> Item:
     return _item("didactic", "Didactic lectures scheduled",
                  "Didactic lectures can be provided by faculty selected by the training program. Alternatively, "
                  "pre-recorded lecture series ... can be utilized",
-                 ok, f"{len(live)} live lectures, {len(recorded)} recorded lectures with their video",
+                 ok, f"{_n(len(live), 'live lecture')}, {_n(len(recorded), 'recorded lecture')} with the recording",
                  ["schedule a live didactic lecture or upload a recorded lecture"])
 
 
@@ -165,7 +169,7 @@ def console(facts: ProgrammeFacts, *, today: date) -> Item:
     sessions = _live(facts, "scan_observation")
     return _item("console", "Console visualisation during scans",
                  "the trainee must be able to visualize the control console during the CMR scan",
-                 bool(sessions), f"{len(sessions)} live scan-observation sessions (console shared in the live room)",
+                 bool(sessions), f"{_n(len(sessions), 'live scan-observation session')} (console shared in the live room)",
                  ["schedule a live scan-observation session"])
 
 
@@ -176,7 +180,7 @@ def planning(facts: ProgrammeFacts, *, today: date) -> Item:
     return _item("planning", "Sequence selection and troubleshooting",
                  "provide input with sequence selection and modification/troubleshooting ... or have dedicated sessions "
                  "focused on image planning and trouble-shooting",
-                 ok, f"{len(dedicated)} planning and troubleshooting sessions; {len(observed)} live scans where trainees give input",
+                 ok, f"{_n(len(dedicated), 'planning and troubleshooting session')}; {_n(len(observed), 'live scan')} where trainees give input",
                  ["schedule a planning and troubleshooting session (or a live scan-observation session)"])
 
 
@@ -193,7 +197,7 @@ def interpretation(facts: ProgrammeFacts, *, today: date) -> Item:
     return _item("interpretation", "Full-study interpretation with mentor feedback, all disease categories",
                  "full interpretation of CMR cases presented in a complete study format with review and feedback from the "
                  "mentor ... to ensure that the full breadth of disease states are encountered",
-                 ok, f"{len(sessions)} interpretation sessions with feedback covering {len(covered & set(REQUIRED_CATEGORIES))} "
+                 ok, f"{_n(len(sessions), 'interpretation session')} with feedback covering {len(covered & set(REQUIRED_CATEGORIES))} "
                      f"of {len(REQUIRED_CATEGORIES)} categories", missing)
 
 

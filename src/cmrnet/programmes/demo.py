@@ -80,8 +80,22 @@ def _programme(director: User, lead: User, host: Centre) -> Programme:
     return programme
 
 
+def _centre_facts(host: Centre) -> None:
+    """What the network records about the host centre: service lead, sector, an accreditation."""
+    from cmrnet.network.services import add_accreditation, update_centre
+
+    if not host.service_lead:
+        update_centre(by=None, centre=host, service_lead="joint", sector="public")
+    if not host.accreditations.exists():
+        add_accreditation(by=None, centre=host, body="SCMR", title="CMR laboratory accreditation (demo)",
+                          awarded_on=dt.date(2024, 5, 1), expires_on=dt.date(2027, 5, 1), reference="DEMO-LAB-1")
+
+
 def load() -> None:
     load_cohorts()
+    host = Centre.objects.filter(name="Berlin-Buch Heart Centre").first()
+    if host:
+        _centre_facts(host)
     if Programme.objects.filter(title=TITLE).exists():
         return
     director = User.objects.filter(email="director@demo.cmrnet.org").first()

@@ -234,3 +234,28 @@ class AnswerForm(forms.Form):
 
     def answers(self) -> dict[int, object]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+
+
+class OutcomesImportForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Cohort name")
+    kind = forms.ChoiceField(choices=[("traditional", "Traditional fellowship"), ("network", "Network teaching (module-based)")])
+    year = forms.IntegerField(min_value=1990, max_value=2100, required=False)
+    source = forms.CharField(max_length=300, help_text="Where the figures come from (survey, publication).")
+    table = forms.FileField(label="Table (CSV)", help_text="One row per participant; columns: off_site_days, "
+                            "days_to_first_own_scan, attendance_percent, completed, exam_passed, survey_score, surveyed "
+                            "(any of them; empty cells are unknown). No names.")
+
+    def clean_table(self):
+        from cmrnet import tabular
+        from cmrnet.programmes.outcomes import ImportProblem, parse_rows
+
+        upload = self.cleaned_data["table"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+            return parse_rows(tabular.read_csv(text))
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+        except (ImportProblem, tabular.TableError) as error:
+            raise forms.ValidationError(str(error)) from None

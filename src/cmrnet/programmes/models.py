@@ -192,6 +192,12 @@ class ProgrammeSession(models.Model):
         return self.kind in SMALL_GROUP_KINDS
 
     @property
+    def category_labels(self) -> list[str]:
+        from cmrnet.logbook.models import CATEGORY_LABELS
+
+        return [CATEGORY_LABELS.get(c, c) for c in self.categories]
+
+    @property
     def effective_cap(self) -> int | None:
         if not self.is_small_group:
             return None

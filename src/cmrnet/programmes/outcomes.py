@@ -115,3 +115,80 @@ def aggregate(text: str, kind: str, *, likert: list[int], texts: list[str], min_
         return QuestionResult(text, kind, responses, True, Fraction(sum(likert), len(likert)),
                               tuple(likert.count(v) for v in range(1, 6)))
     return QuestionResult(text, kind, responses, True, texts=tuple(sorted(t.strip() for t in texts if t.strip())))
+
+
+# --------------------------------------------------------------------------- imported cohorts (CSV)
+IMPORT_COLUMNS = ("off_site_days", "days_to_first_own_scan", "attendance_percent", "completed", "exam_passed",
+                  "survey_score", "surveyed")
+MAX_IMPORT_ROWS = 5000
+
+
+class ImportProblem(ValueError):
+    """A row or column of an outcomes table that cannot be read; the message names it."""
+
+
+def _int(text: str, low: int, high: int):
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{text!r} is not a whole number from {low} to {high}")
+    return int(text)
+
+
+def _flag(text: str):
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value in ("yes", "y", "true", "1"):
+        return True
+    if value in ("no", "n", "false", "0"):
+        return False
+    raise ValueError(f"{text!r} is not yes or no")
+
+
+def _score(text: str):
+    if not text.strip():
+        return None
+    try:
+        value = round(float(text), 2)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not 1 <= value <= 5:
+        raise ValueError(f"{text!r} is not between 1 and 5")
+    return value
+
+
+PARSERS = {"off_site_days": lambda t: _int(t, 0, 3650), "days_to_first_own_scan": lambda t: _int(t, 0, 3650),
+           "attendance_percent": lambda t: _int(t, 0, 100), "completed": _flag, "exam_passed": _flag, "survey_score": _score,
+           "surveyed": lambda t: bool(_flag(t))}
+
+
+def parse_rows(rows: list[list[str]]) -> list[dict]:
+    """One dict per participant from a CSV table whose header names some of IMPORT_COLUMNS; empty cells
+    are unknown. ImportProblem names the row (as numbered in the file) and the column."""
+    if not rows:
+        raise ImportProblem("The file is empty.")
+    header = [h.strip() for h in rows[0]]
+    unknown = [h for h in header if h not in IMPORT_COLUMNS]
+    if unknown:
+        raise ImportProblem(f"Unknown columns: {', '.join(unknown)} (known: {', '.join(IMPORT_COLUMNS)}).")
+    if len(set(header)) != len(header):
+        raise ImportProblem("A column appears twice in the header.")
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ImportProblem(f"{len(rows) - 1} rows; at most {MAX_IMPORT_ROWS} at once.")
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ImportProblem(f"Row {number}: {len(row)} cells, the header has {len(header)}.")
+        values = {}
+        for name, cell in zip(header, row):
+            try:
+                values[name] = PARSERS[name](cell)
+            except ValueError as error:
+                raise ImportProblem(f"Row {number}, column {name}: {error}.") from None
+        out.append(values)
+    if not out:
+        raise ImportProblem("No participant rows below the header.")
+    return out

@@ -45,8 +45,9 @@ def watched_enough(seconds_watched: int, length: int | None) -> bool:
     return bool(length) and watched_share(seconds_watched, length) >= WATCHED_TO_ATTEND
 
 
-def present_enough(minutes_present: int, minutes_scheduled: int) -> bool:
-    return minutes_scheduled > 0 and Fraction(minutes_present, minutes_scheduled) >= PRESENT_TO_ATTEND
+def present_enough(present: int, scheduled: int) -> bool:
+    """Present for at least three quarters of the scheduled time (both in the same unit, e.g. seconds)."""
+    return scheduled > 0 and Fraction(present, scheduled) >= PRESENT_TO_ATTEND
 
 
 def seat_refusal(*, seated: int, cap: int | None, already_seated: bool) -> str | None:

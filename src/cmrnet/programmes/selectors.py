@@ -150,14 +150,20 @@ class SessionRecord:
     detail: str
 
 
-def _live_minutes(session: ProgrammeSession, trainee: User, *, now: dt.datetime) -> tuple[int, int] | None:
-    from cmrnet.live import selectors as live
+def _live_seconds(session: ProgrammeSession, trainee: User, *, now: dt.datetime) -> tuple[int, int] | None:
+    """Seconds the trainee was present in the session's room between its start and end (several
+    connections merged, a silent connection ending when last seen, as live attendance counts), and the
+    session's scheduled seconds."""
+    from cmrnet.live import attendance as att
+    from cmrnet.live.models import Presence
+    from cmrnet.live.selectors import STALE_AFTER
 
     if not session.live_session_id:
         return None
     ls = session.live_session
-    rows = [r for r in live.session_attendance(ls, now=now) if r.person.pk == trainee.pk]
-    return (rows[0].minutes if rows else 0), ls.duration_minutes
+    spans = att.merge(att.presence_interval(p.joined_at, p.left_at, p.last_seen, now=now, stale_after=STALE_AFTER)
+                      for p in Presence.objects.filter(room__session=ls, person=trainee))
+    return att.attended_seconds(spans, window=(ls.starts_at, ls.ends_at)), int((ls.ends_at - ls.starts_at).total_seconds())
 
 
 def attendance_record(trainee: User, programme: Programme, *, now: dt.datetime) -> list[SessionRecord]:
@@ -175,13 +181,13 @@ def attendance_record(trainee: User, programme: Programme, *, now: dt.datetime) 
             records.append(SessionRecord(session, expected, progress.watched_enough(seconds, session.video_seconds),
                                          f"{float(share) * 100:.0f}% watched"))
             continue
-        live = _live_minutes(session, trainee, now=now)
+        live = _live_seconds(session, trainee, now=now)
         if live is None:
             records.append(SessionRecord(session, expected, False, "not linked to a live room"))
         else:
-            minutes, scheduled = live
-            records.append(SessionRecord(session, expected, progress.present_enough(minutes, scheduled),
-                                         f"{minutes} of {scheduled} minutes present"))
+            seconds, scheduled = live
+            records.append(SessionRecord(session, expected, progress.present_enough(seconds, scheduled),
+                                         f"{seconds // 60} of {scheduled // 60} minutes present"))
     return records
 
 

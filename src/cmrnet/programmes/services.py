@@ -317,7 +317,7 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
     """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor),
     and is invited to the session's live room. A refusal is audited too (in its own transaction)."""
     with transaction.atomic():
-        session = ProgrammeSession.objects.select_for_update().select_related("programme", "live_session").get(pk=session.pk)
+        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("programme", "live_session").get(pk=session.pk)
         enrolment = selectors.enrolment_of(by, session.programme)
         if enrolment is None or enrolment.status not in selectors.ACTIVE:
             raise PermissionDenied("Only trainees enrolled in the programme take a place in its sessions.")
@@ -547,7 +547,12 @@ def import_outcomes(*, by: User | None, name: str, kind: str, rows: list[dict], 
 
     if by is not None:
         _require(by.has_role(Role.NETWORK_ADMIN, Role.PROGRAMME_DIRECTOR), "Only directors and administrators import outcomes.")
-    cohort, _ = Cohort.objects.get_or_create(name=name, defaults={"kind": kind, "source": source, "year": year})
+    cohort, created = Cohort.objects.get_or_create(name=name, defaults={"kind": kind, "source": source, "year": year})
+    if cohort.programme_id:
+        raise ValidationError({"name": "That is a programme's cohort, computed from its records."})
+    if not created:
+        cohort.kind, cohort.source, cohort.year = kind, source, year
+        cohort.save(update_fields=["kind", "source", "year"])
     cohort.records.all().delete()
     allowed = {"off_site_days", "days_to_first_own_scan", "attendance_percent", "completed", "exam_passed", "survey_score",
                "surveyed"}

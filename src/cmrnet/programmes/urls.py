@@ -34,4 +34,5 @@ urlpatterns = [
     path("surveys/<int:pk>/export.csv", views.survey_export, name="programme-survey-export"),
     path("<int:pk>/outcomes/", views.outcomes, name="programme-outcomes"),
     path("outcomes/", views.comparison, name="programme-comparison"),
+    path("outcomes/import/", views.outcomes_import, name="programme-outcomes-import"),
 ]

@@ -481,7 +481,8 @@ def comparison(request):
             "off_site": bar_chart(group["off_site"], title=f"Off-site training: {group['label']}",
                                   description=", ".join(f"{label}: {n}" for label, n in group["off_site"])),
         }
-    return render(request, "programmes/comparison.html", {**data, "charts": charts})
+    return render(request, "programmes/comparison.html", {**data, "charts": charts,
+                                                           "can_import": selectors.can_create(request.user)})
 
 
 @login_required
@@ -492,3 +493,27 @@ def materials(request, pk: int):
     response = ranged_file_response(session.materials, "")
     response["Content-Disposition"] = f'attachment; filename="{session.materials.name.rsplit("/", 1)[-1]}"'
     return response
+
+
+@login_required
+def outcomes_import(request):
+    from cmrnet.programmes.forms import OutcomesImportForm
+    from cmrnet.programmes.models import Cohort
+
+    if not selectors.can_create(request.user):
+        raise PermissionDenied
+    form = OutcomesImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if Cohort.objects.filter(name=d["name"]).exclude(programme=None).exists():
+            form.add_error("name", "That is a programme's cohort (computed from records): choose another name.")
+        else:
+            try:
+                cohort = services.import_outcomes(by=request.user, name=d["name"], kind=d["kind"], rows=d["table"],
+                                                  source=d["source"], year=d["year"])
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, f"{cohort.records.count()} participants imported into {cohort}.")
+                return redirect("programme-comparison")
+    return render(request, "programmes/form.html", {"form": form, "title": "Import a cohort's outcomes"})

@@ -25,7 +25,7 @@ from .package_source import Package, PackageError, member_name, open_package
 
 CASE_COLUMNS = ("case_id", "study_date", "patient_key", "category", "normal", "source", "course_id",
                 "role", "control_room", "supervisor_id", "clinical_change")
-CASE_OPTIONAL = ("full_review",)        # appended; empty or absent = not recorded
+CASE_OPTIONAL = ("full_review", "mode")  # appended; full_review empty/absent = not recorded, mode = in_person
 SUPERVISOR_COLUMNS = ("supervisor_id", "body", "level", "awarded_on", "valid_until")
 SUPERVISOR_OPTIONAL = ("revoked_on",)
 TRAINING_COLUMNS = ("period_id", "start_date", "end_date", "hours_per_week", "supervisor_id", "centre")
@@ -98,7 +98,7 @@ def one_of(choices: Iterable[str]) -> Callable[[str], str]:
 
 
 def training_mode(text: str) -> str:
-    """training.csv's ``mode``: in_person or virtual (any case); empty = in_person."""
+    """The ``mode`` of training.csv and cases.csv: in_person or virtual (any case); empty = in_person."""
     return one_of(TRAINING_MODES)(text.strip().lower() or "in_person")
 
 
@@ -177,7 +177,7 @@ def read_cases(path, categories: Iterable[str] = DEFAULT_CATEGORIES) -> tuple[Ca
         "category": one_of(categories), "normal": parse_flag, "source": one_of(SOURCES),
         "course_id": optional, "role": one_of(ROLES), "control_room": parse_optional_flag,
         "supervisor_id": optional, "clinical_change": parse_optional_flag,
-        "full_review": parse_flag_or_none,
+        "full_review": parse_flag_or_none, "mode": training_mode,
     }
     cases, seen = [], {}
     for number, row in _rows(path, CASE_COLUMNS, CASE_OPTIONAL):

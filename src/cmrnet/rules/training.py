@@ -102,7 +102,7 @@ def fte_segments(parts: Iterable[tuple[date, date, Fraction, str]]) -> list[Segm
                 del active[period_id]
         if following is None or not active:
             continue
-        fte = min(sum(active.values(), Fraction(0)), Fraction(1))
+        fte = min(sum(active.values()), Fraction(1))      # active is not empty here
         ids = tuple(sorted(active))
         end = following - ONE_DAY
         last = segments[-1] if segments else None
@@ -133,13 +133,13 @@ class TrainingCount:
     end: date | None
     counted: tuple[str, ...]
     outside: tuple[str, ...]
-    split: bool
+    split: bool                # more than one stretch counted (split training)
 
 
 def _months_of(run_list: list[list[Segment]]) -> tuple[Fraction, Fraction]:
-    """(FTE months, calendar months of the training days) of a list of stretches."""
-    fte = sum((s.months for run in run_list for s in run), Fraction(0))
-    calendar = sum((calendar_months(s.start, s.end) for run in run_list for s in run), Fraction(0))
+    """(FTE months, calendar months of the training days) of a non-empty list of stretches."""
+    fte = sum(s.months for run in run_list for s in run)
+    calendar = sum(calendar_months(s.start, s.end) for run in run_list for s in run)
     return fte, calendar
 
 
@@ -148,9 +148,10 @@ def window_allows(start: date, end: date, fte: Fraction, calendar: Fraction, win
     """Split training from ``start`` to ``end`` fits the window.
 
     Full time: end before start + window months.  Pro rata: the window is stretched by the
-    average full-time share of the training days (all at 0.5: twice as long).
+    average full-time share of the training days (all at 0.5: twice as long; all full time: the
+    same as without pro rata, since calendar_months(start, end) <= W exactly when end < start + W).
     """
-    if not pro_rata or fte >= calendar:
+    if not pro_rata:
         return end < add_months(start, window_months)
     return calendar_months(start, end) * fte <= window_months * calendar
 
@@ -170,16 +171,22 @@ def count_training(segments: list[Segment], window_months: int, pro_rata_window:
     if not window_months:
         fte, _ = _months_of(runs)
         return TrainingCount(fte, runs[0][0].start, runs[-1][-1].end, every_id, (), len(runs) > 1)
+    # Each stretch's sums once; for each first stretch the later ones are added one by one, so every
+    # (first, last) pair costs O(1) and many short periods (up to the import's 200) stay fast.
+    sums = [_months_of([run]) for run in runs]
     best: tuple[Fraction, int, int] | None = None
     for first in range(len(runs)):
+        start = runs[first][0].start
+        fte, calendar = sums[first]
         for last in range(first, len(runs)):
-            chosen = runs[first:last + 1]
-            fte, calendar = _months_of(chosen)
-            if last > first and not window_allows(runs[first][0].start, runs[last][-1].end, fte, calendar,
+            if last > first:
+                fte, calendar = fte + sums[last][0], calendar + sums[last][1]
+            if best is not None and fte <= best[0]:
+                continue            # cannot win (a tie keeps the earlier choice): skip the window check
+            if last > first and not window_allows(start, runs[last][-1].end, fte, calendar,
                                                   window_months, pro_rata_window):
                 continue
-            if best is None or fte > best[0]:
-                best = (fte, first, last)
+            best = (fte, first, last)
     fte, first, last = best
     counted = tuple(sorted({pid for run in runs[first:last + 1] for s in run for pid in s.period_ids}))
     outside = tuple(pid for pid in every_id if pid not in counted)

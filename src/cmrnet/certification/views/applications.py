@@ -69,6 +69,8 @@ def application_detail(request, pk: int):
     }
     if verdict is not None and verdict.evaluation is not None:
         context["allocations"] = integration.allocation_rows(app.candidate, verdict.evaluation.allocations)
+        context["cme_for_level2"] = {a.item_id for a in verdict.evaluation.allocations
+                                     if a.kind == "cme" and a.used_for == "level2"}
     if context["editable"]:
         context["supervisors_form"] = forms.SupervisorsForm(candidate=app.candidate,
                                                             initial={"supervisors": list(app.supervisors.all())})

@@ -4,7 +4,6 @@ register publishes: name, country, body, level, valid until, status."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from cmrnet.certification import pdf, selectors
 from cmrnet.certification.disclaimer import REGISTER_SENTENCE, disclaimer
 from cmrnet.certification.forms import RegisterFilterForm
 from cmrnet.core.links import absolute_reverse
+from cmrnet.core.listing import listing
 from cmrnet.people.models import CertificationStatus
 
 
@@ -31,12 +31,16 @@ def verify(request, code: str):
 
 
 def register(request):
+    """The public register: searched, sorted and paged by the database (one page of certificates is read)."""
     form = RegisterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.public_register(today=timezone.localdate(), name=filters.get("name") or "",
-                                        country=filters.get("country") or "", level=filters.get("level"))
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "certification/register.html", {"form": form, "page": page, "disclaimer": REGISTER_SENTENCE})
+    found = selectors.register_queryset(name=filters.get("name") or "", country=filters.get("country") or "",
+                                        level=filters.get("level"))
+    page = listing(request.GET, found, sorts=selectors.REGISTER_SORTS, default="name")
+    today = timezone.localdate()
+    entries = [selectors.register_entry(cert, today=today) for cert in page.items]
+    return render(request, "certification/register.html", {"form": form, "listing": page, "entries": entries,
+                                                           "disclaimer": REGISTER_SENTENCE})
 
 
 @login_required

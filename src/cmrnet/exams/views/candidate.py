@@ -128,6 +128,25 @@ def question(request, pk: int, n: int):
     })
 
 
+@login_required
+def review(request, pk: int):
+    """Before submitting: every question with its state, the unanswered and the flagged ones listed with
+    links, and the Submit button. Only what the server holds counts (the page also says if this browser
+    still has changes waiting to be saved)."""
+    attempt = _open_attempt_or_done(request, pk)
+    if not attempt.is_open:
+        return redirect("exams-attempt-done", pk=attempt.pk)
+    answers = {a.form_item_id: a for a in attempt.answers.all()}
+    grid = _grid(attempt, answers, current=0)
+    now = timezone.now()
+    remaining = timing.remaining_seconds(now, attempt.deadline)
+    return render(request, "exams/review.html", {
+        "attempt": attempt, "sitting": attempt.registration.sitting, "grid": grid, "total": len(grid),
+        "unanswered": [c for c in grid if not c["answered"]], "flagged": [c for c in grid if c["flagged"]],
+        "answered": sum(1 for c in grid if c["answered"]), "remaining": remaining, "clock": _clock(remaining),
+        "remaining_ms": timing.remaining_milliseconds(now, attempt.deadline)})
+
+
 def _bool(value: str | None) -> bool | None:
     if value is None:
         return None

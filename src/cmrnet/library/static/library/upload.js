@@ -1,4 +1,4 @@
-// Upload with progress: files (or a dropped/chosen folder) go in batches of about 16 MB, one request each;
+// Upload with progress: files (or a dropped/chosen folder) go in batches of about 16 MB or 90 files, one request each;
 // each batch is stored all or nothing on the server. A failed batch is retried twice; sending a study again
 // later skips the images that already arrived, so a broken upload resumes where it stopped.
 (function () {
@@ -39,9 +39,11 @@
   });
 
   function batches(files) {
+    // Django refuses a request with more than DATA_UPLOAD_MAX_NUMBER_FILES (100) files: stay below it.
+    const batchFiles = parseInt(form.dataset.batchFiles, 10) || 90;
     const out = []; let cur = []; let size = 0;
     for (const f of files) {
-      if (cur.length && size + f.size > batchBytes) { out.push(cur); cur = []; size = 0; }
+      if (cur.length && (size + f.size > batchBytes || cur.length >= batchFiles)) { out.push(cur); cur = []; size = 0; }
       cur.push(f); size += f.size;
     }
     if (cur.length) out.push(cur);
