@@ -155,3 +155,15 @@ def test_site_tolerance_changes_the_verdict(assigned, supervised, admin, mentor)
     services.set_tolerance(by=admin, parameter="lv_esv_ml", relative_pct=20)
     rows = {r["field"]: r for r in _submitted(assigned, supervised).comparison}
     assert rows["lv_esv_ml"]["status"] == "agree" and rows["lv_esv_ml"]["tolerance"] == "± 20 %"
+
+
+def test_the_trainee_and_the_mentor_are_told_with_a_link_to_the_reading(assigned, supervised, mentor):
+    from cmrnet.notifications.models import Notification
+
+    link = f"/interpretation/{assigned.pk}/"
+    assert Notification.objects.get(recipient=supervised).link == link              # assigned
+    _submitted(assigned, supervised)
+    told = Notification.objects.get(recipient=mentor)
+    assert told.link == link and "to review" in told.subject
+    services.complete_review(by=mentor, interpretation=assigned, grade="good", full_review=True)
+    assert Notification.objects.filter(recipient=supervised, subject__contains="was reviewed").count() == 1

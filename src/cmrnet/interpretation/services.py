@@ -21,6 +21,26 @@ from cmrnet.library import selectors as library
 from cmrnet.logbook import services as logbook
 from cmrnet.logbook.patient_keys import patient_key
 
+def _tell(recipients, *, subject: str, reading: Interpretation, body: str = "") -> None:
+    """A notification (header list and e-mail) linking to the reading; no patient data, the case's pseudonym only."""
+    from django.urls import reverse
+
+    from cmrnet.notifications.models import Kind
+    from cmrnet.notifications.services import notify_many
+
+    notify_many(recipients=[r for r in recipients if r is not None], kind=Kind.OTHER, subject=subject, body=body,
+                link=reverse("interpretation-detail", args=[reading.pk]))
+
+
+def _reviewers(reading: Interpretation) -> list:
+    """The mentor named on the reading, else every supervisor of the trainee."""
+    if reading.mentor_id:
+        return [reading.mentor]
+    from cmrnet.people.selectors import supervisors_of
+
+    return list(supervisors_of(reading.trainee))
+
+
 REVIEW_FIELDS = ["status", "grade", "overall_comment", "full_review", "reviewed_by", "reviewed_at"]
 
 
@@ -46,6 +66,8 @@ def assign_case(*, by, trainee, case, due_on: dt.date | None = None, note: str =
     reading = Interpretation.objects.create(trainee=trainee, case=case, assignment=assignment, mentor=by)
     record(actor=by, action="interpretation.assigned", obj=reading,
            data={"trainee_id": trainee.pk, "case": case.pseudonym, "due_on": due_on})
+    _tell([trainee], reading=reading, subject=f"A case to read: {case.pseudonym}",
+          body=f"{by} asked you to read {case.pseudonym}" + (f" by {due_on:%d %b %Y}." if due_on else "."))
     return assignment
 
 
@@ -180,6 +202,7 @@ def submit(*, by, interpretation: Interpretation, report: dict, measurements: li
     tally = comparison.summary(results)
     record(actor=by, action="interpretation.submitted", obj=reading, changes={"status": ["draft", "submitted"]},
            data={"case": reading.case.pseudonym, **tally})
+    _tell(_reviewers(reading), reading=reading, subject=f"A reading to review: {reading.case.pseudonym} by {reading.trainee}")
     return reading
 
 
@@ -243,6 +266,8 @@ def complete_review(*, by, interpretation: Interpretation, grade: str, overall_c
     reading.status, reading.reviewed_by, reading.reviewed_at = Status.REVIEWED, by, timezone.now()
     reading.save()
     record(actor=by, action="interpretation.reviewed", obj=reading, changes=diff(before, snapshot(reading, REVIEW_FIELDS)))
+    _tell([reading.trainee], reading=reading, subject=f"Your reading of {reading.case.pseudonym} was reviewed",
+          body=f"Grade: {reading.get_grade_display()}. Open it to see the comments on the images.")
     return reading
 
 
