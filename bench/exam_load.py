@@ -1,7 +1,14 @@
 """Load benchmark of exam delivery: N candidates answering and changing answers at once.
 
     .venv/bin/python bench/exam_load.py [--candidates 500] [--seconds 30] [--items 20] [--think-ms 0]
+                                        [--stagger-s S] [--max-saves N]
                                         [--url http://127.0.0.1:PORT] [--database-url URL]
+
+Realistic exam-day load (issue 14): 500 candidates changing an answer every ~10 s is
+    --candidates 500 --think-ms 10000 --stagger-s 10 --seconds 60
+(each candidate starts at a random moment within the first 10 s, then pauses 0-20 s, mean 10 s, between
+changes): the offered rate is candidates / think time = 50 saves/s; the script prints it beside the achieved
+rate, measured after the staggered starts.
 
 Without --url it prepares a temporary data directory and SQLite database (or the given
 --database-url / DATABASE_URL), migrates, creates a locked form, an open sitting and N registered
@@ -105,11 +112,28 @@ def prepare(n_candidates: int, n_items: int) -> tuple[int, list[dict]]:
     return sitting.pk, clients
 
 
+class Budget:
+    """The run's bound in count: at most `limit` save requests in all (the time bound is `stop_at`)."""
+
+    def __init__(self, limit: int):
+        self.left, self.lock = limit, threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
 class Candidate(threading.Thread):
-    def __init__(self, host: str, port: int, client: dict, stop_at: float, think: float, seed: int):
+    def __init__(self, host: str, port: int, client: dict, stop_at: float, think: float, seed: int,
+                 start_after: float = 0.0, budget: Budget | None = None):
         super().__init__(daemon=True)
         self.host, self.port, self.c, self.stop_at, self.think = host, port, client, stop_at, think
         self.rng = random.Random(seed)
+        self.start_after, self.budget = start_after, budget
+        self.done_at: list[float] = []      # monotonic time each save completed (for the achieved rate)
         self.latencies: list[float] = []
         self.confirmed: dict[int, str] = {}
         self.errors: list[str] = []
@@ -124,9 +148,11 @@ class Candidate(threading.Thread):
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
                    "X-CSRFToken": self.c["csrf"],
                    "Cookie": f"{self.c['cookie']}={self.c['session']}; csrftoken={self.c['csrf']}"}
+        if self.start_after:                 # staggered starts: candidates do not all begin at once
+            time.sleep(min(self.start_after, max(0.0, self.stop_at - time.monotonic())))
         last_used = time.monotonic()
         pending = None  # a change the server did not confirm (5xx): sent again, as delivery.js does
-        while time.monotonic() < self.stop_at:
+        while time.monotonic() < self.stop_at and (self.budget is None or self.budget.take()):
             if pending:
                 item, choice = pending
             else:
@@ -151,6 +177,7 @@ class Candidate(threading.Thread):
                 continue
             self.latencies.append(time.perf_counter() - t0)
             last_used = time.monotonic()
+            self.done_at.append(last_used)
             if response.status == 200 and json.loads(payload).get("saved"):
                 self.confirmed[item] = choice
             else:
@@ -160,7 +187,7 @@ class Candidate(threading.Thread):
                     pending = (item, choice)
                     time.sleep(min(1.0, max(0.0, self.stop_at - time.monotonic())))
             if self.think:
-                time.sleep(self.rng.uniform(0, 2 * self.think))
+                time.sleep(min(self.rng.uniform(0, 2 * self.think), max(0.0, self.stop_at - time.monotonic())))
         conn.close()
 
 
@@ -195,6 +222,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--think-ms", type=float, default=0.0, help="mean pause between a candidate's changes")
+    parser.add_argument("--stagger-s", type=float, default=None,
+                        help="candidates start at random moments within this many seconds (default: the think time)")
+    parser.add_argument("--max-saves", type=int, default=500_000, help="bound on the number of save requests")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the launched server")
     parser.add_argument("--url", help="a running server on loopback (shares the database with this process)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
@@ -239,8 +269,16 @@ def main(argv=None) -> int:
                                   env=env, stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / "server.log", "w"))
     try:
         wait_for(host, port)
-        stop_at = time.monotonic() + args.seconds
-        threads = [Candidate(host, port, c, stop_at, args.think_ms / 1000, seed=i) for i, c in enumerate(clients)]
+        if args.seconds > 900:
+            raise SystemExit("bounded in time: at most 900 s")
+        stagger = args.think_ms / 1000 if args.stagger_s is None else args.stagger_s
+        stagger = min(stagger, args.seconds / 2)
+        rng = random.Random(0)
+        budget = Budget(args.max_saves)
+        load_start = time.monotonic()
+        stop_at = load_start + args.seconds
+        threads = [Candidate(host, port, c, stop_at, args.think_ms / 1000, seed=i,
+                             start_after=rng.uniform(0, stagger), budget=budget) for i, c in enumerate(clients)]
         started = time.perf_counter()
         for t in threads:
             t.start()
@@ -260,7 +298,14 @@ def main(argv=None) -> int:
     print(f"server: {'given ' + args.url if args.url else f'cmrnet serve on {host}:{port} ({args.workers} worker(s))'}; "
           f"database: {connection.vendor}{journal}")
     print(f"candidates: {len(threads)}, duration: {elapsed:.1f} s")
-    print(f"answers saved: {saved} ({saved / elapsed:.1f} answers/s)")
+    print(f"answers saved: {saved} ({saved / elapsed:.1f} answers/s over the whole run)")
+    steady_from = load_start + stagger
+    steady = sum(1 for t in threads for d in t.done_at if d >= steady_from)
+    window = max(elapsed - stagger, 1e-9)
+    offered = f"{len(threads) / (args.think_ms / 1000):.1f} saves/s" if args.think_ms else "as fast as answered"
+    print(f"offered rate: {offered} ({len(threads)} candidates, a change every {args.think_ms / 1000:g} s on average, "
+          f"starts staggered over {stagger:g} s); achieved after the starts: {steady / window:.1f} saves/s"
+          + ("; stopped by --max-saves" if budget.left <= 0 else ""))
     print(f"save latency: p50 {p(0.50):.1f} ms, p99 {p(0.99):.1f} ms, "
           f"mean {statistics.fmean(latencies) * 1000 if latencies else 0:.1f} ms")
     print(f"retried after a 5xx/connection error: {sum(t.retries for t in threads)}; errors: {len(errors)}" + (f" ({', '.join(sorted(set(errors)))})" if errors else "")

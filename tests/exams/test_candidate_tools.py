@@ -97,3 +97,75 @@ def test_the_same_save_sent_twice_leaves_the_same_answer(attempt, trainee, clien
     answer = Answer.objects.get(attempt=attempt, form_item_id=item)
     assert (answer.choice, answer.flagged, answer.struck) == ("D", True, "AE")
     assert Answer.objects.filter(attempt=attempt).count() == 1
+
+
+# --- the save path's statements (issue 14) ------------------------------------------------------------------
+
+def _statements(client, method, url, data=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {}, HTTP_ACCEPT="application/json")
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_save_reads_the_attempt_once_locked_and_upserts_the_answer(attempt, trainee, client_for):
+    c = client_for(trainee)
+    item = attempt.item_order[0]
+    _save(c, attempt, item=item, choice="A", position=1)                  # the row exists: an update
+    response, sql = _statements(c, "post", f"/exams/attempts/{attempt.pk}/save/",
+                                {"item": item, "choice": "B", "position": 1})
+    assert response.json()["saved"] and response.json()["choice"] == "B"
+    attempt_reads = [s for s in sql if s.startswith("SELECT") and 'FROM "exams_attempt"' in s]
+    answer_writes = [s for s in sql if '"exams_answer"' in s and not s.startswith("SELECT")]
+    assert len(attempt_reads) == 1, attempt_reads
+    assert len(answer_writes) == 1 and answer_writes[0].startswith('INSERT INTO "exams_answer"')
+    assert "ON CONFLICT" in answer_writes[0]
+    assert not any(s.startswith("UPDATE") for s in sql)                  # same position: no attempt write
+    # a new item: still one read and one statement for the answer (plus the position, which changed)
+    response, sql_new = _statements(c, "post", f"/exams/attempts/{attempt.pk}/save/",
+                                    {"item": attempt.item_order[1], "choice": "C", "position": 2})
+    assert response.json()["answered"] == 2
+    assert len([s for s in sql_new if '"exams_answer"' in s and not s.startswith("SELECT")]) == 1
+    assert len(sql_new) == len(sql) + 1 and [s for s in sql_new if s.startswith("UPDATE")][0].count("position") == 1
+    assert Answer.objects.get(attempt=attempt, form_item_id=item).saves == 2
+
+
+def test_the_save_query_count_does_not_grow_with_the_answers(attempt, trainee, client_for,
+                                                            django_assert_max_num_queries):
+    c = client_for(trainee)
+    _, first = _statements(c, "post", f"/exams/attempts/{attempt.pk}/save/",
+                           {"item": attempt.item_order[0], "choice": "A", "position": 1})
+    for n, item in enumerate(attempt.item_order[1:4], start=2):
+        _save(c, attempt, item=item, choice="B", position=n)
+    with django_assert_max_num_queries(len(first)):
+        # a new answer row, at the position already recorded (as the first save was): the same statements
+        c.post(f"/exams/attempts/{attempt.pk}/save/", {"item": attempt.item_order[4], "choice": "E", "position": 4},
+               HTTP_ACCEPT="application/json")
+
+
+def test_another_candidates_save_is_a_404_and_writes_nothing(attempt, other_trainee, client_for):
+    response = client_for(other_trainee).post(f"/exams/attempts/{attempt.pk}/save/",
+                                              {"item": attempt.item_order[0], "choice": "A"},
+                                              HTTP_ACCEPT="application/json")
+    assert response.status_code == 404 and not Answer.objects.exists()
+
+
+def test_a_question_page_writes_nothing_and_takes_no_lock(attempt, trainee, client_for):
+    """On SQLite every transaction begins IMMEDIATE (the write lock): a question page opens none."""
+    c = client_for(trainee)
+    for n in (1, 3, 2):
+        response, sql = _statements(c, "get", f"/exams/attempts/{attempt.pk}/q/{n}/")
+        assert response.status_code == 200
+        assert not [s for s in sql if s.split()[0] in {"INSERT", "UPDATE", "DELETE", "SAVEPOINT"}
+                    and "django_session" not in s], sql
+        assert not any("FOR UPDATE" in s for s in sql)
+
+
+def test_an_overdue_attempt_is_closed_by_the_question_page(attempt, trainee, client_for):
+    type(attempt).objects.filter(pk=attempt.pk).update(deadline=timezone.now() - dt.timedelta(seconds=1))
+    response = client_for(trainee).get(f"/exams/attempts/{attempt.pk}/q/1/")
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.submit_reason == "timeout" and attempt.submitted_at is not None

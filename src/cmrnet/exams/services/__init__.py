@@ -1,7 +1,8 @@
 """Writes of the exam app. Each service: keyword-only arguments, one transaction, an audit entry."""
 
 from cmrnet.exams.services.delivery import (  # noqa: F401
-    AttemptClosed, close_overdue_attempts, close_if_overdue, save_answer, start_attempt, submit_attempt,
+    AttemptClosed, NoSuchAttempt, close_overdue_attempts, close_if_overdue, save_answer, save_answer_for, start_attempt,
+    submit_attempt,
 )
 from cmrnet.exams.services.forms import (  # noqa: F401
     add_form_item, lock_form, propose_form, record_incident, register_candidate, remove_form_item,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from cmrnet.audit.services import record
 from cmrnet.exams import timing
@@ -66,10 +67,19 @@ def _close(attempt: Attempt, *, at: dt.datetime, reason: str, by=None, trigger: 
            obj=attempt, data=data)
 
 
-@transaction.atomic
 def close_if_overdue(*, attempt: Attempt, now: dt.datetime, trigger: str = "") -> bool:
     """Close the attempt at its deadline if the server's clock says the deadline has passed (lazily, on any
-    request, or when the page's countdown asks). The reason is always a time-out, by nobody."""
+    request, or when the page's countdown asks). The reason is always a time-out, by nobody.
+
+    Check first, lock only then: a request for an attempt that is open and not overdue (every question page)
+    opens no transaction, so on SQLite (BEGIN IMMEDIATE) it never takes the write lock."""
+    if not attempt.is_open or not timing.is_past(now, attempt.deadline):
+        return False
+    return _close_if_overdue_locked(attempt=attempt, now=now, trigger=trigger)
+
+
+@transaction.atomic
+def _close_if_overdue_locked(*, attempt: Attempt, now: dt.datetime, trigger: str) -> bool:
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
     closed = locked.is_open and timing.is_past(now, locked.deadline)
     if closed:
@@ -144,12 +154,117 @@ def _save_answer(*, attempt: Attempt, form_item_id: int, now: dt.datetime, choic
     return answer
 
 
+class NoSuchAttempt(Exception):
+    """No attempt with this id belongs to this candidate."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the answer-save response needs, read inside the save's transaction."""
+
+    answer: Answer
+    attempt: Attempt
+    answered: int
+
+
 def save_answer(*, attempt: Attempt, now: dt.datetime, **changes) -> Answer:
     """Save one change to the candidate's answer sheet (see `_save_answer`); at or after the deadline
     the change is refused with AttemptClosed and the attempt is closed at its deadline."""
+    return save_answer_for(attempt_id=attempt.pk, now=now, **changes).answer
+
+
+def save_answer_for(*, attempt_id: int, now: dt.datetime, candidate=None, **changes) -> Saved:
+    """The save as the delivery page calls it: the attempt (the candidate's own when `candidate` is given,
+    else NoSuchAttempt) is read once, locked, inside the transaction that writes the answer."""
     try:
-        return _save_answer(attempt=attempt, now=now, **changes)
-    except AttemptClosed:
+        return _save_answer(attempt_id=attempt_id, candidate=candidate, now=now, **changes)
+    except AttemptClosed as closed:
+        attempt = closed.attempt
         close_if_overdue(attempt=attempt, now=now)
-        attempt.refresh_from_db()
         raise AttemptClosed(attempt) from None
+
+
+def _letters(value: str) -> str:
+    value = (value or "").upper()
+    if any(c not in OPTION_LETTERS for c in value):
+        raise ValidationError("Options are A-E.")
+    return "".join(c for c in OPTION_LETTERS if c in value)
+
+
+def _changes(*, choice, flagged, struck, defect_flag, defect_comment) -> dict:
+    """The columns this save sets, each with its whole new value (never a toggle: a repeated save is idempotent)."""
+    values = {}
+    if choice is not None:
+        choice = _letters(choice)
+        if len(choice) > 1:
+            raise ValidationError("Choose one option.")
+        values["choice"] = choice
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    if struck is not None:
+        values["struck"] = _letters(struck)
+    if defect_flag is not None:
+        comment = (defect_comment or "").strip() if defect_flag else ""
+        if len(comment) > DEFECT_COMMENT_MAX_LENGTH:
+            raise ValidationError(f"The defect report is {len(comment)} characters long; at most "
+                                  f"{DEFECT_COMMENT_MAX_LENGTH} are kept. Please shorten it.")
+        values["defect_flag"], values["defect_comment"] = bool(defect_flag), comment
+    return values
+
+
+ANSWER_DEFAULTS = {"choice": "", "flagged": False, "struck": "", "defect_flag": False, "defect_comment": ""}
+RETURNED = ("id", "choice", "flagged", "struck", "defect_flag", "defect_comment", "saves")
+
+
+def _upsert(*, attempt_id: int, form_item_id: int, values: dict, now: dt.datetime) -> Answer:
+    """One statement, INSERT ... ON CONFLICT (attempt, item) DO UPDATE (PostgreSQL and SQLite >= 3.35): the
+    answer row is created or only the changed columns are set, the save counted; RETURNING gives the row as
+    stored. Replaces get_or_create + save (a SELECT, a savepoint, then an INSERT or UPDATE)."""
+    q = connection.ops.quote_name
+    table = q(Answer._meta.db_table)
+    updated_at = Answer._meta.get_field("updated_at").get_db_prep_value(now, connection)
+    row = {"attempt_id": attempt_id, "form_item_id": form_item_id, **ANSWER_DEFAULTS, **values,
+           "saves": 1, "updated_at": updated_at}
+    columns = list(row)
+    sets = [f"{q(c)} = excluded.{q(c)}" for c in values]
+    sets += [f"{q('saves')} = {table}.{q('saves')} + 1", f"{q('updated_at')} = excluded.{q('updated_at')}"]
+    sql = (f"INSERT INTO {table} ({', '.join(map(q, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({q('attempt_id')}, {q('form_item_id')}) DO UPDATE SET {', '.join(sets)} "
+           f"RETURNING {', '.join(map(q, RETURNED))}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [row[c] for c in columns])
+        pk, choice, flagged, struck, defect_flag, defect_comment, saves = cursor.fetchone()
+    return Answer(pk=pk, attempt_id=attempt_id, form_item_id=form_item_id, choice=choice, flagged=bool(flagged),
+                  struck=struck, defect_flag=bool(defect_flag), defect_comment=defect_comment, saves=saves,
+                  updated_at=now)
+
+
+@transaction.atomic
+def _save_answer(*, attempt_id: int, form_item_id: int, now: dt.datetime, candidate=None, choice: str | None = None,
+                 flagged: bool | None = None, struck: str | None = None, defect_flag: bool | None = None,
+                 defect_comment: str | None = None, position: int | None = None) -> Saved:
+    """Save one change to the candidate's answer sheet; refused at or after the deadline.
+
+    Statements: one locked read of the attempt (its own row only: FOR UPDATE OF on PostgreSQL, so candidates
+    of one sitting never wait for each other), one upsert of the answer, the position only when it changed,
+    and the answered count the page shows. Nothing runs after the commit.
+    `choice` is the canonical option letter ('' clears the answer); `struck` the struck canonical letters.
+    """
+    qs = Attempt.objects.select_for_update(of=("self",)).select_related("registration__sitting")
+    if candidate is not None:
+        qs = qs.filter(registration__candidate=candidate)
+    locked = qs.filter(pk=attempt_id).first()
+    if locked is None:
+        raise NoSuchAttempt(attempt_id)
+    if not locked.is_open or timing.is_past(now, locked.deadline):
+        raise AttemptClosed(locked)
+    if form_item_id not in locked.item_order:
+        raise ValidationError("This item is not part of your exam.")
+    values = _changes(choice=choice, flagged=flagged, struck=struck, defect_flag=defect_flag,
+                      defect_comment=defect_comment)
+    answer = _upsert(attempt_id=locked.pk, form_item_id=form_item_id, values=values, now=now)
+    if position is not None and position != locked.position:
+        Attempt.objects.filter(pk=locked.pk).update(position=position)
+        locked.position = position
+    answered = Answer.objects.filter(attempt_id=locked.pk).exclude(choice="").count()
+    return Saved(answer, locked, answered)

@@ -110,8 +110,8 @@ def question(request, pk: int, n: int):
     version = form_item.version
     answers = {a.form_item_id: a for a in attempt.answers.all()}
     answer = answers.get(fid)
-    if attempt.position != n:
-        type(attempt).objects.filter(pk=attempt.pk).update(position=n)
+    # A question page writes nothing (on SQLite a write would take the database's one write lock): the
+    # position to resume at is recorded by each save.
     order = attempt.option_orders[str(fid)]
     options = [{"letter": letter, "shown": OPTION_LETTERS[i], "text": version.option(letter),
                 "struck": bool(answer and letter in answer.struck), "chosen": bool(answer and answer.choice == letter)}
@@ -156,27 +156,31 @@ def _bool(value: str | None) -> bool | None:
 @login_required
 @require_POST
 def save(request, pk: int):
-    """Save one change (answer, flag, strike-outs, defect report). JSON for delivery.js; a redirect without JS."""
-    attempt = selectors.get_attempt_for_user(request.user, pk)
+    """Save one change (answer, flag, strike-outs, defect report). JSON for delivery.js; a redirect without JS.
+
+    The attempt is read once, locked, inside the save's transaction (only the candidate's own: 404 otherwise);
+    the response carries only what that transaction read."""
     now = timezone.now()
     wants_json = "application/json" in request.headers.get("Accept", "")
     post = request.POST
     try:
         form_item_id = int(post.get("item", ""))
         position = int(post["position"]) if post.get("position", "").isdigit() else None
-        answer = services.save_answer(
-            attempt=attempt, now=now, form_item_id=form_item_id, position=position,
+        saved = services.save_answer_for(
+            attempt_id=pk, candidate=request.user, now=now, form_item_id=form_item_id, position=position,
             choice=post.get("choice"), struck=post.get("struck"), defect_comment=post.get("defect_comment"),
             # delivery.js sends only what changed; the plain form (no JavaScript) sends the whole page,
             # where an unticked checkbox is absent
             flagged=_bool(post.get("flagged")) if wants_json else "flagged" in post,
             defect_flag=_bool(post.get("defect_flag")) if wants_json else "defect_flag" in post)
+    except services.NoSuchAttempt:
+        raise Http404("No such attempt.") from None
     except services.AttemptClosed as exc:
         if wants_json:
             return JsonResponse({"saved": False, "closed": True, "error": str(exc),
-                                 "done_url": reverse("exams-attempt-done", args=[attempt.pk])}, status=409)
+                                 "done_url": reverse("exams-attempt-done", args=[pk])}, status=409)
         messages.error(request, str(exc))
-        return redirect("exams-attempt-done", pk=attempt.pk)
+        return redirect("exams-attempt-done", pk=pk)
     except OperationalError:  # e.g. SQLite "database is locked" under load: nothing was written
         if wants_json:
             return JsonResponse({"saved": False, "retry": True, "error": "The server is busy; retrying."},
@@ -187,12 +191,12 @@ def save(request, pk: int):
         if wants_json:
             return JsonResponse({"saved": False, "error": message}, status=400)
         messages.error(request, message)
-        return redirect("exams-attempt", pk=attempt.pk)
+        return redirect("exams-attempt", pk=pk)
+    answer, attempt = saved.answer, saved.attempt
     if wants_json:
         return JsonResponse({
             "saved": True, "item": form_item_id, "choice": answer.choice, "flagged": answer.flagged,
-            "struck": answer.struck, "defect_flag": answer.defect_flag,
-            "answered": attempt.answers.exclude(choice="").count(),
+            "struck": answer.struck, "defect_flag": answer.defect_flag, "answered": saved.answered,
             "remaining": timing.remaining_seconds(now, attempt.deadline),
             "remaining_ms": timing.remaining_milliseconds(now, attempt.deadline)})
     messages.success(request, "Saved.")
