@@ -23,3 +23,12 @@ def test_withdrawing_an_application_asks_first(draft, candidate, client_for):
 def test_withdrawing_says_so(draft, candidate, client_for):
     page = client_for(candidate).post(f"/certification/applications/{draft.pk}/withdraw/", follow=True).content.decode()
     assert "Application withdrawn." in page
+
+
+def test_the_graders_dashboard_panels_agree(in_grading, board_member, grader, client_for):
+    from cmrnet.certification import services
+
+    services.assign_grader(by=board_member, application=in_grading, grader=grader)
+    page = client_for(grader).get("/").content.decode()
+    assert f"Application #{in_grading.pk}" in page
+    assert "No applications are assigned to you" not in page and "Nothing waits for your grade" not in page

@@ -41,7 +41,7 @@ def test_the_logbook_deadline_is_reminded_at_30_days_once(candidate, logbook, to
     assert remind_logbook_deadlines(today=deadline - dt.timedelta(days=30)) == 1  # the 30-day reminder
     assert remind_logbook_deadlines(today=deadline - dt.timedelta(days=29)) == 0
     subjects = list(Notification.objects.filter(recipient=candidate, kind=Kind.DEADLINE).values_list("subject", flat=True))
-    assert subjects == [f"Logbook deadline {deadline:%d %b %Y}: 30 days left", f"Logbook deadline {deadline:%d %b %Y}: 31 days left"]
+    assert subjects == [f"Logbook deadline {deadline:%Y-%m-%d}: 30 days left", f"Logbook deadline {deadline:%Y-%m-%d}: 31 days left"]
 
 
 def test_no_deadline_reminder_after_the_deadline(candidate, logbook, today):

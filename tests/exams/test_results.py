@@ -201,6 +201,7 @@ def test_appeal_is_filed_once_decided_with_reasons_and_communicated(
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.REJECTED and appeal.decided_by == board_member2
     assert mail.outbox[0].to == [candidates[7].email] and "rejected" in mail.outbox[0].body
+    assert f"/exams/results/{appeal.result_id}/" in mail.outbox[0].body  # the e-mail links to the result
     with pytest.raises(ValidationError):
         services.decide_appeal(by=board_member, appeal=appeal, status=AppealStatus.UPHELD, decision="late")
     assert set(AuditEntry.objects.filter(object_type="exams.appeal").values_list("action", flat=True)) == \

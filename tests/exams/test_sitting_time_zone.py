@@ -54,7 +54,7 @@ def test_the_board_enters_the_window_on_the_sittings_clock(board_member, form5, 
     assert sitting.start_opens == dt.datetime(2026, 11, 7, 16, 0, tzinfo=dt.timezone.utc)
     assert sitting.exam_date == dt.date(2026, 11, 7)
     page = client_for(board_member).get(f"/exams/sittings/{sitting.pk}/manage/").content.decode()
-    assert "07 Nov 2026 11:00 – 07 Nov 2026 14:00 EST (America/New_York)" in page
+    assert "2026-11-07 11:00 – 2026-11-07 14:00 EST (America/New_York)" in page
 
 
 def test_an_unknown_time_zone_is_refused(board_member, form5, client_for):

@@ -34,6 +34,8 @@ GET_MATRIX = {
     "/logbook/training/": OWN_PAGE,
     "/logbook/peer-recognition/": OWN_PAGE,
     "/logbook/import/": OWN_PAGE,
+    "/logbook/import/template.csv": row(OK, anonymous=REDIRECT),  # an empty template: anyone signed in
+    "/logbook/import/template.xlsx": row(OK, anonymous=REDIRECT),
     "/logbook/package/import/": OWN_PAGE,
     "/logbook/settings/": OWN_PAGE,
     "/logbook/trainee/{trainee}/": READ,

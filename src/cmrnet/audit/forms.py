@@ -1,13 +1,15 @@
 from django import forms
 
+from cmrnet.core.widgets import DayInput
+
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, label="Actor e-mail contains")
     action = forms.ChoiceField(required=False)
     object_type = forms.ChoiceField(required=False, label="Object type")
     text = forms.CharField(required=False, label="Object contains")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=DayInput())
+    until = forms.DateField(required=False, widget=DayInput())
 
     def __init__(self, *args, facets: dict[str, list[str]], **kwargs):
         super().__init__(*args, **kwargs)

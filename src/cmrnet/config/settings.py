@@ -291,6 +291,7 @@ CMRNET_DICOM_MAX_UPLOAD_MB = env_int("CMRNET_DICOM_MAX_UPLOAD_MB", 2048, minimum
 CMRNET_LIBRARY_COURSE_ID = env_str("CMRNET_LIBRARY_COURSE_ID", "cmrnet-library")
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["cmrnet.config.formats"]  # dates as YYYY-MM-DD on every page and in every form
 TIME_ZONE = env_str("CMRNET_TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

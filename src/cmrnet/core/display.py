@@ -7,7 +7,7 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-DATE_FORMAT = "j M Y"  # 3 Mar 2026: unambiguous in every language the network reads (Django date format)
+DATE_FORMAT = "Y-m-d"  # ISO 8601, as typed in every date field (cmrnet.core.widgets.DayInput) and in imports
 DATE_INPUT_HINT = "as your browser shows it; stored as a calendar day"
 
 FLAG_LABELS = {

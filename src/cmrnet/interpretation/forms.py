@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cmrnet.core.widgets import DayInput
 from cmrnet.interpretation.comparison import NUMERIC_FIELDS
 from cmrnet.interpretation.models import TOLERANCE_PARAMETERS, Grade
 from cmrnet.library.models import AHA_SEGMENTS, LgePattern, WallMotion
@@ -94,7 +95,7 @@ class ReviewForm(forms.Form):
 class AssignForm(forms.Form):
     trainee = forms.ModelChoiceField(label="Trainee", queryset=None)
     case = forms.ModelChoiceField(label="Case", queryset=None)
-    due_on = forms.DateField(label="Due on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="Due on", required=False, widget=DayInput())
     note = forms.CharField(label="Note to the trainee", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, trainees, cases, **kwargs):

@@ -6,11 +6,12 @@ from functools import lru_cache
 
 from django import forms
 
+from cmrnet.core.widgets import DayInput
 from cmrnet.live.models import LiveSession, ParticipantRole, SessionKind
 from cmrnet.network.models import Centre, Scanner
 from cmrnet.people.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

@@ -309,7 +309,7 @@ def verify_case(*, by: User, case: Case, status: str, comment: str = "") -> Case
         from cmrnet.notifications.services import notify
 
         notify(recipient=case.trainee, kind=Kind.CASE_QUERIED, link=reverse("logbook-case-edit", args=[case.pk]),
-               subject=f"Case {case.case_id} of {case.study_date:%d %b %Y} queried by {by}",
+               subject=f"Case {case.case_id} of {case.study_date:%Y-%m-%d} queried by {by}",
                body="Open the case to read the question and correct or complete the entry.")
     return case
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<int:case_pk>/verify/", views.case_verify, name="logbook-case-verify"),
     path("import/", views.import_cases, name="logbook-import"),
     path("import/confirm/", views.import_confirm, name="logbook-import-confirm"),
+    path("import/template.<str:fmt>", views.import_template, name="logbook-import-template"),
     path("package/import/", views.package_import, name="logbook-package-import"),
     path("export/<str:fmt>/", views.export, name="logbook-export"),
     path("cme/", views.cme_list, name="logbook-cme"),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cmrnet import rules
 from cmrnet.core.listing import listing
 from cmrnet.logbook import cohort, exports, importing, package, progress, selectors, services
+from cmrnet.logbook import import_template as import_template_module
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
 from cmrnet.logbook.models import TrainingPeriod, Verification
@@ -267,7 +268,8 @@ def case_verify(request, case_pk: int):
 def import_cases(request):
     trainee = _require_owner(request, None)
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "preview": None, "file_error": "", "columns": importing.REQUIRED + importing.OPTIONAL}
+    context = {"form": form, "preview": None, "file_error": "", "columns": importing.REQUIRED + importing.OPTIONAL,
+               "guide": import_template_module.columns(package.all_categories())}
     if request.method == "POST" and form.is_valid():
         try:
             preview = importing.preview_file(form.cleaned_data["file"], trainee=trainee,
@@ -281,6 +283,21 @@ def import_cases(request):
                     {"trainee": trainee.pk, "id": secrets.token_hex(16),
                      "rows": [r.to_json() for r in preview.valid_rows]}, salt=IMPORT_SALT, compress=True)
     return render(request, "logbook/import.html", context)
+
+
+@login_required
+def import_template(request, fmt: str):
+    """The empty import template (CSV header, or a workbook with drop-down lists and a column guide)."""
+    categories = package.all_categories()
+    if fmt == "csv":
+        response = HttpResponse(import_template_module.template_csv(categories), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(import_template_module.template_xlsx(categories),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404("Templates are CSV or XLSX.")
+    response["Content-Disposition"] = f'attachment; filename="cmrnet-cases-template.{fmt}"'
+    return response
 
 
 @login_required

@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from cmrnet.core.countries import CountryField
+from cmrnet.core.widgets import DayInput
 from cmrnet.network.models import FIELD_STRENGTHS, Accreditation, Centre, Scanner, normalise_country
 
 HOST_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:]+\]?")
@@ -17,7 +18,7 @@ class CentreForm(forms.ModelForm):
         fields = ["name", "city", "country", "beds", "annual_scan_volume", "stress_perfusion", "congenital",
                   "device_scanning", "field_strengths", "joined_on", "training_since", "trainees_trained",
                   "service_lead", "sector"]
-        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"joined_on": DayInput()}
 
     def clean_country(self):
         return normalise_country(self.cleaned_data["country"])
@@ -61,8 +62,8 @@ class AccreditationForm(forms.ModelForm):
     class Meta:
         model = Accreditation
         fields = ["body", "title", "awarded_on", "expires_on", "reference"]
-        widgets = {"awarded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"awarded_on": DayInput(),
+                   "expires_on": DayInput()}
 
     def clean(self):
         data = super().clean()

@@ -65,11 +65,15 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
 
 def _send_digest(person_id: int, due, now: dt.datetime) -> bool:
     with transaction.atomic():
-        items = list(due.select_for_update().select_related("recipient").order_by("created_at", "pk"))
-        items = [n for n in items if n.emailed_at is None]
+        ids = list(due.values_list("pk", flat=True))
+        # Lock the rows themselves (PostgreSQL refuses FOR UPDATE across the preference's outer join).
+        items = list(Notification.objects.select_for_update().filter(pk__in=ids, emailed_at__isnull=True)
+                     .order_by("created_at", "pk"))
         if not items:
             return False
-        person = items[0].recipient
+        from cmrnet.people.models import User
+
+        person = User.objects.get(pk=person_id)
         subject = (f"cmrnet: {items[0].subject}" if len(items) == 1
                    else f"cmrnet: {len(items)} things wait for you (daily digest)")
         body = (f"Dear {person.full_name or person.email},\n\n"

@@ -79,9 +79,9 @@ def remind_logbook_deadlines(*, today: dt.date) -> int:
         with transaction.atomic():
             made = notify(
                 recipient=person, kind=Kind.DEADLINE, link=reverse("certification-home"),
-                subject=f"Logbook deadline {deadline:%d %b %Y}: {days_left} day{'s' if days_left != 1 else ''} left",
+                subject=f"Logbook deadline {deadline:%Y-%m-%d}: {days_left} day{'s' if days_left != 1 else ''} left",
                 body=(f"Your certification application with the completed logbook must be submitted by "
-                      f"{deadline:%d %b %Y}. After that an approved extension or a new exam is needed."),
+                      f"{deadline:%Y-%m-%d}. After that an approved extension or a new exam is needed."),
                 dedupe_key=f"deadline:logbook:{deadline.isoformat()}:{threshold}")
         sent += made is not None
     return sent

@@ -86,7 +86,7 @@ def person_invite(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        expires = date_format(timezone.localtime(invitation.expires_at), "j M Y H:i")
+        expires = date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i")
         messages.success(request, f"Invitation sent to {person.email}; the link works until {expires}. "
                                   "Earlier links no longer work.")
     return redirect("person-detail", pk=person.pk)

@@ -1,10 +1,11 @@
 from django import forms
 
 from cmrnet.core.countries import CountryField
+from cmrnet.core.widgets import DayInput
 from cmrnet.people.models import Certification, User
 from cmrnet.people.roles import Role
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg"}
 

@@ -58,7 +58,7 @@ def invite_person(*, by: User | None, person: User, now: dt.datetime | None = No
 
 def _send(invitation_pk: int, link: str) -> None:
     invitation = Invitation.objects.select_related("person").get(pk=invitation_pk)
-    expires = timezone.localtime(invitation.expires_at).strftime("%d %b %Y %H:%M %Z")
+    expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z")
     body = (f"Hello {invitation.person.full_name or invitation.person.email},\n\n"
             f"An account on cmrnet, the CMR training and certification network, has been opened for you "
             f"({invitation.person.email}).\n\nSet your password here (the link works once, until {expires}):\n\n"

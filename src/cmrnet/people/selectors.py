@@ -183,7 +183,7 @@ def account_status(person: User, *, now: dt.datetime) -> AccountStatus:
         return AccountStatus("active", "Active: has set a password.", invitation)
     if invitation is None:
         return AccountStatus("no_password", "No password yet and no invitation sent.", None)
-    when = date_format(localtime(invitation.expires_at), "j M Y H:i")
+    when = date_format(localtime(invitation.expires_at), "Y-m-d H:i")
     if invitation.state_at(now) == "pending":
         return AccountStatus("invited", f"Invitation sent; the link works until {when}.", invitation)
     return AccountStatus("invitation_expired", f"Invitation link expired on {when}: send a new one.", invitation)

@@ -89,7 +89,7 @@ def person_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            expires = date_format(timezone.localtime(invitation.expires_at), "j M Y H:i")
+            expires = date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i")
             messages.success(request, f"{person} added. An invitation to set a password was sent to {person.email}; "
                                       f"the link works until {expires}.")
             return redirect("person-detail", pk=person.pk)

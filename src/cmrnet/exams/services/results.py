@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cmrnet import psychometrics as pm
+from cmrnet.core.links import absolute_reverse
 from cmrnet.audit.services import record
 from cmrnet.exams import scoring, timing
 from cmrnet.exams.models import (
@@ -284,7 +285,8 @@ def decide_appeal(*, by, appeal: Appeal, status: str, decision: str, now: dt.dat
            data={"decision": decision})
     email = appeal.result.registration.candidate.email
     title = appeal.result.registration.sitting.title
+    link = absolute_reverse("exams-result", appeal.result_id)
     transaction.on_commit(lambda: _notify(
         [email], f"Your appeal: {title}",
-        f"The exam board has decided your appeal: {AppealStatus(status).label.lower()}.\n\n{decision}"))
+        f"The exam board has decided your appeal: {AppealStatus(status).label.lower()}.\n\n{decision}\n\nYour result: {link}"))
     return appeal
