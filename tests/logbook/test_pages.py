@@ -202,3 +202,37 @@ def test_a_certificate_that_is_not_a_pdf_or_image_is_refused(supervised, client,
         "certificate": SimpleUploadedFile("cert.pdf", b"MZ not a pdf")})
     assert "The file&#x27;s content is not a PDF, PNG or JPEG." in response.content.decode()
     assert not supervised.cme_activities.exists()
+
+
+def _quick_add(client, mentor, day, identifier, **extra):
+    return client.post("/logbook/cases/add/", {
+        "study_date": day.isoformat(), "patient_identifier": identifier, "category": "mass", "source": "own_centre",
+        "role": "primary_operator", "supervisor": mentor.pk, **extra}, HTTP_HX_REQUEST="true")
+
+
+def test_htmx_quick_add_warns_on_a_repeat_patient_and_still_adds(supervised, mentor, day, client):
+    earlier = services.add_case(by=supervised, trainee=supervised, data=case_input(mentor, day=day, identifier="MRN-5"))
+    client.force_login(supervised)
+    html = _quick_add(client, mentor, day, " mrn-5 ").content.decode()
+    assert f"Same patient as case {earlier.case_id} in your logbook" in html
+    assert Case.objects.count() == 2
+    # The row goes into the table out of band (wrapped in a template); the form is the main swap, outside it.
+    assert '<template><tbody hx-swap-oob="afterbegin:#case-rows">' in html
+    assert 'id="no-cases"' not in html and html.lstrip().startswith('<form id="quick-add"')
+
+
+def test_quick_add_repeat_warning_is_silent_for_a_new_patient_or_a_clinical_change(supervised, mentor, day, client):
+    services.add_case(by=supervised, trainee=supervised, data=case_input(mentor, day=day, identifier="MRN-5"))
+    client.force_login(supervised)
+    assert "Same patient" not in _quick_add(client, mentor, day, "MRN-6").content.decode()
+    assert "Same patient" not in _quick_add(client, mentor, day, "MRN-5", clinical_change="on").content.decode()
+    assert Case.objects.count() == 3
+
+
+def test_plain_post_quick_add_warns_on_a_repeat_patient_too(supervised, mentor, day, client):
+    services.add_case(by=supervised, trainee=supervised, data=case_input(mentor, day=day, identifier="MRN-5"))
+    client.force_login(supervised)
+    response = client.post("/logbook/cases/add/", {
+        "study_date": day.isoformat(), "patient_identifier": "MRN-5", "category": "mass", "source": "own_centre",
+        "role": "primary_operator", "supervisor": mentor.pk}, follow=True)
+    assert "Same patient as case" in response.content.decode()

@@ -194,7 +194,7 @@ def check_rows(table: list[list[str]], *, trainee: User, categories, file_name: 
         "full_review": lambda t: _flag(t, True) if t.strip() else None,
     }
     taken = set(selectors.Case.objects.filter(trainee=trainee).values_list("case_id", flat=True))
-    existing_keys = dict(selectors.Case.objects.filter(trainee=trainee).values_list("patient_key", "case_id"))
+    existing_keys = existing_patient_keys(trainee)
     seen_ids: dict[str, int] = {}
     seen_keys: dict[str, int] = {}
     results = []
@@ -282,6 +282,20 @@ def _row_checks(row: RowResult, values: dict, taken: set, seen_ids: dict, seen_k
                                 f"unless clinical_change is yes")
     if key:
         seen_keys.setdefault(key, n)
+
+
+def repeat_patient_case(trainee: User, key: str, *, clinical_change: bool = False) -> str:
+    """The case id of an earlier case of this patient in the logbook, or "" (the import's repeat check, for
+    one case at entry: a warning, never a refusal; a clinical change makes the repeat count on its own)."""
+    if not key or clinical_change:
+        return ""
+    existing = existing_patient_keys(trainee)
+    return existing.get(key, "")
+
+
+def existing_patient_keys(trainee: User) -> dict[str, str]:
+    """Patient key -> a case id of the trainee's logbook with that key."""
+    return dict(selectors.Case.objects.filter(trainee=trainee).values_list("patient_key", "case_id"))
 
 
 def preview_file(upload, *, trainee: User, categories) -> Preview:

@@ -178,17 +178,22 @@ def case_add(request):
     trainee = _require_owner(request, None)
     form = CaseForm(request.POST, trainee=trainee)
     if form.is_valid():
+        data = form.to_input()
+        repeat_of = importing.repeat_patient_case(trainee, data.patient_key, clinical_change=data.clinical_change)
         try:
-            case = services.add_case(by=request.user, trainee=trainee, data=form.to_input())
+            case = services.add_case(by=request.user, trainee=trainee, data=data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
             if not request.htmx:
                 messages.success(request, f"Case {case.case_id} added.")
+                if repeat_of:
+                    messages.warning(request, f"Same patient as case {repeat_of} in your logbook: counted once "
+                                              f"unless a significant clinical change is ticked.")
                 return redirect("logbook-home")
             fresh = CaseForm(trainee=trainee, initial=case_initial(case))
             response = render(request, "logbook/_case_added.html", {
-                "case": case, "form": fresh, "editable": True, "trainee": trainee})
+                "case": case, "form": fresh, "editable": True, "trainee": trainee, "repeat_of": repeat_of})
             response["HX-Trigger"] = "logbook-changed"
             return response
     if request.htmx:
