@@ -29,6 +29,7 @@ PERMISSION_TESTS = {
     "person-acls-evidence": [f"{HERE}::test_acls_evidence_goes_to_the_person_and_the_administrator_only"],
     "logbook-export": [f"{HERE}::test_a_logbook_export_is_the_signed_in_trainees_own"],
     "logbook-export-of": [f"{HERE}::test_a_logbook_export_of_a_trainee_goes_to_those_who_may_read_the_logbook"],
+    "logbook-import-template": ["tests/logbook/test_permissions.py::test_get"],  # empty template: anyone signed in
     "logbook-evidence": [
         "tests/logbook/test_pages.py::test_editing_cme_keeps_the_certificate_and_evidence_downloads_only_to_the_entitled"],
     "exams-items-export": [f"{HERE}::test_the_item_bank_export_is_for_the_exam_board_only"],
