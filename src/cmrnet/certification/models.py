@@ -241,6 +241,11 @@ def new_code() -> str:
     return secrets.token_urlsafe(18)
 
 
+def could_be_code(text: str) -> bool:
+    """Whether text could be a verification code at all (PostgreSQL refuses NUL in a text comparison)."""
+    return bool(text) and text.isprintable() and len(text) <= 64
+
+
 class Certificate(models.Model):
     """A certificate issued by cmrnet: the people.Certification plus an unguessable verification code."""
 

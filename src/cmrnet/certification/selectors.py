@@ -264,7 +264,9 @@ def languages(person: User) -> set[str]:
 
 # --------------------------------------------------------------------------- certificates and register
 def certificate_by_code(code: str) -> Certificate:
-    if not code or not code.isprintable() or len(code) > 64:  # PostgreSQL refuses NUL in text: no such code anyway
+    from cmrnet.certification.models import could_be_code
+
+    if not could_be_code(code):
         raise Http404("No certificate with this verification code.")
     try:
         return Certificate.objects.select_related("certification", "certification__holder",

@@ -364,6 +364,10 @@ def certificate_pdf(request, pk: int):
 
 def verify(request, code: str):
     """Public (no login), like certificate verification: name, programme, host, determination date."""
+    from cmrnet.certification.models import could_be_code
+
+    if not could_be_code(code):
+        raise Http404("No certificate with this verification code.")
     certificate = CompletionCertificate.objects.select_related(
         "enrolment__trainee", "enrolment__programme__host_centre", "enrolment__determination").filter(code=code).first()
     if certificate is None:
