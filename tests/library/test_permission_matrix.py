@@ -41,6 +41,9 @@ MATRIX = {
     "/library/quarantine/{held}/image.png": CURATORS_404,
     "/library/series/{series}/metadata.json": PAGE_ALL,
     "/library/series/{draft_series}/metadata.json": EDITORS_404,
+    "/library/series/{series}/frames?f={image}": PAGE_ALL,
+    "/library/series/{draft_series}/frames?f={draft_image}": EDITORS_404,
+    "/library/series/{series}/frames?f={held}": row(NOT_FOUND, anonymous=LOGIN),  # never quarantine as frames
     "/library/instances/{image}/frames/1": PAGE_ALL,
     "/library/instances/{image}/frames/1/rendered": PAGE_ALL,
     "/library/instances/{draft_image}/frames/1": EDITORS_404,
@@ -119,7 +122,7 @@ def test_every_library_url_is_in_the_matrix():
                 yield prefix + str(p.pattern)
 
     urls = {u for u in walk(get_resolver().url_patterns) if u.startswith("library/")}
-    covered = {u.lstrip("/").replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
+    covered = {u.lstrip("/").split("?")[0].replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
                .replace("{series}", "<int:pk>").replace("{draft_series}", "<int:pk>").replace("{image}", "<int:pk>")
                .replace("{draft_image}", "<int:pk>").replace("/frames/1", "/frames/<int:n>") for u in MATRIX}
     assert urls - covered == set()
