@@ -7,7 +7,7 @@ from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
-from cmrnet.programmes.models import Module, Programme, SessionKind
+from cmrnet.programmes.models import InPersonTopic, Module, Programme, SessionKind
 
 # Video, or audio only (a narrated lecture); served to the browser's player with range requests.
 VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".wav")
@@ -89,6 +89,10 @@ class SessionForm(forms.Form):
                                            required=False, label="Disease categories of the cases")
     mentor_feedback = forms.BooleanField(required=False, label="The mentor reviews and gives feedback")
     covers_safety = forms.BooleanField(required=False, label="Covers CMR safety")
+    in_person_topic = forms.ChoiceField(
+        choices=InPersonTopic.choices, required=False, label="Stress testing or implanted-device scanning",
+        help_text="Live sessions. If the programme makes it an in-person component, trainees below its competence "
+                  "level cannot take a place or enter the live room.")
     case_link = forms.CharField(max_length=300, required=False, label="Teaching case (link, optional)")
     video = forms.FileField(required=False, help_text="Recorded lectures: MP4 or WebM.")
     video_seconds = forms.IntegerField(min_value=1, required=False, label="Recording length (seconds)")
@@ -137,7 +141,8 @@ class SessionForm(forms.Form):
         d = self.cleaned_data
         values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "categories", "mentor_feedback",
                                         "covers_safety", "case_link", "description", "video", "video_seconds",
-                                        "materials")}
+                                        "materials", "in_person_topic")}
+        values["in_person_topic"] = values["in_person_topic"] or ""
         values["case_link"] = values["case_link"] or ""
         values["description"] = values["description"] or ""
         if d.get("kind") != SessionKind.RECORDED_LECTURE:

@@ -32,6 +32,15 @@ class EnrolmentPolicy(models.TextChoices):
     INVITATION = "invitation", "By invitation (the director invites, trainees accept)"
 
 
+class InPersonTopic(models.TextChoices):
+    """Content seed 001 says "may require an in-person experience": below the programme's competence level a
+    trainee does it in person (not in the live room)."""
+
+    NONE = "", "Neither"
+    STRESS = "stress", "Stress testing"
+    DEVICES = "devices", "Implanted-device scanning"
+
+
 class SessionKind(models.TextChoices):
     DIDACTIC_LIVE = "didactic_live", "Didactic lecture (live)"
     RECORDED_LECTURE = "recorded_lecture", "Recorded lecture"
@@ -179,6 +188,10 @@ class ProgrammeSession(models.Model):
     case_link = models.CharField("teaching case (link)", max_length=300, blank=True,
                                  help_text="Optional link to the study in the case library or a registry.")
     covers_safety = models.BooleanField(default=False)
+    in_person_topic = models.CharField(
+        "stress testing or implanted-device scanning", max_length=8, choices=InPersonTopic.choices, blank=True, default="",
+        help_text="When the programme makes it an in-person component, trainees below its competence level may not "
+                  "take part in this session virtually.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,3 +57,19 @@ def seat_refusal(*, seated: int, cap: int | None, already_seated: bool) -> str |
     if seated >= cap:
         return f"This small group is full ({cap} trainees per mentor)."
     return None
+
+
+# Stress testing and implanted-device scanning (seed 001: "may require an in-person experience"): when the
+# programme marks the topic as an in-person component, a trainee whose competence level is below the
+# programme's level does it in person, never in the live room. At the level itself they may take part virtually.
+TOPIC_LABELS = {"stress": "Stress testing", "devices": "Implanted-device scanning"}
+
+
+def in_person_refusal(*, topic: str, in_person_topics: frozenset[str] | set[str], level: int, below_level: int,
+                      centre: str = "") -> str | None:
+    """Why a trainee at competence `level` may not take part virtually in a session on `topic` (None: they may)."""
+    if not topic or topic not in in_person_topics or level >= below_level:
+        return None
+    where = f" at {centre}" if centre else ""
+    return (f"{TOPIC_LABELS.get(topic, topic)} is an in-person component of this programme for trainees below "
+            f"competence level {below_level} (yours: {level}): take part in person{where}, not in the live room.")

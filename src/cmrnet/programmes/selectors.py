@@ -98,6 +98,22 @@ def get_session_for_user(user: User, pk: int) -> ProgrammeSession:
     return session
 
 
+def in_person_topics(programme: Programme) -> frozenset[str]:
+    """The topics the programme makes in-person components (below its competence level)."""
+    return frozenset(t for t, on in (("stress", programme.stress_in_person), ("devices", programme.devices_in_person)) if on)
+
+
+def virtual_refusal(enrolment: Enrolment, session: ProgrammeSession) -> str | None:
+    """Why the enrolled trainee may not take part in `session` virtually (stress testing or implanted-device
+    scanning below the programme's competence level), or None."""
+    programme = session.programme
+    if not session.in_person_topic:
+        return None
+    return progress.in_person_refusal(topic=session.in_person_topic, in_person_topics=in_person_topics(programme),
+                                      level=enrolment.competence_level, below_level=programme.in_person_below_level,
+                                      centre=programme.host_centre.name)
+
+
 def session_starts(session: ProgrammeSession) -> dt.datetime | None:
     return session.live_session.starts_at if session.live_session_id else None
 
@@ -170,10 +186,16 @@ def attendance_record(trainee: User, programme: Programme, *, now: dt.datetime) 
     """One line per session of the programme: expected, attended, and how it was measured (watch
     progress for recorded lectures, presence in the live room for live sessions)."""
     seated = set(Seat.objects.filter(trainee=trainee, session__programme=programme).values_list("session_id", flat=True))
+    enrolment = enrolment_of(trainee, programme)
     watched = {w.session_id: w for w in WatchProgress.objects.filter(trainee=trainee, session__programme=programme)}
     records = []
     for session in programme.sessions.select_related("live_session", "module", "mentor"):
         expected = session.pk in seated if session.is_small_group else True
+        if enrolment is not None and session.in_person_topic and virtual_refusal(enrolment, session):
+            records.append(SessionRecord(session, False, False,
+                                         f"in person (competence level {enrolment.competence_level} below "
+                                         f"{programme.in_person_below_level})"))
+            continue
         if session.kind == SessionKind.RECORDED_LECTURE:
             w = watched.get(session.pk)
             seconds = w.seconds_watched if w else 0

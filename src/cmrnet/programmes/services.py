@@ -26,7 +26,7 @@ PROGRAMME_FIELDS = [
 ]
 MODULE_FIELDS = ["order", "title", "objectives", "session_kinds", "covers_safety"]
 SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "categories",
-                  "mentor_feedback", "case_link", "covers_safety"]
+                  "mentor_feedback", "case_link", "covers_safety", "in_person_topic"]
 Status = Enrolment.Status
 
 
@@ -242,14 +242,30 @@ def withdraw(*, by: User, enrolment: Enrolment, now: dt.datetime) -> Enrolment:
 
 @transaction.atomic
 def set_competence_level(*, by: User, enrolment: Enrolment, level: int) -> Enrolment:
+    """Set the trainee's level. Places the trainee holds in sessions that are now in person for them (stress
+    testing, implanted-device scanning below the programme's level) are given up, and listed on the returned
+    enrolment as `released_places` (session titles)."""
+    from cmrnet.live.models import Participant
+
     _require(selectors.can_teach(by, enrolment.programme), "Only the programme's faculty set a trainee's level.")
     if level not in (0, 1, 2, 3):
         raise ValidationError({"competence_level": "A level from 0 to 3."})
+    enrolment = Enrolment.objects.select_for_update().select_related("programme__host_centre").get(pk=enrolment.pk)
     old = enrolment.competence_level
     enrolment.competence_level = level
     enrolment.save(update_fields=["competence_level"])
+    released = []
+    for seat in Seat.objects.filter(trainee=enrolment.trainee, session__programme=enrolment.programme).select_related(
+            "session__live_session"):
+        if selectors.virtual_refusal(enrolment, seat.session):
+            released.append(seat.session)
+            seat.delete()
+            if seat.session.live_session_id:
+                Participant.objects.filter(room__session=seat.session.live_session, person=enrolment.trainee).delete()
     record(actor=by, action="programme.competence_level_set", obj=enrolment.programme,
-           changes={"competence_level": [old, level]}, data={"enrolment_id": enrolment.pk})
+           changes={"competence_level": [old, level]},
+           data={"enrolment_id": enrolment.pk, "places_released": [s.pk for s in released]})
+    enrolment.released_places = [s.title for s in released]
     return enrolment
 
 
@@ -259,7 +275,7 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
                 mentor: User | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
                 time_zone: str = "", cap: int | None = None, categories=(), mentor_feedback: bool = False,
                 case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
-                video_seconds: int | None = None, materials=None, scanner=None) -> ProgrammeSession:
+                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "") -> ProgrammeSession:
     """Add a session. Live kinds are scheduled as live sessions (room, .ics, presence) at the host centre
     with the mentor invited; a recorded lecture needs its video and length."""
     from cmrnet.live import services as live
@@ -277,9 +293,13 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
     unknown = [c for c in categories if c not in CATEGORY_LABELS]
     if unknown:
         raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown)}"})
+    if in_person_topic and kind not in LIVE_KINDS:
+        raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
+                                                  "not recorded lectures."})
     session = ProgrammeSession(programme=programme, module=module, kind=kind, title=title, description=description,
                                mentor=mentor, cap=cap, categories=list(categories), mentor_feedback=mentor_feedback,
-                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds)
+                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
+                               in_person_topic=in_person_topic or "")
     if kind == SessionKind.RECORDED_LECTURE:
         if not video:
             raise ValidationError({"video": "A recorded lecture needs its video."})
@@ -314,19 +334,23 @@ def _invite_to_room(session: ProgrammeSession, trainee: User) -> None:
 
 
 def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
-    """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor),
-    and is invited to the session's live room. A refusal is audited too (in its own transaction)."""
+    """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor,
+    or when the session is an in-person component for the trainee's competence level), and is invited to the
+    session's live room. A refusal is audited too (in its own transaction)."""
     with transaction.atomic():
-        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("programme", "live_session").get(pk=session.pk)
+        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related(
+            "programme__host_centre", "live_session").get(pk=session.pk)
         enrolment = selectors.enrolment_of(by, session.programme)
         if enrolment is None or enrolment.status not in selectors.ACTIVE:
             raise PermissionDenied("Only trainees enrolled in the programme take a place in its sessions.")
         if not session.is_small_group:
             raise ValidationError("Every enrolled trainee may attend this session: no place to take.")
         existing = Seat.objects.filter(session=session, trainee=by).first()
-        if existing:
+        refusal = selectors.virtual_refusal(enrolment, session)
+        if existing and refusal is None:
             return existing
-        refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False)
+        if refusal is None:
+            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False)
         if refusal is None:
             seat = Seat.objects.create(session=session, trainee=by, created_at=now)
             _invite_to_room(session, by)
@@ -334,7 +358,7 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
             return seat
     with transaction.atomic():
         record(actor=by, action="programme.seat_refused", obj=session.programme,
-               data={"session_id": session.pk, "reason": refusal}, at=now)
+               data={"session_id": session.pk, "reason": refusal, "competence_level": enrolment.competence_level}, at=now)
     raise ValidationError(refusal)
 
 
@@ -350,11 +374,22 @@ def leave_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> None
 
 
 def join_refusal(user: User, session: ProgrammeSession) -> str | None:
-    """Why `user` may not enter the session's room now (the cap is checked again at join)."""
+    """Why `user` may not enter the session's room now: the cap per mentor is checked again at join, and a
+    stress-testing or implanted-device session is refused to trainees below the programme's competence level."""
     if session.live_session_id is None:
         return "This session has no live room."
+    return _trainee_refusal(user, session)
+
+
+def _trainee_refusal(user: User, session: ProgrammeSession) -> str | None:
     if selectors.can_teach(user, session.programme):
         return None
+    enrolment = selectors.enrolment_of(user, session.programme)
+    if enrolment is None or enrolment.status not in selectors.ACTIVE:
+        return "Only trainees enrolled in the programme join its sessions."
+    refusal = selectors.virtual_refusal(enrolment, session)
+    if refusal:
+        return refusal
     if session.is_small_group:
         seated = Seat.objects.filter(session=session, trainee=user).exists()
         if not seated:
@@ -365,6 +400,40 @@ def join_refusal(user: User, session: ProgrammeSession) -> str | None:
         if user.pk not in first:
             return f"This small group is full ({session.effective_cap} trainees per mentor)."
     return None
+
+
+def room_refusal(user: User, room) -> str | None:
+    """The live room's gate (registered with `live.selectors.register_join_gate`): a room of a programme session
+    applies the same refusals as the programme's join page, to the programme's trainees, whichever way they come
+    in (room page or WebSocket). Others keep the live room's own rules."""
+    if not room.session_id:
+        return None
+    session = (ProgrammeSession.objects.select_related("programme__host_centre", "live_session")
+               .filter(live_session_id=room.session_id).first())
+    if session is None or selectors.enrolment_of(user, session.programme) is None:
+        return None
+    return _trainee_refusal(user, session)
+
+
+def join_session(*, by: User, session: ProgrammeSession, now: dt.datetime):
+    """Enter a session's live room through the programme: refused (audited) as `join_refusal` says; an enrolled
+    trainee of a session without places is invited to the room on the way in. Returns the room."""
+    from cmrnet.live.models import Participant
+
+    refusal = join_refusal(by, session)
+    if refusal:
+        with transaction.atomic():
+            record(actor=by, action="programme.join_refused", obj=session.programme,
+                   data={"session_id": session.pk, "reason": refusal}, at=now)
+        raise ValidationError(refusal)
+    room = session.live_session.room
+    if not selectors.can_teach(by, session.programme) and not Participant.objects.filter(room=room, person=by).exists():
+        from cmrnet.live import services as live
+        from cmrnet.live.models import ParticipantRole
+
+        with transaction.atomic():  # on the way in: no invitation e-mail
+            live.invite(by=None, room=room, person=by, role=ParticipantRole.TRAINEE, notify=False)
+    return room
 
 
 @transaction.atomic
