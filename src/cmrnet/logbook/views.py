@@ -27,6 +27,7 @@ from cmrnet.logbook import import_template as import_template_module
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
 from cmrnet.logbook.models import TrainingPeriod, Verification
+from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
 IMPORT_SALT = "cmrnet.logbook.import"
@@ -202,6 +203,21 @@ def case_add(request):
         response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, "logbook/case_form.html", {"form": form, "trainee": trainee, "case": None})
+
+
+@sensitive_post_parameters("patient_identifier")
+@login_required
+@require_POST
+def case_repeat_check(request):
+    """The repeat-patient warning while the quick-add form is filled in (HTMX, on leaving the identifier
+    field): the same check as at adding, on the typed identifier only. POST, so the identifier never
+    reaches a URL or an access log."""
+    trainee = _require_owner(request, None)
+    identifier = normalise(request.POST.get("patient_identifier", "")[:MAX_IDENTIFIER_LENGTH])
+    repeat_of = importing.repeat_patient_case(
+        trainee, patient_key(identifier) if identifier else "",
+        clinical_change=request.POST.get("clinical_change") in ("on", "true", "1"))
+    return render(request, "logbook/_repeat_warning.html", {"repeat_of": repeat_of})
 
 
 def _form_errors(form, error: ValidationError) -> None:
