@@ -26,7 +26,7 @@ from cmrnet.logbook import cohort, exports, importing, package, progress, select
 from cmrnet.logbook import import_template as import_template_module
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
-from cmrnet.logbook.models import TrainingPeriod, Verification
+from cmrnet.logbook.models import PeerRecognition, TrainingPeriod, Verification
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
@@ -413,7 +413,12 @@ def _records_page(request, pk, *, form_class, add, added: str, template: str, co
 
 
 def _warn_overlaps(request, obj) -> None:
-    """A training period that shares days with another is saved, with a warning on the page."""
+    """A training period that shares days with another, or a peer-recognition entry the rules will not count
+    (same event as an earlier one, an oral that does not qualify, a poster), is saved, with a warning."""
+    if isinstance(obj, PeerRecognition):
+        reason = selectors.peer_overview(obj.trainee)["reasons"].get(obj.pk, "")
+        if reason:
+            messages.warning(request, f"Saved, but this entry does not count: {reason}.")
     if isinstance(obj, TrainingPeriod):
         obj.refresh_from_db()
         for warning in selectors.training_overlaps(obj.trainee, period=obj):
@@ -450,7 +455,15 @@ def training_list(request, pk: int | None = None):
 def peer_list(request, pk: int | None = None):
     return _records_page(request, pk, form_class=PeerForm, add=services.add_peer_recognition, added="Entry added.",
                          template="logbook/peer.html",
-                         context_fn=lambda t: {"entries": t.peer_recognition.all(), "counts": selectors.peer_counts(t)})
+                         context_fn=_peer_context)
+
+
+def _peer_context(trainee) -> dict:
+    overview = selectors.peer_overview(trainee)
+    entries = list(trainee.peer_recognition.all())
+    return {"rows": [(e, overview["reasons"].get(e.pk, "")) for e in entries], "counts": overview["counts"],
+            "need": overview["need"], "posters": overview["posters"],
+            "unstated": [e for e in entries if e.kind == "oral" and None in (e.first_author, e.presented_in_person)]}
 
 
 EDITABLE = {
