@@ -32,6 +32,8 @@ MATRIX = {
     "/library/cases/{case}/upload/": EDITORS,
     "/library/cases/{draft}/upload/": EDITORS_404,
     "/library/cases/{case}/publish/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only
+    "/library/cases/{case}/uploads/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only (test_resumable_upload.py: who)
+    "/library/uploads/{token}": row(NOT_FOUND, anonymous=LOGIN),  # an upload is its starter's only (ditto)
     "/library/cases/{case}/withdraw/": EDITORS,
     "/library/cases/{case}/reference/": EDITORS,
     "/library/cases/{case}/edit/": EDITORS,
@@ -92,6 +94,7 @@ def objects(db, mentor, centre, mr_bytes):
         out[name.replace("series", "study") + "_uid"], out[name + "_uid"] = series.study.study_uid, series.series_uid
     for name in ("image", "draft_image", "held"):
         out[name + "_uid"] = Instance.objects.get(pk=out[name]).sop_uid
+    out["token"] = "t" * 43  # no such upload: nobody's
     return out
 
 
@@ -122,7 +125,7 @@ def test_every_library_url_is_in_the_matrix():
                 yield prefix + str(p.pattern)
 
     urls = {u for u in walk(get_resolver().url_patterns) if u.startswith("library/")}
-    covered = {u.lstrip("/").split("?")[0].replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
+    covered = {u.lstrip("/").split("?")[0].replace("{token}", "<str:token>").replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
                .replace("{series}", "<int:pk>").replace("{draft_series}", "<int:pk>").replace("{image}", "<int:pk>")
                .replace("{draft_image}", "<int:pk>").replace("/frames/1", "/frames/<int:n>") for u in MATRIX}
     assert urls - covered == set()

@@ -292,7 +292,8 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class _VisibleCases(serializers.PrimaryKeyRelatedField):
-    """Case ids the person may open (others are 'does not exist', as everywhere in the library)."""
+    """Case ids the person may open (others are 'does not exist', as everywhere in the library). The
+    queryset given is only for the schema; the one used is the person's."""
 
     def get_queryset(self):
         return selectors.cases_for_user(self.context["request"].user)
@@ -301,11 +302,11 @@ class _VisibleCases(serializers.PrimaryKeyRelatedField):
 class CollectionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, required=False, default="")
-    cases = _VisibleCases(many=True, required=False)
+    cases = _VisibleCases(many=True, required=False, queryset=Case.objects.all())
 
 
 class CollectionCasesSerializer(serializers.Serializer):
-    cases = _VisibleCases(many=True, allow_empty=False)
+    cases = _VisibleCases(many=True, allow_empty=False, queryset=Case.objects.all())
 
 
 class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
