@@ -7,7 +7,7 @@ from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
-from cmrnet.programmes.models import InPersonTopic, Module, Programme, SessionKind
+from cmrnet.programmes.models import InPersonTopic, Module, Programme, ProgrammeSession, SessionKind
 
 # Video, or audio only (a narrated lecture); served to the browser's player with range requests.
 VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".wav")
@@ -148,6 +148,28 @@ class SessionForm(forms.Form):
         if d.get("kind") != SessionKind.RECORDED_LECTURE:
             values.update(starts_at=d["starts_at"], ends_at=d["ends_at"], time_zone=d["time_zone"])
         return values
+
+
+class SessionUpdateForm(forms.ModelForm):
+    """What can change after a session is added (its kind and times stay with the live session)."""
+
+    categories = forms.MultipleChoiceField(choices=list(CATEGORY_LABELS.items()), widget=forms.CheckboxSelectMultiple,
+                                           required=False, label="Disease categories of the cases")
+    in_person_topic = forms.ChoiceField(choices=InPersonTopic.choices, required=False,
+                                        label="Stress testing or implanted-device scanning")
+    cap = forms.IntegerField(min_value=1, max_value=12, required=False, label="Trainees per mentor",
+                             help_text="Small groups; empty: the programme's cap.")
+
+    class Meta:
+        model = ProgrammeSession
+        fields = ["title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
+                  "case_link", "in_person_topic", "video_seconds"]
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = programme.modules.all()
+        faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
+        self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
 
 
 class VerificationForm(forms.Form):

@@ -313,3 +313,29 @@ def comparison() -> dict:
     cohorts = [(c, outcomes.summarise(participants(c.records.all()))) for c in Cohort.objects.all()]
     return {"groups": groups, "cohorts": cohorts,
             "surveyed": sum(g["summary"].surveyed for g in groups.values())}
+
+
+# --------------------------------------------------------------------------- completion certificates
+COMPLETION_DISCLAIMER = ("A programme completion is not a board certification: SCMR and EACVI verify or certify CMR "
+                         "competence separately.")
+
+
+def completion_by_code(code: str):
+    """A programme completion certificate as the certification register's public verification shows it
+    (registered with `certification.selectors.register_code_lookup`), or None."""
+    from cmrnet.certification.selectors import VerifiedDocument
+    from cmrnet.programmes.models import CompletionCertificate
+
+    certificate = CompletionCertificate.objects.select_related(
+        "enrolment__trainee", "enrolment__programme__host_centre", "enrolment__determination").filter(code=code).first()
+    if certificate is None:
+        return None
+    enrolment, programme = certificate.enrolment, certificate.enrolment.programme
+    determination = getattr(enrolment, "determination", None)
+    facts = (("Programme", programme.title), ("Host centre", programme.host_centre.name),
+             ("Dates", f"{programme.starts_on:%Y-%m-%d} to {programme.ends_on:%Y-%m-%d}"),
+             ("Final determination", f"competent, on {determination.decided_on:%Y-%m-%d}, by the programme director"
+              if determination else "-"),
+             ("Issued", f"{certificate.issued_at:%Y-%m-%d}"))
+    return VerifiedDocument(kind="programme_completion", title="Programme completion certificate",
+                            name=enrolment.trainee.full_name, facts=facts, disclaimer=COMPLETION_DISCLAIMER)

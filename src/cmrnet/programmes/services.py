@@ -94,6 +94,29 @@ def add_module(*, by: User, programme: Programme, title: str, objectives: str, s
 
 
 @transaction.atomic
+def update_module(*, by: User, module: Module, **values) -> Module:
+    """Change a module (title, objectives, session kinds, safety, order); audited with the changes."""
+    _require(selectors.can_manage(by, module.programme), "Only the programme's director changes its modules.")
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    unknown = set(values) - set(MODULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not module fields: {', '.join(sorted(unknown))}")
+    bad = [k for k in values.get("session_kinds", ()) if k not in SessionKind.values]
+    if bad:
+        raise ValidationError({"session_kinds": f"Unknown session kinds: {', '.join(bad)}"})
+    before = snapshot(module, MODULE_FIELDS)
+    for name, value in values.items():
+        setattr(module, name, list(value) if name == "session_kinds" else value)
+    module.full_clean()
+    module.save()
+    changes = diff(before, snapshot(module, MODULE_FIELDS))
+    if changes:
+        record(actor=by, action="programme.module_updated", obj=module.programme, changes=changes,
+               data={"module_id": module.pk})
+    return module
+
+
+@transaction.atomic
 def open_enrolment(*, by: User, programme: Programme, today: dt.date) -> Programme:
     """Open enrolment; refused while a mandatory stipulation is unmet (the message lists what is missing)."""
     _require(selectors.can_manage(by, programme), "Only the programme's director opens enrolment.")
@@ -325,6 +348,56 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
     return session
 
 
+SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
+                     "case_link", "in_person_topic", "video_seconds")
+
+
+@transaction.atomic
+def update_session(*, by: User, session: ProgrammeSession, **values) -> ProgrammeSession:
+    """Change what a session is about (not its kind or times: those stay with the live session). A new mentor
+    is invited to the live room; the same checks as when adding apply. Audited with the changes."""
+    from cmrnet.live import services as live
+    from cmrnet.live.models import ParticipantRole
+    from cmrnet.logbook.models import CATEGORY_LABELS
+
+    programme = session.programme
+    _require(selectors.can_manage(by, programme), "Only the programme's director changes its sessions.")
+    session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("live_session").get(pk=session.pk)
+    unknown = set(values) - set(SESSION_UPDATABLE)
+    if unknown:
+        raise ValueError(f"Not changeable session fields: {', '.join(sorted(unknown))}")
+    module, mentor = values.get("module"), values.get("mentor")
+    if module is not None and module.programme_id != programme.pk:
+        raise ValidationError({"module": "Not a module of this programme."})
+    if mentor is not None and not selectors.is_faculty(mentor, programme):
+        raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
+    if "mentor" in values and mentor is None and session.is_small_group:
+        raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
+    unknown_categories = [c for c in values.get("categories", ()) if c not in CATEGORY_LABELS]
+    if unknown_categories:
+        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown_categories)}"})
+    if values.get("in_person_topic") and session.kind not in LIVE_KINDS:
+        raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
+                                                  "not recorded lectures."})
+    if "video_seconds" in values and session.kind == SessionKind.RECORDED_LECTURE and not values["video_seconds"]:
+        raise ValidationError({"video_seconds": "Give the recording's length in seconds."})
+    before = snapshot(session, SESSION_FIELDS)
+    for name, value in values.items():
+        if name in ("case_link", "description", "in_person_topic"):
+            value = (value or "").strip()
+        elif name == "categories":
+            value = list(value)
+        setattr(session, name, value)
+    session.full_clean()
+    session.save()
+    if mentor is not None and session.live_session_id:
+        live.invite(by=None, room=session.live_session.room, person=mentor, role=ParticipantRole.MENTOR)
+    changes = diff(before, snapshot(session, SESSION_FIELDS))
+    if changes:
+        record(actor=by, action="programme.session_updated", obj=programme, changes=changes, data={"session_id": session.pk})
+    return session
+
+
 def _invite_to_room(session: ProgrammeSession, trainee: User) -> None:
     from cmrnet.live import services as live
     from cmrnet.live.models import ParticipantRole
@@ -540,6 +613,50 @@ def create_survey(*, by: User, programme: Programme, title: str, phase: str, aud
         question.save()
     record(actor=by, action="programme.survey_created", obj=programme,
            data={"survey_id": survey.pk, "questions": len(questions), "audience": audience, "phase": phase})
+    return survey
+
+
+SURVEY_FIELDS = ["title", "phase", "audience", "opens_on", "closes_on", "min_group_size"]
+
+
+@transaction.atomic
+def update_survey(*, by: User, survey, questions: list[tuple[str, str]] | None = None, **values):
+    """Change a survey's title, window or minimum group size; its audience, phase and questions only while
+    nobody has answered (answers are kept apart from people and cannot follow a changed question)."""
+    from cmrnet.programmes.models import Question, Survey
+
+    _require(selectors.can_manage(by, survey.programme), "Only the programme's director changes its surveys.")
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    unknown = set(values) - set(SURVEY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not survey fields: {', '.join(sorted(unknown))}")
+    answered = survey.submissions.exists()
+    if answered:
+        locked = [n for n in ("phase", "audience") if n in values and values[n] != getattr(survey, n)]
+        if questions is not None and [(q.text, q.kind) for q in survey.questions.all()] != list(questions):
+            locked.append("questions")
+        if locked:
+            raise ValidationError({name: "People have answered this survey: this cannot change any more." for name in locked})
+    if questions is not None and not questions:
+        raise ValidationError({"questions": "A survey needs at least one question."})
+    before = snapshot(survey, SURVEY_FIELDS)
+    for name, value in values.items():
+        setattr(survey, name, value)
+    survey.full_clean()
+    survey.save()
+    changes = diff(before, snapshot(survey, SURVEY_FIELDS))
+    if questions is not None and not answered:
+        old = [(q.text, q.kind) for q in survey.questions.all()]
+        if old != list(questions):
+            survey.questions.all().delete()
+            for order, (text, kind) in enumerate(questions, start=1):
+                question = Question(survey=survey, order=order, text=text.strip(), kind=kind)
+                question.full_clean(exclude=["survey"])
+                question.save()
+            changes["questions"] = [len(old), len(questions)]
+    if changes:
+        record(actor=by, action="programme.survey_updated", obj=survey.programme, changes=changes,
+               data={"survey_id": survey.pk})
     return survey
 
 

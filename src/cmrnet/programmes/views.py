@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cmrnet.core.links import absolute_reverse
 from cmrnet.programmes import pdf, selectors, services
 from cmrnet.programmes.forms import (ApplyForm, AssessmentForm, DeterminationForm, InviteForm, LevelForm, ModuleForm,
                                      ProgrammeForm, SessionForm, VerificationForm)
@@ -363,7 +364,8 @@ def certificate_pdf(request, pk: int):
     certificate = CompletionCertificate.objects.filter(enrolment=enrolment).first()
     if certificate is None:
         raise Http404("No certificate yet.")
-    url = request.build_absolute_uri(f"/programmes/verify/{certificate.code}/")
+    # the same QR flow as certificates: the certification register's public verification, on CMRNET_SITE_URL
+    url = absolute_reverse("certification-verify", certificate.code)
     response = HttpResponse(pdf.completion_pdf(certificate, verify_url=url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="programme-completion-{certificate.pk}.pdf"'
     return response
