@@ -118,6 +118,16 @@ def test_invalid_ruleset_error_names_file_and_key(tmp_path, old, new, key):
     assert str(error.value).startswith(f"site-2026.toml: key {key}:")
 
 
+def test_a_case_window_of_no_months_is_refused_with_its_reason(tmp_path):
+    """A 0-month window would hold no case (and left the window rule without a counted case to name)."""
+    with pytest.raises(RuleSetError) as error:
+        load_ruleset(_site_copy(tmp_path, "\nwindow_months = 24", "\nwindow_months = 0"))
+    assert str(error.value) == ("site-2026.toml: key routes.level2.params.window_months: expected a number of "
+                                "months (1 or more), got 0")
+    assert load_ruleset(_site_copy(tmp_path, "\nwindow_months = 24", "\nwindow_months = 1")).route(
+        "level2").params["window_months"] == 1
+
+
 def test_invalid_toml_names_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("[ruleset\n")
