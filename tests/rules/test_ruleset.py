@@ -133,3 +133,20 @@ def test_invalid_toml_names_the_file(tmp_path):
     path.write_text("[ruleset\n")
     with pytest.raises(RuleSetError, match="broken.toml: not valid TOML"):
         load_ruleset(path)
+
+
+def test_a_category_without_a_minimum_for_the_route_needs_none(tmp_path):
+    """A site's category with minimums for some routes only: on the others it needs 0 cases (mutation
+    survivors of category_minimums' default, issue 9)."""
+    from dataclasses import replace
+
+    path = _site_copy(tmp_path, "minimum = { level2 = 0, level3-via-level2 = 0, level3-direct = 0 }",
+                      "minimum = { level3-direct = 0 }")
+    ruleset = load_ruleset(path)
+    assert "level2" not in ruleset.categories["other"].minimums
+    data = make_compliant_application("level2")
+    data = replace(data, cases=tuple(replace(c, category="ischaemic") if c.category == "other" else c
+                                     for c in data.cases))
+    result = evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("category_minimums")
+    assert result.status == "met" and result.message == "every category has its minimum"
+    assert result.numbers["other"] == {"have": 0, "need": 0}
