@@ -70,6 +70,7 @@ def test_control_room_sentences():
     result = rule(data, "control_room")
     assert result.message == "present in the control room for 49 eligible cases; 50 required"
     assert result.missing == ("1 more cases with presence in the control room",)
+    assert (result.status, result.numbers) == ("not_met", {"have": 49, "need": 50})
     via = compliant(VIA)
     level2 = via.candidate.level2
     earlier = sum(1 for c in level2.cases if c.control_room and c.role != "observer")
