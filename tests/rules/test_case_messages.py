@@ -105,6 +105,7 @@ def test_course_duplicate_sentences():
     result = rule(data, "course_duplicates")
     assert result.message == f"0 course cases counted more than once, 3 without a course_id: {', '.join(ids(data, range(3)))}"
     assert result.numbers == {"duplicates": 3}
+    assert result.missing == (f"remove or correct 3 course cases ({', '.join(ids(data, range(3)))})",)
     assert rule(exactly(150), "course_duplicates").message == "no course case is counted twice"
 
 
