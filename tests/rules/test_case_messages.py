@@ -176,6 +176,9 @@ def test_normal_share_without_a_case_minimum_is_measured_on_the_eligible_cases()
     data = replace(compliant(), cases=tuple(a_case(f"n{i}", DAY, normal=i < 2) for i in range(20)))
     result = evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("normal_share")
     assert (result.status, result.numbers) == ("met", {"have": 2, "max": 2, "of": 20})
+    empty = evaluate(ruleset, "level2", replace(compliant(), cases=()), today=date(2026, 1, 1)).rule("normal_share")
+    assert (empty.status, empty.numbers) == ("met", {"have": 0, "max": 0, "of": 0})
+    assert empty.message == "0 normal cases; at most 0 (10% of 0) allowed"
 
 
 def test_exam_window_and_window_missing_lines():
