@@ -143,7 +143,8 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammeSession
-        fields = ["id", "programme", "kind", "title", "description", "module", "mentor", "effective_cap", "seated", "starts_at",
+        fields = ["id", "programme", "kind", "title", "description", "module", "mentor", "co_mentors", "effective_cap",
+                  "capacity", "seated", "starts_at",
                   "ends_at", "video_seconds", "categories", "mentor_feedback", "covers_safety", "in_person_topic",
                   "case_link", "live_session"]
 
@@ -158,6 +159,8 @@ class ProgrammeSessionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     module = serializers.IntegerField(required=False, allow_null=True)
     mentor = serializers.IntegerField(required=False, allow_null=True)
+    co_mentors = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                       help_text="Further mentors of a small group (each adds the cap's places).")
     day = serializers.DateField(required=False)
     start = serializers.TimeField(required=False)
     end = serializers.TimeField(required=False)
@@ -179,6 +182,7 @@ class ProgrammeSessionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     module = serializers.IntegerField(required=False, allow_null=True)
     mentor = serializers.IntegerField(required=False, allow_null=True)
+    co_mentors = serializers.ListField(child=serializers.IntegerField(), required=False)
     cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
     categories = serializers.ListField(child=serializers.ChoiceField(choices=list(CATEGORY_LABELS.items())), required=False)
     mentor_feedback = serializers.BooleanField(required=False)

@@ -79,6 +79,9 @@ class SessionForm(forms.Form):
     title = forms.CharField(max_length=200)
     module = forms.ModelChoiceField(Module.objects.none(), required=False)
     mentor = forms.ModelChoiceField(User.objects.none(), required=False, help_text="Needed for small groups (the cap is per mentor).")
+    co_mentors = forms.ModelMultipleChoiceField(
+        User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Further mentors",
+        help_text="Small groups: each further mentor adds the cap's places (places = mentors x trainees per mentor).")
     day = forms.DateField(label="Date", widget=DATE, required=False, help_text="Live sessions.")
     start = forms.TimeField(label="Starts at", widget=TIME, required=False)
     end = forms.TimeField(label="Ends at", widget=TIME, required=False)
@@ -106,6 +109,7 @@ class SessionForm(forms.Form):
         self.fields["module"].queryset = programme.modules.all()
         faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
         self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
         self.fields["time_zone"].choices = zone_choices()
         self.fields["time_zone"].initial = programme.time_zone
 
@@ -142,6 +146,7 @@ class SessionForm(forms.Form):
         values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "categories", "mentor_feedback",
                                         "covers_safety", "case_link", "description", "video", "video_seconds",
                                         "materials", "in_person_topic")}
+        values["co_mentors"] = list(d.get("co_mentors") or [])
         values["in_person_topic"] = values["in_person_topic"] or ""
         values["case_link"] = values["case_link"] or ""
         values["description"] = values["description"] or ""
@@ -162,14 +167,16 @@ class SessionUpdateForm(forms.ModelForm):
 
     class Meta:
         model = ProgrammeSession
-        fields = ["title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
-                  "case_link", "in_person_topic", "video_seconds"]
+        fields = ["title", "description", "module", "mentor", "co_mentors", "cap", "categories", "mentor_feedback",
+                  "covers_safety", "case_link", "in_person_topic", "video_seconds"]
 
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = programme.modules.all()
         faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
         self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].required = False
 
 
 class VerificationForm(forms.Form):

@@ -176,6 +176,9 @@ class ProgrammeSession(models.Model):
     description = models.TextField(blank=True, help_text="No patient identifiers.")
     mentor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                help_text="Faculty member teaching (the mentor of a small group).")
+    co_mentors = models.ManyToManyField(
+        USER, blank=True, related_name="+", verbose_name="further mentors",
+        help_text="Small groups with more than one mentor: each mentor adds the cap's places.")
     live_session = models.OneToOneField("live.LiveSession", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="programme_session")
     cap = models.PositiveSmallIntegerField(null=True, blank=True,
@@ -212,9 +215,27 @@ class ProgrammeSession(models.Model):
 
     @property
     def effective_cap(self) -> int | None:
+        """Small groups: trainees per mentor (the session's own cap, else the programme's)."""
         if not self.is_small_group:
             return None
         return self.cap or self.programme.mentor_cap
+
+    @property
+    def mentors(self) -> list:
+        """The mentor first, then the further mentors."""
+        further = list(self.co_mentors.all()) if self.pk else []
+        return ([self.mentor] if self.mentor_id else []) + [m for m in further if m.pk != self.mentor_id]
+
+    @property
+    def mentor_count(self) -> int:
+        return len(self.mentors)
+
+    @property
+    def capacity(self) -> int | None:
+        """Small groups: places = mentors x trainees per mentor (a group without a mentor yet: one mentor's worth)."""
+        if not self.is_small_group:
+            return None
+        return self.effective_cap * max(1, self.mentor_count)
 
 
 class Seat(models.Model):

@@ -83,8 +83,8 @@ def waiting_list(programme: Programme) -> list[Enrolment]:
 # --------------------------------------------------------------------------- sessions
 def sessions_for_user(user: User, programme: Programme) -> QuerySet[ProgrammeSession]:
     """Faculty and administrators: all sessions; an enrolled trainee too; others none."""
-    qs = programme.sessions.select_related("module", "mentor", "live_session", "live_session__room").annotate(
-        seated=Count("seats"))
+    qs = programme.sessions.select_related("module", "mentor", "live_session", "live_session__room").prefetch_related(
+        "co_mentors").annotate(seated=Count("seats"))
     if can_teach(user, programme):
         return qs
     enrolment = enrolment_of(user, programme)

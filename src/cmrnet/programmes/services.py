@@ -13,7 +13,7 @@ from cmrnet.core.files import atomic_with_files
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
 from cmrnet.programmes import progress, selectors
-from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, Assessment, CompletionCertificate, Determination,
+from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, SMALL_GROUP_KINDS, Assessment, CompletionCertificate, Determination,
                                       EnrolmentPolicy, Enrolment, Module, Programme, ProgrammeSession, ScmrVerification,
                                       Seat, SessionKind, WatchProgress)
 
@@ -298,7 +298,8 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
                 mentor: User | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
                 time_zone: str = "", cap: int | None = None, categories=(), mentor_feedback: bool = False,
                 case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
-                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "") -> ProgrammeSession:
+                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "",
+                co_mentors=()) -> ProgrammeSession:
     """Add a session. Live kinds are scheduled as live sessions (room, .ics, presence) at the host centre
     with the mentor invited; a recorded lecture needs its video and length."""
     from cmrnet.live import services as live
@@ -311,6 +312,8 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         raise ValidationError({"module": "Not a module of this programme."})
     if mentor is not None and not selectors.is_faculty(mentor, programme):
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
+    co_mentors = list(co_mentors)
+    _check_co_mentors(programme, kind, mentor, co_mentors)
     from cmrnet.logbook.models import CATEGORY_LABELS
 
     unknown = [c for c in categories if c not in CATEGORY_LABELS]
@@ -334,7 +337,7 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
             raise ValidationError({"starts_at": "A live session needs its start and end."})
         if session.is_small_group and mentor is None:
             raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
-        participants = [(mentor, ParticipantRole.MENTOR)] if mentor else []
+        participants = [(m, ParticipantRole.MENTOR) for m in ([mentor] if mentor else []) + co_mentors]
         session.live_session = live.schedule_session(
             by=by, title=f"{programme.title}: {title}", starts_at=starts_at, ends_at=ends_at, kind=LIVE_SESSION_KIND[kind],
             time_zone=time_zone or programme.time_zone, centre=programme.host_centre, scanner=scanner,
@@ -343,9 +346,25 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         session.materials = materials
     session.full_clean()
     session.save()
+    session.co_mentors.set(co_mentors)
     record(actor=by, action="programme.session_added", obj=programme, changes=diff({}, snapshot(session, SESSION_FIELDS)),
-           data={"session_id": session.pk, "live_session_id": session.live_session_id})
+           data={"session_id": session.pk, "live_session_id": session.live_session_id,
+                 "co_mentors": [m.pk for m in co_mentors]})
     return session
+
+
+def _check_co_mentors(programme: Programme, kind: str, mentor: User | None, co_mentors: list) -> None:
+    if not co_mentors:
+        return
+    if kind not in SMALL_GROUP_KINDS:
+        raise ValidationError({"co_mentors": "Further mentors are for small groups (their cap is per mentor)."})
+    if mentor is None:
+        raise ValidationError({"co_mentors": "Choose the session's mentor first."})
+    if any(m.pk == mentor.pk for m in co_mentors):
+        raise ValidationError({"co_mentors": f"{mentor} is already the session's mentor."})
+    outside = [str(m) for m in co_mentors if not selectors.is_faculty(m, programme)]
+    if outside:
+        raise ValidationError({"co_mentors": f"Not on the programme's faculty: {', '.join(outside)}."})
 
 
 SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
@@ -353,7 +372,7 @@ SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categor
 
 
 @transaction.atomic
-def update_session(*, by: User, session: ProgrammeSession, **values) -> ProgrammeSession:
+def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **values) -> ProgrammeSession:
     """Change what a session is about (not its kind or times: those stay with the live session). A new mentor
     is invited to the live room; the same checks as when adding apply. Audited with the changes."""
     from cmrnet.live import services as live
@@ -373,6 +392,9 @@ def update_session(*, by: User, session: ProgrammeSession, **values) -> Programm
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
     if "mentor" in values and mentor is None and session.is_small_group:
         raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
+    if co_mentors is not None:
+        co_mentors = list(co_mentors)
+        _check_co_mentors(programme, session.kind, mentor if "mentor" in values else session.mentor, co_mentors)
     unknown_categories = [c for c in values.get("categories", ()) if c not in CATEGORY_LABELS]
     if unknown_categories:
         raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown_categories)}"})
@@ -390,9 +412,15 @@ def update_session(*, by: User, session: ProgrammeSession, **values) -> Programm
         setattr(session, name, value)
     session.full_clean()
     session.save()
-    if mentor is not None and session.live_session_id:
-        live.invite(by=None, room=session.live_session.room, person=mentor, role=ParticipantRole.MENTOR)
     changes = diff(before, snapshot(session, SESSION_FIELDS))
+    if co_mentors is not None:
+        old = sorted(session.co_mentors.values_list("pk", flat=True))
+        session.co_mentors.set(co_mentors)
+        if old != sorted(m.pk for m in co_mentors):
+            changes["co_mentors"] = [old, sorted(m.pk for m in co_mentors)]
+    if session.live_session_id:
+        for person in ([mentor] if mentor is not None else []) + (co_mentors or []):
+            live.invite(by=None, room=session.live_session.room, person=person, role=ParticipantRole.MENTOR)
     if changes:
         record(actor=by, action="programme.session_updated", obj=programme, changes=changes, data={"session_id": session.pk})
     return session
@@ -423,7 +451,8 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
         if existing and refusal is None:
             return existing
         if refusal is None:
-            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False)
+            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                            mentors=session.mentor_count)
         if refusal is None:
             seat = Seat.objects.create(session=session, trainee=by, created_at=now)
             _invite_to_room(session, by)
@@ -465,13 +494,14 @@ def _trainee_refusal(user: User, session: ProgrammeSession) -> str | None:
         return refusal
     if session.is_small_group:
         seated = Seat.objects.filter(session=session, trainee=user).exists()
+        mentors = session.mentor_count
         if not seated:
-            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False) or \
-                "Take a place in this small group first."
-        # the cap lowered after places were taken: the first `cap` places keep their right
-        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.effective_cap])
+            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                         mentors=mentors) or "Take a place in this small group first."
+        # the cap lowered (or a mentor fewer) after places were taken: the first `capacity` places keep their right
+        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.capacity])
         if user.pk not in first:
-            return f"This small group is full ({session.effective_cap} trainees per mentor)."
+            return progress.full_message(cap=session.effective_cap, mentors=max(1, mentors))
     return None
 
 
