@@ -146,6 +146,11 @@ def test_sessions_are_added_and_changed_through_the_api(api, open_programme, dir
     assert (session.title, session.cap, session.mentor, session.in_person_topic) == ("Stress CMR", 2, lead, "stress")
     assert session.live_session.room.participants.filter(person=lead, role="mentor").exists()
     assert AuditEntry.objects.get(action="programme.session_updated").changes["title"] == ["Stress perfusion", "Stress CMR"]
+    # a further mentor doubles the places (the cap is per mentor); the mentor cannot be their own co-mentor
+    same = api(director)("patch", detail, {"co_mentors": [lead.pk]})
+    assert same.status_code == 400 and same.json() == {"co_mentors": ["Lena Lead is already the session's mentor."]}
+    two = api(director)("patch", detail, {"co_mentors": [mentor.pk]})
+    assert two.status_code == 200 and (two.json()["capacity"], two.json()["co_mentors"]) == (4, [mentor.pk])
 
 
 # --------------------------------------------------------------------------- enrolment and places

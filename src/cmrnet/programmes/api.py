@@ -36,7 +36,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cmrnet.core.routers import DefaultRouter
-from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.programmes import forms, selectors, services
 from cmrnet.programmes.models import (CompletionCertificate, Enrolment, InPersonTopic, Module, Programme, ProgrammeSession,
                                       SessionKind, Survey)
@@ -143,8 +142,9 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammeSession
-        fields = ["id", "programme", "kind", "title", "description", "module", "mentor", "effective_cap", "seated", "starts_at",
-                  "ends_at", "video_seconds", "categories", "mentor_feedback", "covers_safety", "in_person_topic",
+        fields = ["id", "programme", "kind", "title", "description", "module", "mentor", "co_mentors", "effective_cap",
+                  "capacity", "seated", "starts_at",
+                  "ends_at", "video_seconds", "cases", "covers_safety", "in_person_topic",
                   "case_link", "live_session"]
 
     def get_seated(self, session) -> int:
@@ -158,13 +158,15 @@ class ProgrammeSessionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     module = serializers.IntegerField(required=False, allow_null=True)
     mentor = serializers.IntegerField(required=False, allow_null=True)
+    co_mentors = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                       help_text="Further mentors of a small group (each adds the cap's places).")
     day = serializers.DateField(required=False)
     start = serializers.TimeField(required=False)
     end = serializers.TimeField(required=False)
     time_zone = serializers.CharField(required=False)
     cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=list(CATEGORY_LABELS.items())), required=False)
-    mentor_feedback = serializers.BooleanField(required=False)
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                  help_text="Interpretation sessions: the reading set (published case-library case ids).")
     covers_safety = serializers.BooleanField(required=False)
     in_person_topic = serializers.ChoiceField(choices=InPersonTopic.choices, required=False)
     case_link = serializers.CharField(required=False, allow_blank=True)
@@ -179,9 +181,10 @@ class ProgrammeSessionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     module = serializers.IntegerField(required=False, allow_null=True)
     mentor = serializers.IntegerField(required=False, allow_null=True)
+    co_mentors = serializers.ListField(child=serializers.IntegerField(), required=False)
     cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=list(CATEGORY_LABELS.items())), required=False)
-    mentor_feedback = serializers.BooleanField(required=False)
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                  help_text="Interpretation sessions: the reading set (published case-library case ids).")
     covers_safety = serializers.BooleanField(required=False)
     in_person_topic = serializers.ChoiceField(choices=InPersonTopic.choices, required=False)
     case_link = serializers.CharField(required=False, allow_blank=True)

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cmrnet.certification.pdf import draw_qr
+from cmrnet.core.display import day
 from cmrnet.programmes import checklist as cl
 from cmrnet.programmes.models import CompletionCertificate, Programme
 
@@ -54,12 +55,12 @@ def plan_pdf(programme: Programme, checklist: cl.Checklist, *, sessions, today: 
                         styles["Heading4"]))
         story.append(_p("\n".join(f"- {o}" for o in module.objective_list), small))
     story += [Spacer(1, 4 * mm), _p("Sessions", styles["Heading2"])]
-    srows = [["Session", "Kind", "When", "Mentor / cap"]]
+    srows = [["Session", "Kind", "When", "Mentors / places"]]
     for s in sessions:
         when = (s.live_session.starts_at.astimezone(ZoneInfo(s.live_session.time_zone)).strftime("%Y-%m-%d %H:%M ")
                 + s.live_session.time_zone) if s.live_session_id else "on demand"
         srows.append([_p(s.title, small), _p(s.get_kind_display(), small), _p(when, small),
-                      _p(f"{s.mentor or '-'}" + (f" / {s.effective_cap}" if s.effective_cap else ""), small)])
+                      _p((", ".join(map(str, s.mentors)) or "-") + (f" / {s.capacity}" if s.capacity else ""), small)])
     stable = Table(srows, colWidths=[62 * mm, 45 * mm, 35 * mm, 32 * mm], repeatRows=1)
     stable.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
@@ -90,10 +91,10 @@ def completion_pdf(certificate: CompletionCertificate, *, verify_url: str) -> by
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(width / 2, height - 88 * mm, f"completed the CMR training programme \u201c{programme.title}\u201d")
     pdf.drawCentredString(width / 2, height - 98 * mm,
-                          f"hosted by {programme.host_centre}, {programme.starts_on:%d %B %Y} to {programme.ends_on:%d %B %Y}")
+                          f"hosted by {programme.host_centre}, {day(programme.starts_on)} to {day(programme.ends_on)}")
     pdf.drawCentredString(width / 2, height - 110 * mm,
                           f"Final determination of competency by the programme director {programme.director.full_name} "
-                          f"on {determination.decided_on:%d %B %Y}")
+                          f"on {day(determination.decided_on)}")
     pdf.setFont("Helvetica-Oblique", 9)
     pdf.drawString(24 * mm, 48 * mm, "A programme completion is not a board certification (SCMR or EACVI verify Level II separately).")
     pdf.setFont("Helvetica", 10)

@@ -50,12 +50,19 @@ def present_enough(present: int, scheduled: int) -> bool:
     return scheduled > 0 and Fraction(present, scheduled) >= PRESENT_TO_ATTEND
 
 
-def seat_refusal(*, seated: int, cap: int | None, already_seated: bool) -> str | None:
-    """Why a trainee may not take a place in a small group now (None: they may)."""
+def full_message(*, cap: int, mentors: int = 1) -> str:
+    if mentors <= 1:
+        return f"This small group is full ({cap} trainees per mentor)."
+    return f"This small group is full ({cap * mentors} places: {cap} trainees per mentor, {mentors} mentors)."
+
+
+def seat_refusal(*, seated: int, cap: int | None, already_seated: bool, mentors: int = 1) -> str | None:
+    """Why a trainee may not take a place in a small group now (None: they may). The cap is per mentor: a group
+    with several mentors has mentors x cap places."""
     if already_seated or cap is None:
         return None
-    if seated >= cap:
-        return f"This small group is full ({cap} trainees per mentor)."
+    if seated >= cap * max(1, mentors):
+        return full_message(cap=cap, mentors=max(1, mentors))
     return None
 
 

@@ -13,7 +13,7 @@ from cmrnet.core.files import atomic_with_files
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
 from cmrnet.programmes import progress, selectors
-from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, Assessment, CompletionCertificate, Determination,
+from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, SMALL_GROUP_KINDS, Assessment, CompletionCertificate, Determination,
                                       EnrolmentPolicy, Enrolment, Module, Programme, ProgrammeSession, ScmrVerification,
                                       Seat, SessionKind, WatchProgress)
 
@@ -25,8 +25,8 @@ PROGRAMME_FIELDS = [
     "privacy_statement", "scmr_feedback_arrangement",
 ]
 MODULE_FIELDS = ["order", "title", "objectives", "session_kinds", "covers_safety"]
-SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "categories",
-                  "mentor_feedback", "case_link", "covers_safety", "in_person_topic"]
+SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "case_link",
+                  "covers_safety", "in_person_topic"]
 Status = Enrolment.Status
 
 
@@ -296,9 +296,9 @@ def set_competence_level(*, by: User, enrolment: Enrolment, level: int) -> Enrol
 @atomic_with_files
 def add_session(*, by: User, programme: Programme, kind: str, title: str, module: Module | None = None,
                 mentor: User | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
-                time_zone: str = "", cap: int | None = None, categories=(), mentor_feedback: bool = False,
-                case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
-                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "") -> ProgrammeSession:
+                time_zone: str = "", cap: int | None = None, cases=(), case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
+                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "",
+                co_mentors=()) -> ProgrammeSession:
     """Add a session. Live kinds are scheduled as live sessions (room, .ics, presence) at the host centre
     with the mentor invited; a recorded lecture needs its video and length."""
     from cmrnet.live import services as live
@@ -311,17 +311,15 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         raise ValidationError({"module": "Not a module of this programme."})
     if mentor is not None and not selectors.is_faculty(mentor, programme):
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
-    from cmrnet.logbook.models import CATEGORY_LABELS
-
-    unknown = [c for c in categories if c not in CATEGORY_LABELS]
-    if unknown:
-        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown)}"})
+    co_mentors = list(co_mentors)
+    _check_co_mentors(programme, kind, mentor, co_mentors)
+    cases = list(cases)
+    _check_cases(kind, cases)
     if in_person_topic and kind not in LIVE_KINDS:
         raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
                                                   "not recorded lectures."})
     session = ProgrammeSession(programme=programme, module=module, kind=kind, title=title, description=description,
-                               mentor=mentor, cap=cap, categories=list(categories), mentor_feedback=mentor_feedback,
-                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
+                               mentor=mentor, cap=cap, case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
                                in_person_topic=in_person_topic or "")
     if kind == SessionKind.RECORDED_LECTURE:
         if not video:
@@ -334,7 +332,7 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
             raise ValidationError({"starts_at": "A live session needs its start and end."})
         if session.is_small_group and mentor is None:
             raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
-        participants = [(mentor, ParticipantRole.MENTOR)] if mentor else []
+        participants = [(m, ParticipantRole.MENTOR) for m in ([mentor] if mentor else []) + co_mentors]
         session.live_session = live.schedule_session(
             by=by, title=f"{programme.title}: {title}", starts_at=starts_at, ends_at=ends_at, kind=LIVE_SESSION_KIND[kind],
             time_zone=time_zone or programme.time_zone, centre=programme.host_centre, scanner=scanner,
@@ -343,23 +341,66 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         session.materials = materials
     session.full_clean()
     session.save()
+    session.co_mentors.set(co_mentors)
+    session.cases.set(cases)
     record(actor=by, action="programme.session_added", obj=programme, changes=diff({}, snapshot(session, SESSION_FIELDS)),
-           data={"session_id": session.pk, "live_session_id": session.live_session_id})
+           data={"session_id": session.pk, "live_session_id": session.live_session_id,
+                 "co_mentors": [m.pk for m in co_mentors], "cases": [c.pseudonym for c in cases]})
     return session
 
 
-SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
-                     "case_link", "in_person_topic", "video_seconds")
+def _check_cases(kind: str, cases: list) -> None:
+    """A reading set: interpretation sessions only, published case-library cases only."""
+    from cmrnet.library.models import CaseStatus
+
+    if not cases:
+        return
+    if kind != SessionKind.INTERPRETATION:
+        raise ValidationError({"cases": "A reading set is for interpretation sessions."})
+    unpublished = [c.pseudonym for c in cases if c.status != CaseStatus.PUBLISHED]
+    if unpublished:
+        raise ValidationError({"cases": f"Not published in the case library: {', '.join(unpublished)}."})
+
+
+def _assign_readings(session: ProgrammeSession, trainee: User, *, by: User) -> int:
+    """The session's reading set, for a trainee holding a place: each case an assignment in the interpretation
+    app, reviewed by one of the session's mentors (places spread over the mentors in the order taken)."""
+    from cmrnet.interpretation.services import assign_session_reading
+
+    mentors = session.mentors
+    if not mentors or session.kind != SessionKind.INTERPRETATION:
+        return 0
+    order = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True))
+    mentor = mentors[order.index(trainee.pk) % len(mentors)] if trainee.pk in order else mentors[0]
+    note = f"{session.programme.title}: {session.title}"
+    return sum(1 for case in session.cases.filter(status="published")
+               if assign_session_reading(by=by, mentor=mentor, trainee=trainee, case=case, note=note))
+
+
+def _check_co_mentors(programme: Programme, kind: str, mentor: User | None, co_mentors: list) -> None:
+    if not co_mentors:
+        return
+    if kind not in SMALL_GROUP_KINDS:
+        raise ValidationError({"co_mentors": "Further mentors are for small groups (their cap is per mentor)."})
+    if mentor is None:
+        raise ValidationError({"co_mentors": "Choose the session's mentor first."})
+    if any(m.pk == mentor.pk for m in co_mentors):
+        raise ValidationError({"co_mentors": f"{mentor} is already the session's mentor."})
+    outside = [str(m) for m in co_mentors if not selectors.is_faculty(m, programme)]
+    if outside:
+        raise ValidationError({"co_mentors": f"Not on the programme's faculty: {', '.join(outside)}."})
+
+
+SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "covers_safety", "case_link", "in_person_topic",
+                     "video_seconds")
 
 
 @transaction.atomic
-def update_session(*, by: User, session: ProgrammeSession, **values) -> ProgrammeSession:
+def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, cases=None, **values) -> ProgrammeSession:
     """Change what a session is about (not its kind or times: those stay with the live session). A new mentor
     is invited to the live room; the same checks as when adding apply. Audited with the changes."""
     from cmrnet.live import services as live
     from cmrnet.live.models import ParticipantRole
-    from cmrnet.logbook.models import CATEGORY_LABELS
-
     programme = session.programme
     _require(selectors.can_manage(by, programme), "Only the programme's director changes its sessions.")
     session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("live_session").get(pk=session.pk)
@@ -373,9 +414,12 @@ def update_session(*, by: User, session: ProgrammeSession, **values) -> Programm
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
     if "mentor" in values and mentor is None and session.is_small_group:
         raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
-    unknown_categories = [c for c in values.get("categories", ()) if c not in CATEGORY_LABELS]
-    if unknown_categories:
-        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown_categories)}"})
+    if co_mentors is not None:
+        co_mentors = list(co_mentors)
+        _check_co_mentors(programme, session.kind, mentor if "mentor" in values else session.mentor, co_mentors)
+    if cases is not None:
+        cases = list(cases)
+        _check_cases(session.kind, cases)
     if values.get("in_person_topic") and session.kind not in LIVE_KINDS:
         raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
                                                   "not recorded lectures."})
@@ -385,14 +429,25 @@ def update_session(*, by: User, session: ProgrammeSession, **values) -> Programm
     for name, value in values.items():
         if name in ("case_link", "description", "in_person_topic"):
             value = (value or "").strip()
-        elif name == "categories":
-            value = list(value)
         setattr(session, name, value)
     session.full_clean()
     session.save()
-    if mentor is not None and session.live_session_id:
-        live.invite(by=None, room=session.live_session.room, person=mentor, role=ParticipantRole.MENTOR)
     changes = diff(before, snapshot(session, SESSION_FIELDS))
+    if co_mentors is not None:
+        old = sorted(session.co_mentors.values_list("pk", flat=True))
+        session.co_mentors.set(co_mentors)
+        if old != sorted(m.pk for m in co_mentors):
+            changes["co_mentors"] = [old, sorted(m.pk for m in co_mentors)]
+    if session.live_session_id:
+        for person in ([mentor] if mentor is not None else []) + (co_mentors or []):
+            live.invite(by=None, room=session.live_session.room, person=person, role=ParticipantRole.MENTOR)
+    if cases is not None:
+        old = sorted(session.cases.values_list("pseudonym", flat=True))
+        session.cases.set(cases)
+        if old != sorted(c.pseudonym for c in cases):
+            changes["cases"] = [old, sorted(c.pseudonym for c in cases)]
+            for seat in session.seats.select_related("trainee"):   # trainees already holding a place get the new cases
+                _assign_readings(session, seat.trainee, by=by)
     if changes:
         record(actor=by, action="programme.session_updated", obj=programme, changes=changes, data={"session_id": session.pk})
     return session
@@ -423,10 +478,12 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
         if existing and refusal is None:
             return existing
         if refusal is None:
-            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False)
+            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                            mentors=session.mentor_count)
         if refusal is None:
             seat = Seat.objects.create(session=session, trainee=by, created_at=now)
             _invite_to_room(session, by)
+            _assign_readings(session, by, by=by)
             record(actor=by, action="programme.seat_taken", obj=session.programme, data={"session_id": session.pk}, at=now)
             return seat
     with transaction.atomic():
@@ -465,13 +522,14 @@ def _trainee_refusal(user: User, session: ProgrammeSession) -> str | None:
         return refusal
     if session.is_small_group:
         seated = Seat.objects.filter(session=session, trainee=user).exists()
+        mentors = session.mentor_count
         if not seated:
-            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False) or \
-                "Take a place in this small group first."
-        # the cap lowered after places were taken: the first `cap` places keep their right
-        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.effective_cap])
+            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                         mentors=mentors) or "Take a place in this small group first."
+        # the cap lowered (or a mentor fewer) after places were taken: the first `capacity` places keep their right
+        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.capacity])
         if user.pk not in first:
-            return f"This small group is full ({session.effective_cap} trainees per mentor)."
+            return progress.full_message(cap=session.effective_cap, mentors=max(1, mentors))
     return None
 
 

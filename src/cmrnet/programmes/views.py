@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cmrnet.core.confirm import confirmation
 from cmrnet.core.links import absolute_reverse
 from cmrnet.programmes import pdf, selectors, services
 from cmrnet.programmes.forms import (ApplyForm, AssessmentForm, DeterminationForm, InviteForm, LevelForm, ModuleForm,
@@ -181,7 +183,15 @@ def enrolment_action(request, pk: int, action: str):
     service = {"accept": services.accept, "decline": services.decline, "withdraw": services.withdraw}.get(action)
     if service is None:
         raise Http404
-    result = _act(request, lambda: service(by=request.user, enrolment=enrolment, now=timezone.now()), "Done.")
+    title = enrolment.programme.title
+    if action in ("withdraw", "decline") and (ask := confirmation(
+            request, title=f"{action.capitalize()} {'from' if action == 'withdraw' else 'the place on'} {title}?",
+            action_label=action.capitalize(), back=reverse("programme-detail", kwargs={"pk": enrolment.programme_id}),
+            consequence="Your place goes to the next person waiting; to take part later you would apply again.")) is not None:
+        return ask
+    done = {"accept": f"You accepted your place on {title}.", "decline": f"You declined the place on {title}.",
+            "withdraw": f"You withdrew from {title}."}[action]
+    result = _act(request, lambda: service(by=request.user, enrolment=enrolment, now=timezone.now()), done)
     if result is not None and result.status == Enrolment.Status.WAITLISTED:
         messages.info(request, "The programme is full: on the waiting list.")
     return redirect("programme-detail", pk=enrolment.programme_id)
@@ -225,6 +235,7 @@ def session_detail(request, pk: int):
                "in_person_topics": selectors.in_person_topics(programme)}
     enrolment = selectors.enrolment_of(user, programme)
     context["virtual_refusal"] = selectors.virtual_refusal(enrolment, session) if enrolment else None
+    context["reading_set"] = selectors.reading_set_for_user(user, session) if session.kind == SessionKind.INTERPRETATION else []
     if session.kind == SessionKind.RECORDED_LECTURE:
         progress_row = session.watch_progress.filter(trainee=user).first()
         context["watched"] = progress_row.seconds_watched if progress_row else 0

@@ -42,7 +42,7 @@ def start_attempt(*, candidate, sitting: Sitting, now: dt.datetime) -> Attempt:
     refuse_if_exposed(candidate=candidate, sitting=sitting)  # also for registrations older than the rule
     if not timing.in_start_window(now, sitting.start_opens, sitting.start_closes):
         raise ValidationError("The exam can only be started inside its start window "
-                              f"({sitting.clock(sitting.start_opens, '%d %b %Y %H:%M')} to "
+                              f"({sitting.clock(sitting.start_opens, '%Y-%m-%d %H:%M')} to "
                               f"{sitting.clock(sitting.start_closes)}).")
     ids = list(FormItem.objects.filter(form=sitting.form).order_by("position").values_list("pk", flat=True))
     seed = secrets.randbits(48)
