@@ -4,6 +4,7 @@
     cmrnet demo                             load the demo network, print demo logins
     cmrnet check-application DIR ...        check a logbook application package (no database)
     cmrnet exam analyse|cutscore ...        exam item analysis and standard setting (no database)
+    cmrnet tokens create|list|revoke ...    API tokens (audited; a new secret is printed once)
     cmrnet manage <django command> ...      any Django management command (migrate, ...)
 """
 

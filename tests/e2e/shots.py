@@ -9,13 +9,15 @@ from pathlib import Path
 WIDTHS = (1366, 390)
 
 
-def shoot(page, name: str) -> None:
+def shoot(page, name: str) -> bool:
+    """True when screenshots were taken (the capture's own inline styles are then reported by the CSP)."""
     folder = os.environ.get("CMRNET_SCREENS")
     if not folder:
-        return
+        return False
     Path(folder).mkdir(parents=True, exist_ok=True)
     size = page.viewport_size or {"width": 1280, "height": 800}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size(size)
+    return True

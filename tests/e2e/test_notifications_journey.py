@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.shots import shoot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -42,10 +44,17 @@ def test_a_queried_case_reaches_the_trainee_through_the_header(page, login, trai
 def test_a_person_switches_to_the_daily_digest(page, login, trainee):
     login(trainee)
     page.goto("/notifications/preferences/")
-    page.get_by_label("One e-mail a day listing them (daily digest)").check()
+    waiting = page.get_by_role("group", name="Cases waiting for verification")
+    waiting.get_by_label("In the daily digest").check()
+    queried = page.get_by_role("group", name="Case queried")
+    queried.get_by_label("No e-mail").check()
+    expect(page.get_by_role("group", name="Information requested").get_by_label("No e-mail")).to_have_count(0)
+    shoot(page, "notification-preferences")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Notification e-mails saved.")
-    expect(page.get_by_text("E-mails: one daily digest")).to_be_visible()
+    expect(page.get_by_text("E-mails: at once for 6 kinds, in the daily digest for 1 kind, no e-mail for 1 kind")).to_be_visible()
+    page.goto("/notifications/preferences/")
+    expect(page.get_by_role("group", name="Cases waiting for verification").get_by_label("In the daily digest")).to_be_checked()
 
 
 def test_the_progress_page_prints_without_navigation(page, login, trainee):

@@ -119,3 +119,34 @@ def test_pull_a_study_by_uid_from_a_dicomweb_server(settings, orthanc_url, tortu
     assert case.studies.get().study_uid != study_uid
     with pytest.raises(svc.IngestError, match="no such study"):
         pull.pull_study(by=mentor, case=make_case(), base_url=orthanc_url, study_uid="1.2.3.4.5.404")
+
+
+@pytest.mark.django_db
+def test_cmrnet_dicomweb_serves_metadata_and_frames_out_of_orthanc(orthanc_store, orthanc_url, torture_files, make_case,
+                                                                   mentor, client_for, trainee):
+    """cmrnet's own DICOMweb endpoints (cmrnet.library.wado) read through the Orthanc store: frame bytes equal
+    the pixel data Orthanc holds, metadata equals the object Orthanc holds (minus private elements)."""
+    from cmrnet.library.dicomweb import decode_multipart
+
+    folder, files = torture_files
+    case = make_case()
+    chosen = [f for f in files if f.study == "A1" and f.expect == "deidentified"]
+    svc.ingest(by=mentor, case=case, files=[(f.name, (folder / f.name).read_bytes()) for f in chosen], source="upload")
+    client = client_for(trainee)
+    checked = 0
+    for instance in Instance.objects.filter(series__study__case=case, quarantine_status="clear").select_related("series__study"):
+        base = (f"/api/v1/library/dicomweb/studies/{instance.series.study.study_uid}/series/{instance.series.series_uid}"
+                f"/instances/{instance.sop_uid}")
+        held = pydicom.dcmread(io.BytesIO(orthanc_store.get(instance.storage_key)))
+        response = client.get(base + "/frames/1")
+        assert response.status_code == 200
+        [part] = decode_multipart(response.content, response["Content-Type"])
+        arr = held.pixel_array
+        assert part == arr.astype(arr.dtype.newbyteorder("<")).tobytes()
+        [meta] = client.get(base + "/metadata").json()
+        del held.PixelData
+        expected = {k: v for k, v in held.to_json_dict(bulk_data_threshold=1024).items() if int(k[:4], 16) % 2 == 0}
+        assert {k: v for k, v in meta.items() if k != "7FE00010"} == expected
+        checked += 1
+    assert checked == len(chosen)
+    assert client.get("/api/v1/library/dicomweb/studies/2.25.404/metadata").status_code == 404

@@ -53,6 +53,22 @@ MATRIX = {
     "/api/v1/library/quarantine/": API_ALL,  # an empty list for non-curators
     "/api/v1/library/quarantine/{held}/": row(NOT_FOUND, director=OK, admin=OK, anonymous=UNAUTHENTICATED),
     "/api/v1/library/collections/": API_ALL,
+    # DICOMweb by UID (cmrnet.library.wado): the same selectors; an unreadable UID is an unknown one (404)
+    "/api/v1/library/dicomweb/studies": API_ALL,  # only readable studies are listed (test_dicomweb_server.py)
+    "/api/v1/library/dicomweb/studies/{study_uid}/metadata": API_ALL,
+    "/api/v1/library/dicomweb/studies/{study_uid}/series": API_ALL,
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/metadata": API_ALL,
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/instances": API_ALL,
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/instances/{image_uid}/metadata": API_ALL,
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/instances/{image_uid}/frames/1": API_ALL,
+    "/api/v1/library/dicomweb/studies/{draft_study_uid}/metadata": row(NOT_FOUND, mentor=OK, director=OK, admin=OK,
+                                                                      anonymous=UNAUTHENTICATED),
+    "/api/v1/library/dicomweb/studies/{draft_study_uid}/series/{draft_series_uid}/instances/{draft_image_uid}/frames/1":
+        row(NOT_FOUND, mentor=OK, director=OK, admin=OK, anonymous=UNAUTHENTICATED),
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/instances/{held_uid}/metadata":
+        row(NOT_FOUND, anonymous=UNAUTHENTICATED),  # quarantine is never served by UID, curators included
+    "/api/v1/library/dicomweb/studies/{study_uid}/series/{series_uid}/instances/{held_uid}/frames/1":
+        row(NOT_FOUND, anonymous=UNAUTHENTICATED),
 }
 CASES = [(url, role, expected) for url, by_role in MATRIX.items() for role, expected in by_role.items()]
 
@@ -68,6 +84,11 @@ def objects(db, mentor, centre, mr_bytes):
         out["series" if name == "case" else "draft_series"] = series.pk
         out["image" if name == "case" else "draft_image"] = store_instance(series, mr_bytes).pk
     out["held"] = store_instance(Series.objects.get(pk=out["series"]), mr_bytes, quarantine_status="pending", n=2).pk
+    for name in ("series", "draft_series"):
+        series = Series.objects.select_related("study").get(pk=out[name])
+        out[name.replace("series", "study") + "_uid"], out[name + "_uid"] = series.study.study_uid, series.series_uid
+    for name in ("image", "draft_image", "held"):
+        out[name + "_uid"] = Instance.objects.get(pk=out[name]).sop_uid
     return out
 
 

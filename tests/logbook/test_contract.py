@@ -53,11 +53,16 @@ def test_a_revoked_supervisor_certificate_reaches_the_rules(supervised, mentor, 
     assert result.status == "not_met" and mentor.email in result.message
 
 
-def test_peer_recognition_counts_and_posters_do_not_count(supervised, today):
-    for kind in ("publication", "publication", "poster"):
-        services.add_peer_recognition(by=supervised, trainee=supervised, kind=kind, title=kind, date=today)
+def test_peer_recognition_reaches_the_rules_as_items(supervised, today):
+    made = [services.add_peer_recognition(by=supervised, trainee=supervised, kind=kind, title=title, event=event,
+                                          date=today)
+            for kind, title, event in (("publication", "Paper A", "JCMR 2025;27:1"),
+                                       ("publication", "Paper B", "JCMR 2025;27:9"), ("poster", "Poster", "EuroCMR 2025"))]
     peer = selectors.application_data_for(supervised, today=today).candidate.peer_recognition
-    assert (peer.publications, peer.posters, peer.invited_talks) == (2, 1, 0)
+    assert [(i.item_id, i.kind, i.event) for i in peer.items] == [
+        (f"P{made[0].pk}", "publication", "JCMR 2025;27:1"), (f"P{made[1].pk}", "publication", "JCMR 2025;27:9"),
+        (f"P{made[2].pk}", "poster", "EuroCMR 2025")]
+    assert (peer.publications, peer.posters, peer.invited_talks) == (0, 0, 0)     # no declared counts
 
 
 def test_via_level2_splits_the_level2_logbook_from_the_new_cases(supervised, mentor, today):

@@ -62,6 +62,8 @@ GET_MATRIX = {
     "/api/v1/logbook/cases/{case}/": API_READ,
     "/api/v1/logbook/cme/?trainee={trainee}": API_READ,
     "/api/v1/logbook/cme/{cme}/": API_READ,
+    "/api/v1/logbook/peer/?trainee={trainee}": API_READ,
+    "/api/v1/logbook/peer/{peer}/": API_READ,
     "/api/v1/logbook/evaluation/?ruleset=eacvi-2025&route=level2&trainee={trainee}": API_READ,
     "/api/v1/logbook/cases/": row(FORBIDDEN, trainee=OK, other_trainee=OK, anonymous=UNAUTHENTICATED),
 }

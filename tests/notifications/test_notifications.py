@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cmrnet.audit.models import AuditEntry
 from cmrnet.notifications.mail import RETRY_AFTER, send_digests
-from cmrnet.notifications.models import Delivery, Kind, Notification
-from cmrnet.notifications.services import mark_read, notify, notify_many, set_delivery
+from cmrnet.notifications.models import CHOOSABLE_KINDS, Delivery, Kind, Notification
+from cmrnet.notifications.services import deliveries_for, mark_read, notify, notify_many, set_delivery
 from cmrnet.notifications.tick import deadline_threshold
 
 pytestmark = pytest.mark.django_db(transaction=True)  # e-mails leave after commit, as in production
@@ -142,12 +142,16 @@ def test_mark_all_read(client_for, trainee):
     assert mark_read(person=trainee) == 0
 
 
-def test_preferences_are_chosen_by_the_person_and_audited(client_for, trainee):
+def test_preferences_are_chosen_by_the_person_per_kind_and_audited(client_for, trainee):
     c = client_for(trainee)
-    assert c.post("/notifications/preferences/", {"delivery": "digest"}).status_code == 302
-    assert trainee.notification_preference.delivery == "digest"
+    form = {kind: "immediate" for kind in CHOOSABLE_KINDS} | {"cases_waiting": "digest", "case_queried": "off"}
+    assert c.post("/notifications/preferences/", form).status_code == 302
+    assert deliveries_for(trainee)["cases_waiting"] == "digest" and deliveries_for(trainee)["case_queried"] == "off"
+    assert deliveries_for(trainee)["deadline"] == "immediate"
     entry = AuditEntry.objects.get(action="notifications.preference_changed")
-    assert entry.changes == {"notification_delivery": ["immediate", "digest"]}
+    assert entry.changes == {"cases_waiting": ["immediate", "digest"], "case_queried": ["immediate", "off"]}
+    assert "E-mails: at once for 6 kinds, in the daily digest for 1 kind, no e-mail for 1 kind" in \
+        c.get("/notifications/").content.decode()
 
 
 def test_nobody_sets_another_persons_preference(trainee, mentor):

@@ -91,17 +91,40 @@ def test_the_player_reports_watched_stretches(open_programme, trainee, enrol, cl
     assert c.post(url, "nonsense", content_type="application/json").status_code == 400
 
 
-def test_the_completion_certificate_verifies_on_the_public_page(open_programme, director, mentor, trainee, enrol, client_for, client):
+def test_the_completion_certificate_verifies_in_the_certification_register_and_on_the_programme_page(
+        open_programme, director, mentor, trainee, enrol, client_for, client, settings):
+    settings.SITE_URL = "https://cmr.example.org"
     enrolment = enrol(open_programme, trainee)
     services.record_assessment(by=mentor, enrolment=enrolment, assessed_on=dt.date(2026, 6, 30))
     services.record_determination(by=director, enrolment=enrolment, competent=True, decided_on=dt.date(2026, 6, 30))
     certificate = services.issue_certificate(by=director, enrolment=enrolment, now=timezone.now())
+    # the PDF's link and QR lead to the certification register's verification, on the site's address (as certificates)
     pdf = client_for(trainee).get(f"/programmes/enrolments/{enrolment.pk}/certificate.pdf")
+    url = f"https://cmr.example.org/certification/verify/{certificate.code}/"
+    assert url.encode() in pdf.content and b"testserver" not in pdf.content
     text = pdf_text(pdf.content)
-    assert f"/programmes/verify/{certificate.code}/" in text and "Tara Trainee" in text
-    public = client.get(f"/programmes/verify/{certificate.code}/").content.decode()
-    assert "Valid" in public and "Tara Trainee" in public and "Virtual CMR Level II 2026" in public
+    assert url in text and "Tara Trainee" in text
+    record = client_for(trainee).get(f"/programmes/enrolments/{enrolment.pk}/").content.decode()
+    assert f'href="/certification/verify/{certificate.code}/" id="verify-link"' in record
+    # the register's public page (no login) shows it as a programme completion, valid
+    public = client.get(f"/certification/verify/{certificate.code}/")
+    page = public.content.decode()
+    assert public.status_code == 200 and '<p class="verdict active" id="verdict" role="status">Valid</p>' in page
+    assert "Programme completion certificate" in page and "Tara Trainee" in page and "Virtual CMR Level II 2026" in page
+    assert "competent, on 2026-06-30, by the programme director" in page and "not a board certification" in page
+    # the register's API too
+    api = client.get(f"/api/v1/certification/verify/{certificate.code}/").json()
+    assert (api["kind"], api["name"], api["status"]) == ("programme_completion", "Tara Trainee", "active")
+    assert api["facts"]["Programme"] == "Virtual CMR Level II 2026" and api["facts"]["Dates"] == "2026-03-02 to 2026-06-30"
+    # and the programme's own page still
+    own = client.get(f"/programmes/verify/{certificate.code}/").content.decode()
+    assert "Valid" in own and "Tara Trainee" in own and "Virtual CMR Level II 2026" in own
+    # unknown codes: nothing, on every page
     assert client.get("/programmes/verify/not-a-code/").status_code == 404
+    unknown = client.get("/certification/verify/not-a-code/")
+    assert unknown.status_code == 404 and "No certificate matches this code" in unknown.content.decode()
+    assert client.get("/api/v1/certification/verify/not-a-code/").status_code == 404
+    assert client.get("/certification/verify/a%00b/").status_code == 404
 
 
 def test_a_fifth_trainee_is_refused_on_the_page(open_programme, make_trainees, enrol, client_for):

@@ -56,6 +56,12 @@ MATRIX = {
     "/api/v1/programmes/{programme}/checklist/": row(FORBIDDEN, director=OK, lead=OK, mentor=OK, admin=OK, anonymous=401),
     "/api/v1/programmes/{programme}/enrolments/": row(OK, anonymous=401),
     "/api/v1/programmes/{programme}/sessions/": row(OK, anonymous=401),
+    "/api/v1/programmes/{programme}/modules/": row(OK, anonymous=401),
+    "/api/v1/programmes/{programme}/surveys/": row(OK, anonymous=401),   # a trainee not enrolled: an empty list
+    "/api/v1/programme-modules/{module}/": row(OK, anonymous=401),
+    "/api/v1/programme-sessions/{session}/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=401),
+    "/api/v1/programme-enrolments/{enrolment}/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=401),
+    "/api/v1/programme-surveys/{survey}/": row(OK, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=401),
 }
 CASES = [(url, role, expected) for url, by_role in MATRIX.items() for role, expected in by_role.items()]
 
@@ -75,7 +81,7 @@ def ids(open_programme, trainee, enrol, director):
     enrolment = enrol(open_programme, trainee)
     survey = services.create_survey(by=director, programme=open_programme, title="S", phase="mid", audience="trainees",
                                     opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31), questions=[("Q", "likert")])
-    return {"programme": open_programme.pk, "enrolment": enrolment.pk, "code": "unknown-code", "survey": survey.pk,
+    return {"programme": open_programme.pk, "enrolment": enrolment.pk, "module": open_programme.modules.first().pk, "code": "unknown-code", "survey": survey.pk,
             "session": open_programme.sessions.get(kind=SessionKind.DIDACTIC_LIVE).pk,
             "lecture": open_programme.sessions.get(kind=SessionKind.RECORDED_LECTURE).pk}
 

@@ -67,3 +67,21 @@ def test_the_case_mode_travels_in_the_package_and_is_left_out_when_every_case_is
     assert (tmp_path / "mixed" / "cases.csv").read_text().splitlines()[0].endswith(",mode")
     back = read_package(tmp_path / "mixed")
     assert sum(1 for c in back.cases if c.mode == "virtual") == 3
+
+
+def test_reporting_cases_count_and_the_message_and_offending_at_the_cap():
+    """Cases reported (not performed) are counted cases too; at the cap nothing is offending, one over every
+    virtual case is (mutation survivors, issue 9)."""
+    data = make_compliant_application("level2", cases=150)
+    data = modify(data, range(150), role="reporting")
+    data = modify(data, range(75), mode="virtual")
+    at_cap = evaluate(load_ruleset("scmr-2018"), "level2", data, today=TODAY).rule("virtual_share")
+    assert (at_cap.status, at_cap.numbers) == ("met", {"have": 75, "max": 75, "counted": 150})
+    assert at_cap.message == "75 of 150 counted cases virtual; at most 75 (50%)"
+    assert at_cap.offending == ()
+    under = scmr_level2(3)
+    assert (under.status, under.offending) == ("met", ())
+    over = modify(data, [75], mode="virtual")
+    result = evaluate(load_ruleset("scmr-2018"), "level2", over, today=TODAY).rule("virtual_share")
+    assert result.message == "76 of 150 counted cases virtual; at most 75 (50%)"
+    assert result.offending == tuple(c.case_id for c in over.cases[:76])

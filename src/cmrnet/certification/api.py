@@ -2,9 +2,12 @@
 
   /api/v1/certification/applications/            the candidate's own applications
   /api/v1/certification/assigned/                the applications assigned to the grader
-  /api/v1/certification/verify/<code>/           public certificate verification (what the register publishes)
+  /api/v1/certification/verify/<code>/           public certificate verification (what the register publishes);
+                                                 also other apps' documents with verification codes (programme
+                                                 completion certificates), with their `kind` and `facts`
 """
 
+from django.http import Http404
 from django.urls import include, path
 from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
@@ -45,7 +48,15 @@ class AssignedApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def verify(request, code: str):
-    certificate = selectors.certificate_by_code(code)
+    try:
+        certificate = selectors.certificate_by_code(code)
+    except Http404:
+        document = selectors.other_document_by_code(code)
+        if document is None:
+            raise
+        return Response({"kind": document.kind, "title": document.title, "name": document.name,
+                         "status": document.status, "status_label": document.status_label,
+                         "facts": dict(document.facts), "disclaimer": document.disclaimer})
     c, today = certificate.certification, timezone.localdate()
     return Response({"name": c.holder.full_name, "country": selectors.country_of(c.holder), "body": c.body,
                      "level": c.level, "valid_until": c.valid_until, "status": c.status_on(today),

@@ -275,6 +275,43 @@ def certificate_by_code(code: str) -> Certificate:
         raise Http404("No certificate with this verification code.") from None
 
 
+@dataclass(frozen=True)
+class VerifiedDocument:
+    """Another app's certificate found by its verification code (e.g. a programme completion certificate), shown
+    by the same public verification page and API as certificates."""
+
+    kind: str                              # machine name, e.g. "programme_completion"
+    title: str                             # what it is, e.g. "Programme completion certificate"
+    name: str                              # whose it is
+    facts: tuple[tuple[str, str], ...]     # (label, value) lines shown under the name
+    status: str = "active"
+    status_label: str = "Valid"
+    disclaimer: str = ""
+
+
+# Apps that issue documents with codes from `models.new_code` register a lookup: lookup(code) -> VerifiedDocument
+# or None (registered in their AppConfig.ready; certification does not import them).
+_CODE_LOOKUPS: list = []
+
+
+def register_code_lookup(lookup) -> None:
+    if lookup not in _CODE_LOOKUPS:
+        _CODE_LOOKUPS.append(lookup)
+
+
+def other_document_by_code(code: str) -> VerifiedDocument | None:
+    """A registered app's document with this code, or None (a code that cannot be one finds nothing)."""
+    from cmrnet.certification.models import could_be_code
+
+    if not could_be_code(code):
+        return None
+    for lookup in _CODE_LOOKUPS:
+        found = lookup(code)
+        if found is not None:
+            return found
+    return None
+
+
 def get_certificate_for_user(user: User, pk: int) -> Certificate:
     qs = Certificate.objects.select_related("certification", "certification__holder")
     if not is_board(user):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("cmrnet.interpretation.api")),
     path("", include("cmrnet.programmes.api")),
     path("", include("cmrnet.library.api")),
+    path("", include("cmrnet.notifications.api")),
 ]

@@ -11,6 +11,7 @@
   /api/v1/library/studies/                  studies of visible cases, with series and their metadata/frame URLs
   /api/v1/library/quarantine/               images awaiting review (curators); POST .../<id>/release|reject {reason}
   /api/v1/library/collections/              collections
+  /api/v1/library/dicomweb/studies...       DICOMweb by UID (QIDO-RS, WADO-RS metadata and frames): cmrnet.library.wado
 Frames and series metadata: /library/series/<id>/metadata.json and /library/instances/<id>/frames/<n>
 (docs/case-library.md, "Frame endpoint contract").
 """
@@ -18,7 +19,7 @@ Frames and series metadata: /library/series/<id>/metadata.json and /library/inst
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import include, path, reverse
+from django.urls import include, path, re_path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +29,7 @@ from rest_framework.response import Response
 
 from cmrnet.core.routers import DefaultRouter
 from cmrnet.library import ingest as ingest_svc
-from cmrnet.library import selectors, services
+from cmrnet.library import selectors, services, wado
 from cmrnet.library.models import Case, Collection, Ingest, Instance, ReferenceReport, Series, Study
 
 
@@ -294,4 +295,21 @@ router.register("library/cases", CaseViewSet, basename="api-library-case")
 router.register("library/studies", StudyViewSet, basename="api-library-study")
 router.register("library/quarantine", QuarantineViewSet, basename="api-library-quarantine")
 router.register("library/collections", CollectionViewSet, basename="api-library-collection")
-urlpatterns = [path("", include(router.urls))]
+_UID = r"[0-9][0-9.]{0,63}"
+_DICOMWEB = r"^library/dicomweb/studies"
+urlpatterns = [
+    path("", include(router.urls)),
+    # DICOMweb (PS3.18) by UID, behind the same selectors: cmrnet.library.wado, docs/case-library.md.
+    re_path(rf"{_DICOMWEB}$", wado.StudySearch.as_view(), name="api-library-dicomweb-studies"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/metadata$", wado.StudyMetadata.as_view(),
+            name="api-library-dicomweb-study-metadata"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/series$", wado.SeriesSearch.as_view(), name="api-library-dicomweb-series"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/series/(?P<series>{_UID})/metadata$", wado.SeriesMetadata.as_view(),
+            name="api-library-dicomweb-series-metadata"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/series/(?P<series>{_UID})/instances$", wado.InstanceSearch.as_view(),
+            name="api-library-dicomweb-instances"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/series/(?P<series>{_UID})/instances/(?P<sop>{_UID})/metadata$",
+            wado.InstanceMetadata.as_view(), name="api-library-dicomweb-instance-metadata"),
+    re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/series/(?P<series>{_UID})/instances/(?P<sop>{_UID})/frames/"
+            r"(?P<frames>[0-9][0-9,]{0,3999})$", wado.Frames.as_view(), name="api-library-dicomweb-frames"),
+]

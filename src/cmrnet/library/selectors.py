@@ -185,3 +185,28 @@ def series_metadata(series: Series, instances) -> dict:
             "frames": [reverse("library-frame", args=[i.pk, n]) for n in range(1, i.number_of_frames + 1)],
         } for i in instances],
     }
+
+
+# --- By DICOM UID (the DICOMweb-style endpoints, cmrnet.library.wado) --------------------------------
+# The same visibility as above; an unknown UID and a UID the person may not read are the same 404.
+
+def get_study_by_uid_for_user(user, study_uid: str) -> Study:
+    try:
+        return studies_for_user(user).get(study_uid=study_uid)
+    except Study.DoesNotExist:
+        raise Http404("No such study.") from None
+
+
+def get_series_by_uid_for_user(user, study_uid: str, series_uid: str) -> Series:
+    try:
+        return series_for_user(user).get(study__study_uid=study_uid, series_uid=series_uid)
+    except Series.DoesNotExist:
+        raise Http404("No such series in this study.") from None
+
+
+def get_instance_by_uid_for_user(user, study_uid: str, series_uid: str, sop_uid: str) -> Instance:
+    try:
+        return instances_for_user(user).get(series__study__study_uid=study_uid, series__series_uid=series_uid,
+                                            sop_uid=sop_uid)
+    except Instance.DoesNotExist:
+        raise Http404("No such instance in this series.") from None

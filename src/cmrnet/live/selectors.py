@@ -51,6 +51,16 @@ def can_join_room(user: User, room: Room, *, on: dt.date) -> bool:
     return rooms_for_user(user, on=on).filter(pk=room.pk).exists()
 
 
+# Other apps refuse entry to rooms of their own sessions through gates: gate(user, room) -> reason or None
+# (programmes: small-group caps and in-person components by competence level). Registered in AppConfig.ready.
+_JOIN_GATES: list = []
+
+
+def register_join_gate(gate) -> None:
+    if gate not in _JOIN_GATES:
+        _JOIN_GATES.append(gate)
+
+
 def join_refusal(user: User, room: Room, *, on: dt.date) -> str | None:
     """Why `user` may not enter `room` now, or None."""
     if not user.is_authenticated:
@@ -61,6 +71,10 @@ def join_refusal(user: User, room: Room, *, on: dt.date) -> str | None:
         return "This room is closed."
     if room.session_id and room.session.cancelled:
         return "This session was cancelled."
+    for gate in _JOIN_GATES:
+        refusal = gate(user, room)
+        if refusal:
+            return refusal
     return None
 
 

@@ -1,6 +1,6 @@
 """Logbook API (/api/v1/logbook/...): the same permissions as the pages.
 
-cases/, cme/ and training/   the caller's own logbook (add ?trainee=<id> to read a trainee you may see);
+cases/, cme/, training/ and peer/   the caller's own logbook (add ?trainee=<id> to read a trainee you may see);
                     only the trainee creates, updates and deletes.
 evaluation/?ruleset=eacvi-2025&route=level2[&trainee=<id>]   the rule engine's verdict.
 """
@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from cmrnet import rules
 from cmrnet.logbook import selectors, services
 from cmrnet.logbook.forms import category_choices
-from cmrnet.logbook.models import Case, CaseRole, CmeActivity, Source, TrainingPeriod
+from cmrnet.logbook.models import Case, CaseRole, CmeActivity, PeerRecognition, Source, TrainingPeriod
 from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
@@ -233,6 +233,68 @@ class TrainingViewSet(OwnLogbookMixin, viewsets.ModelViewSet):
             by=self.request.user, period=period, **values))
 
 
+class PeerSerializer(serializers.ModelSerializer):
+    """One peer-recognition entry; ``item_id`` is the id the evaluation's offending list uses, ``counted`` and
+    ``reason`` say whether the rules count it (distinct events; orals' conditions; posters never)."""
+
+    trainee = serializers.PrimaryKeyRelatedField(read_only=True)
+    item_id = serializers.CharField(read_only=True)
+    event = serializers.CharField(max_length=300, help_text="The course, conference or meeting (a paper: the journal).")
+    has_evidence = serializers.SerializerMethodField()
+    counted = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PeerRecognition
+        fields = ["id", "item_id", "trainee", "kind", "title", "event", "scope", "date", "first_author",
+                  "presented_in_person", "reference", "has_evidence", "counted", "reason"]
+
+    def get_has_evidence(self, entry) -> bool:
+        return bool(entry.evidence)
+
+    def _reason(self, entry) -> str:
+        cache = self.context.setdefault("peer_reasons", {})
+        if entry.trainee_id not in cache:
+            cache[entry.trainee_id] = selectors.peer_overview(entry.trainee)["reasons"]
+        return cache[entry.trainee_id].get(entry.pk, "")
+
+    def get_counted(self, entry) -> bool:
+        return not self._reason(entry)
+
+    def get_reason(self, entry) -> str:
+        return self._reason(entry)
+
+
+class PeerViewSet(OwnLogbookMixin, viewsets.ModelViewSet):
+    """Peer-recognition entries, one per course, talk, paper, oral or poster. Evidence files are uploaded on
+    the peer-recognition page."""
+
+    serializer_class = PeerSerializer
+    service_arg = "entry"
+    delete_service = staticmethod(services.delete_peer_recognition)
+
+    def get_queryset(self):
+        if self.action == "list":
+            trainee = _trainee_from_query(self.request)
+            if not selectors.can_view_logbook(self.request.user, trainee):
+                raise exceptions.NotFound()
+            return PeerRecognition.objects.filter(trainee=trainee).select_related("trainee").order_by("date", "pk")
+        return PeerRecognition.objects.none()
+
+    def get_object(self):
+        return selectors.get_peer_for_user(self.request.user, self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        serializer.instance = _write_errors(lambda: services.add_peer_recognition(
+            by=self.request.user, trainee=self.request.user, **serializer.validated_data))
+
+    def perform_update(self, serializer):
+        entry = serializer.instance
+        self._owner(entry)
+        serializer.instance = _write_errors(lambda: services.update_peer_recognition(
+            by=self.request.user, entry=entry, **serializer.validated_data))
+
+
 class EvaluationView(APIView):
     @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True),
                                OpenApiParameter("route", str, required=True),
@@ -256,6 +318,7 @@ router = DefaultRouter()
 router.register("logbook/cases", CaseViewSet, basename="api-logbook-case")
 router.register("logbook/cme", CmeViewSet, basename="api-logbook-cme")
 router.register("logbook/training", TrainingViewSet, basename="api-logbook-training")
+router.register("logbook/peer", PeerViewSet, basename="api-logbook-peer")
 urlpatterns = [
     path("logbook/evaluation/", EvaluationView.as_view(), name="api-logbook-evaluation"),
     path("", include(router.urls)),

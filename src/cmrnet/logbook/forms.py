@@ -185,11 +185,25 @@ class CmeForm(forms.ModelForm):
         return _end_not_before_start(self, super().clean())
 
 
+ORAL_ANSWER = forms.NullBooleanSelect()
+ORAL_ANSWER.choices = [("unknown", "— (orals only)"), ("true", "Yes"), ("false", "No")]
+
+
 class PeerForm(forms.ModelForm):
+    """One piece of evidence. The event is required (two entries at the same meeting, course or journal count
+    once); an oral needs both answers (the model says so too)."""
+
     class Meta:
         model = PeerRecognition
-        fields = ["kind", "title", "date", "reference", "evidence"]
-        widgets = {"date": DATE}
+        fields = ["kind", "title", "event", "scope", "date", "first_author", "presented_in_person", "reference",
+                  "evidence"]
+        widgets = {"date": DATE, "first_author": ORAL_ANSWER, "presented_in_person": ORAL_ANSWER}
+        help_texts = {"first_author": "Orals only: an oral counts only when you are the first author.",
+                      "presented_in_person": "Orals only: an oral counts only when you presented the data yourself."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].required = True
 
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")

@@ -7,6 +7,7 @@ of the local identifier the trainee typed (see ``cmrnet.logbook.patient_keys``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cmrnet.rules.model import CME_KINDS, DEFAULT_CATEGORIES
@@ -160,17 +161,36 @@ class CmeActivity(models.Model):
 
 
 class PeerRecognition(models.Model):
+    """One piece of peer-recognition evidence (Level 3): a course taught, a talk given or chaired, a paper, an
+    oral or a poster, each its own record. The rules count distinct events per kind (two items at the same
+    meeting or course count once) and accept an oral only at a national or international meeting, as first
+    author, presented in person; a poster never counts (rules.candidate_rules.peer_counts)."""
+
     class Kind(models.TextChoices):
         CME_FACULTY = "cme_faculty", "Faculty at a CME course"
         INVITED_TALK = "invited_talk", "Invited talk or chair"
         PUBLICATION = "publication", "Peer-reviewed CMR paper (no abstracts)"
-        FIRST_AUTHOR_ORAL = "first_author_oral", "First-author oral presentation of original data"
+        ORAL = "oral", "Oral presentation of original data"
         POSTER = "poster", "Poster (does not count)"
+
+    class Scope(models.TextChoices):
+        LOCAL = "local", "Local"
+        NATIONAL = "national", "National"
+        INTERNATIONAL = "international", "International"
 
     trainee = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="peer_recognition")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300)
+    # Blank only on entries made before the field existed (the rules then read `reference`, else the title).
+    event = models.CharField("meeting, course or journal", max_length=300, blank=True,
+                             help_text="The course, conference or meeting (for a paper: the journal). "
+                                       "Two entries at the same event count once.")
+    scope = models.CharField("meeting scope", max_length=16, choices=Scope.choices, default=Scope.INTERNATIONAL,
+                             help_text="An oral presentation counts only at a national or international meeting.")
     date = models.DateField()
+    # Orals only. None = not stated (entries made before these fields existed): the oral is not counted until stated.
+    first_author = models.BooleanField("I was the first author", null=True, blank=True)
+    presented_in_person = models.BooleanField("I presented it myself", null=True, blank=True)
     reference = models.CharField(max_length=300, blank=True, help_text="DOI, meeting or programme reference.")
     evidence = models.FileField(upload_to="evidence/peer/%Y/", blank=True)
 
@@ -179,6 +199,19 @@ class PeerRecognition(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def item_id(self) -> str:
+        return f"P{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.ORAL:
+            for name in ("first_author", "presented_in_person"):
+                if getattr(self, name) is None:
+                    errors[name] = "Say yes or no for an oral presentation."
+        if errors:
+            raise ValidationError(errors)
 
 
 class LogbookSettings(models.Model):

@@ -35,9 +35,9 @@ MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_CASES = MAX_ROWS        # cases.csv and the Level 2 file together: the CSV import's cap
 MAX_TRAINING = 200
 MAX_CME = 300
-MAX_PEER = 200              # peer-recognition entries made from candidate.toml's counts
+MAX_PEER = 200              # peer-recognition entries made from peer.csv or candidate.toml's counts
 PEER_KINDS = {"cme_faculty": "cme_faculty", "invited_talks": "invited_talk", "publications": "publication",
-              "first_author_orals": "first_author_oral", "posters": "poster"}
+              "first_author_orals": "oral", "posters": "poster"}
 
 
 def all_categories() -> tuple[str, ...]:
@@ -202,13 +202,33 @@ def _certificate(item: rules.CmeActivity, folder: ZipPackage) -> ContentFile | N
 
 
 def _peer(candidate: rules.Candidate) -> list[PeerRecognition]:
-    total = sum(getattr(candidate.peer_recognition, attr) for attr in PEER_KINDS)
+    """The package's peer recognition as logbook entries: one per peer.csv item when the package has the file,
+    else one per declared count of candidate.toml (titled as imported; a declared oral is first-author, and
+    whether it was presented in person is left unstated, so it counts once the trainee says so)."""
+    peer = candidate.peer_recognition
+    day = candidate.exam_date or timezone.localdate()
+    if peer.items:
+        if len(peer.items) > MAX_PEER:
+            raise rules.PackageError(f"peer.csv: {len(peer.items)} rows; at most {MAX_PEER}.")
+        entries = []
+        for number, item in enumerate(peer.items, start=1):
+            oral = item.kind == "oral"
+            entry = PeerRecognition(kind=item.kind, title=item.title, event=item.event, scope=item.scope,
+                                    date=item.day or day, first_author=item.first_author if oral else None,
+                                    presented_in_person=item.presented_in_person if oral else None)
+            try:
+                entry.full_clean(exclude=["trainee", "evidence"])
+            except ValidationError as error:
+                raise _problem(f"peer.csv row {number}", error) from None
+            entries.append(entry)
+        return entries
+    total = sum(getattr(peer, attr) for attr in PEER_KINDS)
     if total > MAX_PEER:
         raise rules.PackageError(f"candidate.toml [peer_recognition]: {total} entries; at most {MAX_PEER}.")
-    day = candidate.exam_date or timezone.localdate()
     return [PeerRecognition(kind=kind, date=day, title=f"Imported from an application package "
-                                                       f"({PeerRecognition.Kind(kind).label} {i + 1})")
-            for attr, kind in PEER_KINDS.items() for i in range(getattr(candidate.peer_recognition, attr))]
+                                                       f"({PeerRecognition.Kind(kind).label} {i + 1})",
+                            first_author=True if kind == "oral" else None)
+            for attr, kind in PEER_KINDS.items() for i in range(getattr(peer, attr))]
 
 
 def import_zip(*, by: User, trainee: User, upload) -> dict[str, int]:

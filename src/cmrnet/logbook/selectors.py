@@ -232,17 +232,42 @@ def supervisor_certs(supervisor_ids) -> list[rules.SupervisorCert]:
     return sorted(certs, key=lambda c: (c.supervisor_id, c.awarded_on, c.body, c.level))
 
 
-def peer_counts(trainee: User) -> rules.PeerRecognition:
-    counts = {kind: 0 for kind in PeerRecognition.Kind.values}
-    for kind in PeerRecognition.objects.filter(trainee=trainee).values_list("kind", flat=True):
-        counts[kind] += 1
-    return _peer(counts)
+# A peer-recognition entry as the rules read it (values_list, no model objects); see rules_peer().
+PEER_ROW_COLUMNS = ("pk", "kind", "title", "event", "reference", "date", "scope", "first_author",
+                    "presented_in_person")
 
 
-def _peer(counts: dict[str, int]) -> rules.PeerRecognition:
-    return rules.PeerRecognition(
-        cme_faculty=counts["cme_faculty"], invited_talks=counts["invited_talk"], publications=counts["publication"],
-        first_author_orals=counts["first_author_oral"], posters=counts["poster"])
+def rules_peer(row) -> rules.PeerItem:
+    """One entry as a rules.PeerItem (item id P<pk>). The event is the entry's event, else (entries made before
+    the field existed) its reference; the engine falls back to the title. An unstated answer is no."""
+    pk, kind, title, event, reference, day, scope, first_author, presented = row
+    return rules.PeerItem(item_id=f"P{pk}", kind=kind, title=title, event=event or reference, day=day, scope=scope,
+                          first_author=bool(first_author), presented_in_person=bool(presented))
+
+
+def peer_recognition(trainee: User) -> rules.PeerRecognition:
+    """The trainee's entries as the rules read them: items (distinct events, orals' conditions), no declared counts."""
+    rows = PeerRecognition.objects.filter(trainee=trainee).order_by("pk").values_list(*PEER_ROW_COLUMNS)
+    return _peer(rows)
+
+
+def _peer(rows) -> rules.PeerRecognition:
+    return rules.PeerRecognition(items=tuple(rules_peer(row) for row in rows))
+
+
+def peer_overview(trainee: User) -> dict:
+    """What the peer-recognition page shows: the counts per alternative (distinct events, as the rules count
+    them), the EACVI Level 3 minimum of each, and, per entry pk, why it does not count ('' = counted)."""
+    from cmrnet.rules.candidate_rules import peer_counts
+
+    items = peer_recognition(trainee).items
+    counts, refused = peer_counts(items)
+    reasons = dict(refused)
+    params = rules.load_ruleset("eacvi-2025").route("level3-direct").params
+    need = {"cme_faculty": params["peer_cme_faculty_min"], "invited_talks": params["peer_invited_talks_min"],
+            "publications": params["peer_publications_min"], "first_author_orals": params["peer_first_author_orals_min"]}
+    return {"counts": counts, "need": need, "posters": sum(1 for i in items if i.kind == "poster"),
+            "reasons": {int(i.item_id[1:]): reasons.get(i.item_id, "") for i in items}}
 
 
 def level2_certification(trainee: User) -> Certification | None:
@@ -287,7 +312,7 @@ def _case_row(row: tuple) -> CaseRow:
 @dataclass
 class LogbookBundle:
     """Everything the rules read about one trainee, loaded once per request (or once for a whole cohort):
-    the cases (sequence order, supervisors joined), training, CME, peer recognition counts, the Level 2
+    the cases (sequence order, supervisors joined), training, CME, peer-recognition items, the Level 2
     certification, logbook settings, the latest EACVI exam pass and the supervisors' certifications."""
 
     trainee: User
@@ -320,7 +345,8 @@ def load_bundles(trainees) -> dict[int, LogbookBundle]:
     training = _group(TrainingPeriod.objects.filter(trainee_id__in=ids).select_related("supervisor").order_by("pk"),
                       lambda p: p.trainee_id)
     cme = _group(CmeActivity.objects.filter(trainee_id__in=ids).order_by("pk"), lambda a: a.trainee_id)
-    peer = _group(PeerRecognition.objects.filter(trainee_id__in=ids).values_list("trainee_id", "kind"), lambda r: r[0])
+    peer = _group(PeerRecognition.objects.filter(trainee_id__in=ids).order_by("pk").values_list(
+        "trainee_id", *PEER_ROW_COLUMNS), lambda r: r[0])
     level2 = _group(Certification.objects.filter(holder_id__in=ids, body=Body.EACVI, level=2, revoked=False)
                     .order_by("-awarded_on"), lambda c: c.holder_id)
     settings = {s.trainee_id: s for s in LogbookSettings.objects.filter(trainee_id__in=ids)}
@@ -332,14 +358,11 @@ def load_bundles(trainees) -> dict[int, LogbookBundle]:
                    lambda c: c.holder_id) if supervisor_ids else {}
     bundles = {}
     for trainee in trainees:
-        counts = {kind: 0 for kind in PeerRecognition.Kind.values}
-        for _pk, kind in peer.get(trainee.pk, []):
-            counts[kind] += 1
         own_cases, own_training = cases.get(trainee.pk, []), training.get(trainee.pk, [])
         used = {c.supervisor_id for c in own_cases} | {p.supervisor_id for p in own_training}
         bundles[trainee.pk] = LogbookBundle(
             trainee=trainee, cases=own_cases, training=own_training, cme=cme.get(trainee.pk, []),
-            peer=_peer(counts), level2=next(iter(level2.get(trainee.pk, [])), None),
+            peer=_peer(row[1:] for row in peer.get(trainee.pk, [])), level2=next(iter(level2.get(trainee.pk, [])), None),
             settings=settings.get(trainee.pk) or LogbookSettings(trainee=trainee),
             exam=next(iter(exams.get(trainee.pk, [])), None),
             certs={pk: certs.get(pk, []) for pk in used if pk})
@@ -436,8 +459,12 @@ def logbook_version(trainee: User) -> str:
             "pk").values_list(
             "pk", "title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
             "certificate", "full_attendance")],
-        "peer": list(PeerRecognition.objects.filter(trainee=trainee).order_by("pk").values_list(
-            "pk", "kind", "title", "date", "reference", "evidence")),
+        # event, scope and the orals' answers join an entry's row only when not the defaults, so logbooks hashed
+        # before they existed keep their version (but an old first-author oral became kind "oral", first author).
+        "peer": [row[:6] if row[6:] == ("", "international", None, None) else row for row in
+                 PeerRecognition.objects.filter(trainee=trainee).order_by("pk").values_list(
+                     "pk", "kind", "title", "date", "reference", "evidence", "event", "scope", "first_author",
+                     "presented_in_person")],
         "settings": list(LogbookSettings.objects.filter(trainee=trainee).values_list(
             "ruleset", "route", "level2_logbook_until")),
     }

@@ -23,7 +23,7 @@ CASE_FIELDS = ["case_id", "study_date", "patient_key_short", "category", "normal
 TRAINING_FIELDS = ["start_date", "end_date", "hours_per_week", "supervisor", "centre", "mode"]
 CME_FIELDS = ["title", "provider", "kind", "start_date", "end_date", "credits", "modalities", "catalog_id",
               "full_attendance", "certificate"]
-PEER_FIELDS = ["kind", "title", "date", "reference", "evidence"]
+PEER_FIELDS = ["kind", "title", "event", "scope", "date", "first_author", "presented_in_person", "reference", "evidence"]
 SETTINGS_FIELDS = ["ruleset", "route", "level2_logbook_until"]
 
 

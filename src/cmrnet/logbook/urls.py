@@ -10,6 +10,7 @@ urlpatterns = [
     path("progress/", views.progress_page, name="logbook-progress"),
     path("progress/summary/", views.progress_summary, name="logbook-progress-summary"),
     path("cases/add/", views.case_add, name="logbook-case-add"),
+    path("cases/repeat-check/", views.case_repeat_check, name="logbook-case-repeat-check"),
     path("cases/<int:case_pk>/edit/", views.case_edit, name="logbook-case-edit"),
     path("cases/<int:case_pk>/delete/", views.case_delete, name="logbook-case-delete"),
     path("cases/<int:case_pk>/verify/", views.case_verify, name="logbook-case-verify"),

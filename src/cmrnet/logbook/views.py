@@ -26,7 +26,8 @@ from cmrnet.logbook import cohort, exports, importing, package, progress, select
 from cmrnet.logbook import import_template as import_template_module
 from cmrnet.logbook.forms import (CaseFilterForm, CaseForm, CmeForm, ImportForm, PackageImportForm, PeerForm,
                                   SettingsForm, TrainingForm, VerifyForm, case_initial)
-from cmrnet.logbook.models import TrainingPeriod, Verification
+from cmrnet.logbook.models import PeerRecognition, TrainingPeriod, Verification
+from cmrnet.logbook.patient_keys import MAX_IDENTIFIER_LENGTH, normalise, patient_key
 from cmrnet.people.roles import Role
 
 IMPORT_SALT = "cmrnet.logbook.import"
@@ -202,6 +203,21 @@ def case_add(request):
         response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, "logbook/case_form.html", {"form": form, "trainee": trainee, "case": None})
+
+
+@sensitive_post_parameters("patient_identifier")
+@login_required
+@require_POST
+def case_repeat_check(request):
+    """The repeat-patient warning while the quick-add form is filled in (HTMX, on leaving the identifier
+    field): the same check as at adding, on the typed identifier only. POST, so the identifier never
+    reaches a URL or an access log."""
+    trainee = _require_owner(request, None)
+    identifier = normalise(request.POST.get("patient_identifier", "")[:MAX_IDENTIFIER_LENGTH])
+    repeat_of = importing.repeat_patient_case(
+        trainee, patient_key(identifier) if identifier else "",
+        clinical_change=request.POST.get("clinical_change") in ("on", "true", "1"))
+    return render(request, "logbook/_repeat_warning.html", {"repeat_of": repeat_of})
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -397,7 +413,12 @@ def _records_page(request, pk, *, form_class, add, added: str, template: str, co
 
 
 def _warn_overlaps(request, obj) -> None:
-    """A training period that shares days with another is saved, with a warning on the page."""
+    """A training period that shares days with another, or a peer-recognition entry the rules will not count
+    (same event as an earlier one, an oral that does not qualify, a poster), is saved, with a warning."""
+    if isinstance(obj, PeerRecognition):
+        reason = selectors.peer_overview(obj.trainee)["reasons"].get(obj.pk, "")
+        if reason:
+            messages.warning(request, f"Saved, but this entry does not count: {reason}.")
     if isinstance(obj, TrainingPeriod):
         obj.refresh_from_db()
         for warning in selectors.training_overlaps(obj.trainee, period=obj):
@@ -434,7 +455,15 @@ def training_list(request, pk: int | None = None):
 def peer_list(request, pk: int | None = None):
     return _records_page(request, pk, form_class=PeerForm, add=services.add_peer_recognition, added="Entry added.",
                          template="logbook/peer.html",
-                         context_fn=lambda t: {"entries": t.peer_recognition.all(), "counts": selectors.peer_counts(t)})
+                         context_fn=_peer_context)
+
+
+def _peer_context(trainee) -> dict:
+    overview = selectors.peer_overview(trainee)
+    entries = list(trainee.peer_recognition.all())
+    return {"rows": [(e, overview["reasons"].get(e.pk, "")) for e in entries], "counts": overview["counts"],
+            "need": overview["need"], "posters": overview["posters"],
+            "unstated": [e for e in entries if e.kind == "oral" and None in (e.first_author, e.presented_in_person)]}
 
 
 EDITABLE = {

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cmrnet.core.links import absolute_url
-from cmrnet.notifications.models import Delivery, Notification
+from cmrnet.notifications.models import Delivery, Notification, Preference
 
 # Immediate e-mails that failed (mail server down) are retried by the next digest run after this long.
 RETRY_AFTER = dt.timedelta(minutes=15)
 
 
 def _footer() -> str:
-    return (f"\n--\nYou get these e-mails from cmrnet. Choose immediate e-mails or one daily digest: "
+    return (f"\n--\nYou get these e-mails from cmrnet. Choose, for each kind, at once, the daily digest or none: "
             f"{absolute_url(reverse('notification-preferences'))}\n")
 
 
@@ -47,15 +47,20 @@ def send_one(notification_id: int) -> bool:
 
 
 def send_digests(*, now: dt.datetime | None = None) -> int:
-    """One e-mail per person listing every notification not yet e-mailed: the daily digest of people who
-    chose it, and the immediate e-mails that could not be sent earlier. Returns the number of e-mails."""
-    from django.db.models import Q
+    """One e-mail per person listing every notification not yet e-mailed: those of the kinds the person
+    chose the daily digest for, and the immediate e-mails that could not be sent earlier (not those of a
+    kind switched off since). Returns the number of e-mails."""
+    from django.db.models import Exists, OuterRef, Q
 
     now = now or timezone.now()
+
+    def chosen(delivery):
+        return Exists(Preference.objects.filter(person=OuterRef("recipient_id"), kind=OuterRef("kind"), delivery=delivery))
+
     due = (Notification.objects.filter(email=True, emailed_at__isnull=True, created_at__lte=now,
                                        recipient__is_active=True)
-           .filter(Q(recipient__notification_preference__delivery=Delivery.DIGEST)
-                   | Q(created_at__lte=now - RETRY_AFTER)))
+           .filter(Q(chosen(Delivery.DIGEST)) | Q(created_at__lte=now - RETRY_AFTER))
+           .exclude(chosen(Delivery.OFF)))          # switched off since: not sent, not even late
     sent = 0
     for person_id in sorted(set(due.values_list("recipient_id", flat=True))):
         if _send_digest(person_id, due.filter(recipient_id=person_id), now):

@@ -20,8 +20,17 @@ class Kind(models.TextChoices):
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "An e-mail for each notification, at once"
-    DIGEST = "digest", "One e-mail a day listing them (daily digest)"
+    IMMEDIATE = "immediate", "At once"
+    DIGEST = "digest", "In the daily digest"
+    OFF = "off", "No e-mail"
+
+
+# Kinds that ask the person to act before a date: e-mailed at once or in the digest, never switched off.
+REQUIRED_KINDS = frozenset({Kind.INFORMATION_REQUESTED, Kind.DEADLINE})
+# Kinds whose e-mail is another letter (the results letter): no choice to make.
+LETTER_KINDS = frozenset({Kind.RESULTS_RELEASED})
+# The kinds a person chooses for, in the order the preferences page lists them.
+CHOOSABLE_KINDS = tuple(k for k in Kind if k not in LETTER_KINDS)
 
 
 class Notification(models.Model):
@@ -49,8 +58,16 @@ class Notification(models.Model):
 
 
 class Preference(models.Model):
-    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    """How one person is e-mailed about one kind of notification (no row: at once)."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="one_preference_per_person_and_kind"),
+                       models.CheckConstraint(condition=~models.Q(delivery="off", kind__in=sorted(REQUIRED_KINDS)),
+                                              name="required_kinds_never_off")]
+
     def __str__(self) -> str:
-        return f"{self.person}: {self.get_delivery_display()}"
+        return f"{self.person}: {self.get_kind_display()} {self.get_delivery_display()}"

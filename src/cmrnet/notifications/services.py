@@ -1,9 +1,9 @@
 """Telling people that something waits for them.
 
 Other apps call ``notify`` from inside their own service (and so inside its transaction); the
-notification is stored at once and, for people who chose immediate delivery, e-mailed by a background
-task after the transaction commits. People who chose the daily digest get one e-mail a day listing
-everything new (``send_digests``, run by ``cmrnet daily-tick``).
+notification is stored at once and e-mailed as its recipient chose for its kind: at once (a background
+task after the transaction commits), in the daily digest (``send_digests``, run by ``cmrnet daily-tick``),
+or not at all (the header list only; never for the kinds in ``REQUIRED_KINDS``).
 
     from cmrnet.notifications.services import notify
     from cmrnet.notifications.models import Kind
@@ -24,14 +24,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cmrnet.audit.services import record
-from cmrnet.notifications.models import Delivery, Kind, Notification, Preference
+from cmrnet.notifications.models import CHOOSABLE_KINDS, REQUIRED_KINDS, Delivery, Kind, Notification, Preference
 
 MAX_ITEMS = 500
 
 
-def delivery_for(person) -> str:
-    pref = Preference.objects.filter(person=person).only("delivery").first()
+def deliveries_for(person) -> dict[str, str]:
+    """How the person is e-mailed about each kind they choose for (at once unless they chose otherwise)."""
+    chosen = dict(Preference.objects.filter(person=person).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, Delivery.IMMEDIATE) for kind in CHOOSABLE_KINDS}
+
+
+def delivery_for(person, kind: str) -> str:
+    """At once, daily digest or off, for this person and kind (at once when never chosen)."""
+    pref = Preference.objects.filter(person=person, kind=kind).only("delivery").first()
     return pref.delivery if pref else Delivery.IMMEDIATE
+
+
+def allowed_deliveries(kind: str) -> tuple[str, ...]:
+    """The choices a person has for a kind: never off for a kind that asks them to act before a date."""
+    if kind in REQUIRED_KINDS:
+        return (Delivery.IMMEDIATE, Delivery.DIGEST)
+    return tuple(Delivery.values)
 
 
 def notify(*, recipient, kind: str, subject: str, link: str, body: str = "", items: Sequence[str] = (),
@@ -55,6 +69,9 @@ def notify(*, recipient, kind: str, subject: str, link: str, body: str = "", ite
         return None
     if dedupe_key and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists():
         return None
+    delivery = delivery_for(recipient, kind)
+    if delivery == Delivery.OFF:
+        email = False                   # the person switched this kind's e-mails off: the header list only
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -63,7 +80,7 @@ def notify(*, recipient, kind: str, subject: str, link: str, body: str = "", ite
                 dedupe_key=dedupe_key)
     except IntegrityError:  # the same key raced in from another transaction
         return None
-    if email and delivery_for(recipient) == Delivery.IMMEDIATE:
+    if email and delivery == Delivery.IMMEDIATE:
         pk = notification.pk
         transaction.on_commit(lambda: _enqueue_email(pk))
     return notification
@@ -87,23 +104,47 @@ def _enqueue_email(pk: int) -> None:
 
 
 @transaction.atomic
-def set_delivery(*, by, person, delivery: str) -> Preference:
+def set_deliveries(*, by, person, choices: dict[str, str]) -> dict[str, str]:
+    """Set how `person` is e-mailed about each kind in `choices` ({kind: delivery}); only the person does.
+
+    Refuses (ValidationError naming the kind, nothing saved) an unknown kind or choice, and "off" for a
+    kind that asks the person to act before a date. One audit entry lists what changed. Returns every
+    kind's delivery after the change."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
     if by.pk != person.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("People choose their own notification e-mails.")
-    if delivery not in Delivery.values:
-        from django.core.exceptions import ValidationError
+    labels = dict(Kind.choices)
+    errors = {}
+    for kind, delivery in choices.items():
+        if kind not in CHOOSABLE_KINDS:
+            errors[kind] = f"{kind!r} is not a kind of notification you choose e-mails for."
+        elif delivery not in allowed_deliveries(kind):
+            allowed = " or ".join(Delivery(d).label.lower() for d in allowed_deliveries(kind))
+            errors[kind] = f"{labels[kind]}: choose {allowed}" + (
+                " (these ask you to act before a date, so they are always e-mailed)." if kind in REQUIRED_KINDS else ".")
+    if errors:
+        raise ValidationError(errors)
+    existing = {p.kind: p for p in Preference.objects.select_for_update().filter(person=person)}
+    changes = {}
+    for kind, delivery in choices.items():
+        pref = existing.get(kind)
+        before = pref.delivery if pref else Delivery.IMMEDIATE
+        if pref is None:
+            Preference.objects.create(person=person, kind=kind, delivery=delivery)
+        elif before != delivery:
+            pref.delivery = delivery
+            pref.save(update_fields=["delivery"])
+        if before != delivery:
+            changes[kind] = [before, delivery]
+    if changes:
+        record(actor=by, action="notifications.preference_changed", obj=person, changes=changes)
+    return deliveries_for(person)
 
-        raise ValidationError({"delivery": "Choose immediate or daily digest."})
-    pref, _ = Preference.objects.select_for_update().get_or_create(person=person)
-    before = pref.delivery
-    if before != delivery or pref._state.adding:
-        pref.delivery = delivery
-        pref.save(update_fields=["delivery"])
-        record(actor=by, action="notifications.preference_changed", obj=person,
-               changes={"notification_delivery": [before, delivery]})
-    return pref
+
+def set_delivery(*, by, person, delivery: str) -> dict[str, str]:
+    """The same choice for every kind (off is refused when it includes a kind that cannot be off)."""
+    return set_deliveries(by=by, person=person, choices={kind: delivery for kind in CHOOSABLE_KINDS})
 
 
 def mark_read(*, person, notification_ids: Iterable[int] | None = None, now: dt.datetime | None = None) -> int:

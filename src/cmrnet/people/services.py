@@ -291,23 +291,31 @@ def record_password_change(*, person: User, how: str) -> None:
 
 # --- API tokens (cmrnet.people.tokens: only a digest is stored) -----------------------------------------------
 
+def _check_token_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Say what the token is for."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    return name
+
+
+def _create_token(*, actor: User | None, person: User, name: str, data: dict) -> tuple[ApiToken, str]:
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(user=person, name=name, digest=tokens.digest(secret), prefix=secret[:8],
+                                    created_at=timezone.now())
+    record(actor=actor, action="api_token.created", obj=person, data={"token_id": token.pk, "name": name,
+                                                                     "prefix": token.prefix, **data})
+    return token, secret
+
+
 @transaction.atomic
 def issue_api_token(*, by: User, person: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `person`, created by that person only. Returns the token and its secret, which is
     shown to the person once and never stored."""
     if by.pk != person.pk:
         raise PermissionDenied("Only the person themselves creates their API tokens.")
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Say what the token is for."})
-    if len(name) > 100:
-        raise ValidationError({"name": "At most 100 characters."})
-    secret = tokens.new_secret()
-    token = ApiToken.objects.create(user=person, name=name, digest=tokens.digest(secret), prefix=secret[:8],
-                                    created_at=timezone.now())
-    record(actor=by, action="api_token.created", obj=person, data={"token_id": token.pk, "name": name,
-                                                                  "prefix": token.prefix})
-    return token, secret
+    return _create_token(actor=by, person=person, name=_check_token_name(name), data={})
 
 
 @transaction.atomic
@@ -319,4 +327,23 @@ def revoke_api_token(*, by: User, token: ApiToken) -> None:
         raise PermissionDenied("You may not revoke this token.")
     record(actor=by, action="api_token.revoked", obj=token.user, data={"token_id": token.pk, "name": token.name,
                                                                       "prefix": token.prefix})
+    token.delete()
+
+
+# The server's operator (`cmrnet tokens ...`, run with shell access to the server and its database): no person
+# on the site acts, so the audit entry's actor is "system" and its data says the command and the OS user.
+@transaction.atomic
+def issue_api_token_as_operator(*, person: User, name: str, operator: str) -> tuple[ApiToken, str]:
+    """A new token for an active `person`, made by the server's operator (e.g. for an integration account)."""
+    if not person.is_active:
+        raise ValidationError({"user": f"{person.email} is deactivated: a token would not authenticate."})
+    return _create_token(actor=None, person=person, name=_check_token_name(name),
+                         data={"via": "cmrnet tokens", "operator": operator})
+
+
+@transaction.atomic
+def revoke_api_token_as_operator(*, token: ApiToken, operator: str) -> None:
+    record(actor=None, action="api_token.revoked", obj=token.user,
+           data={"token_id": token.pk, "name": token.name, "prefix": token.prefix, "via": "cmrnet tokens",
+                 "operator": operator})
     token.delete()

@@ -7,7 +7,7 @@ from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
-from cmrnet.programmes.models import Module, Programme, SessionKind
+from cmrnet.programmes.models import InPersonTopic, Module, Programme, ProgrammeSession, SessionKind
 
 # Video, or audio only (a narrated lecture); served to the browser's player with range requests.
 VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".wav")
@@ -79,6 +79,9 @@ class SessionForm(forms.Form):
     title = forms.CharField(max_length=200)
     module = forms.ModelChoiceField(Module.objects.none(), required=False)
     mentor = forms.ModelChoiceField(User.objects.none(), required=False, help_text="Needed for small groups (the cap is per mentor).")
+    co_mentors = forms.ModelMultipleChoiceField(
+        User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Further mentors",
+        help_text="Small groups: each further mentor adds the cap's places (places = mentors x trainees per mentor).")
     day = forms.DateField(label="Date", widget=DATE, required=False, help_text="Live sessions.")
     start = forms.TimeField(label="Starts at", widget=TIME, required=False)
     end = forms.TimeField(label="Ends at", widget=TIME, required=False)
@@ -89,6 +92,10 @@ class SessionForm(forms.Form):
                                            required=False, label="Disease categories of the cases")
     mentor_feedback = forms.BooleanField(required=False, label="The mentor reviews and gives feedback")
     covers_safety = forms.BooleanField(required=False, label="Covers CMR safety")
+    in_person_topic = forms.ChoiceField(
+        choices=InPersonTopic.choices, required=False, label="Stress testing or implanted-device scanning",
+        help_text="Live sessions. If the programme makes it an in-person component, trainees below its competence "
+                  "level cannot take a place or enter the live room.")
     case_link = forms.CharField(max_length=300, required=False, label="Teaching case (link, optional)")
     video = forms.FileField(required=False, help_text="Recorded lectures: MP4 or WebM.")
     video_seconds = forms.IntegerField(min_value=1, required=False, label="Recording length (seconds)")
@@ -102,6 +109,7 @@ class SessionForm(forms.Form):
         self.fields["module"].queryset = programme.modules.all()
         faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
         self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
         self.fields["time_zone"].choices = zone_choices()
         self.fields["time_zone"].initial = programme.time_zone
 
@@ -137,12 +145,38 @@ class SessionForm(forms.Form):
         d = self.cleaned_data
         values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "categories", "mentor_feedback",
                                         "covers_safety", "case_link", "description", "video", "video_seconds",
-                                        "materials")}
+                                        "materials", "in_person_topic")}
+        values["co_mentors"] = list(d.get("co_mentors") or [])
+        values["in_person_topic"] = values["in_person_topic"] or ""
         values["case_link"] = values["case_link"] or ""
         values["description"] = values["description"] or ""
         if d.get("kind") != SessionKind.RECORDED_LECTURE:
             values.update(starts_at=d["starts_at"], ends_at=d["ends_at"], time_zone=d["time_zone"])
         return values
+
+
+class SessionUpdateForm(forms.ModelForm):
+    """What can change after a session is added (its kind and times stay with the live session)."""
+
+    categories = forms.MultipleChoiceField(choices=list(CATEGORY_LABELS.items()), widget=forms.CheckboxSelectMultiple,
+                                           required=False, label="Disease categories of the cases")
+    in_person_topic = forms.ChoiceField(choices=InPersonTopic.choices, required=False,
+                                        label="Stress testing or implanted-device scanning")
+    cap = forms.IntegerField(min_value=1, max_value=12, required=False, label="Trainees per mentor",
+                             help_text="Small groups; empty: the programme's cap.")
+
+    class Meta:
+        model = ProgrammeSession
+        fields = ["title", "description", "module", "mentor", "co_mentors", "cap", "categories", "mentor_feedback",
+                  "covers_safety", "case_link", "in_person_topic", "video_seconds"]
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = programme.modules.all()
+        faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
+        self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["co_mentors"].required = False
 
 
 class VerificationForm(forms.Form):

@@ -32,6 +32,15 @@ class EnrolmentPolicy(models.TextChoices):
     INVITATION = "invitation", "By invitation (the director invites, trainees accept)"
 
 
+class InPersonTopic(models.TextChoices):
+    """Content seed 001 says "may require an in-person experience": below the programme's competence level a
+    trainee does it in person (not in the live room)."""
+
+    NONE = "", "Neither"
+    STRESS = "stress", "Stress testing"
+    DEVICES = "devices", "Implanted-device scanning"
+
+
 class SessionKind(models.TextChoices):
     DIDACTIC_LIVE = "didactic_live", "Didactic lecture (live)"
     RECORDED_LECTURE = "recorded_lecture", "Recorded lecture"
@@ -167,6 +176,9 @@ class ProgrammeSession(models.Model):
     description = models.TextField(blank=True, help_text="No patient identifiers.")
     mentor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                help_text="Faculty member teaching (the mentor of a small group).")
+    co_mentors = models.ManyToManyField(
+        USER, blank=True, related_name="+", verbose_name="further mentors",
+        help_text="Small groups with more than one mentor: each mentor adds the cap's places.")
     live_session = models.OneToOneField("live.LiveSession", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="programme_session")
     cap = models.PositiveSmallIntegerField(null=True, blank=True,
@@ -179,6 +191,10 @@ class ProgrammeSession(models.Model):
     case_link = models.CharField("teaching case (link)", max_length=300, blank=True,
                                  help_text="Optional link to the study in the case library or a registry.")
     covers_safety = models.BooleanField(default=False)
+    in_person_topic = models.CharField(
+        "stress testing or implanted-device scanning", max_length=8, choices=InPersonTopic.choices, blank=True, default="",
+        help_text="When the programme makes it an in-person component, trainees below its competence level may not "
+                  "take part in this session virtually.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -199,9 +215,27 @@ class ProgrammeSession(models.Model):
 
     @property
     def effective_cap(self) -> int | None:
+        """Small groups: trainees per mentor (the session's own cap, else the programme's)."""
         if not self.is_small_group:
             return None
         return self.cap or self.programme.mentor_cap
+
+    @property
+    def mentors(self) -> list:
+        """The mentor first, then the further mentors."""
+        further = list(self.co_mentors.all()) if self.pk else []
+        return ([self.mentor] if self.mentor_id else []) + [m for m in further if m.pk != self.mentor_id]
+
+    @property
+    def mentor_count(self) -> int:
+        return len(self.mentors)
+
+    @property
+    def capacity(self) -> int | None:
+        """Small groups: places = mentors x trainees per mentor (a group without a mentor yet: one mentor's worth)."""
+        if not self.is_small_group:
+            return None
+        return self.effective_cap * max(1, self.mentor_count)
 
 
 class Seat(models.Model):

@@ -54,12 +54,12 @@ def plan_pdf(programme: Programme, checklist: cl.Checklist, *, sessions, today: 
                         styles["Heading4"]))
         story.append(_p("\n".join(f"- {o}" for o in module.objective_list), small))
     story += [Spacer(1, 4 * mm), _p("Sessions", styles["Heading2"])]
-    srows = [["Session", "Kind", "When", "Mentor / cap"]]
+    srows = [["Session", "Kind", "When", "Mentors / places"]]
     for s in sessions:
         when = (s.live_session.starts_at.astimezone(ZoneInfo(s.live_session.time_zone)).strftime("%Y-%m-%d %H:%M ")
                 + s.live_session.time_zone) if s.live_session_id else "on demand"
         srows.append([_p(s.title, small), _p(s.get_kind_display(), small), _p(when, small),
-                      _p(f"{s.mentor or '-'}" + (f" / {s.effective_cap}" if s.effective_cap else ""), small)])
+                      _p((", ".join(map(str, s.mentors)) or "-") + (f" / {s.capacity}" if s.capacity else ""), small)])
     stable = Table(srows, colWidths=[62 * mm, 45 * mm, 35 * mm, 32 * mm], repeatRows=1)
     stable.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))

@@ -50,10 +50,33 @@ def present_enough(present: int, scheduled: int) -> bool:
     return scheduled > 0 and Fraction(present, scheduled) >= PRESENT_TO_ATTEND
 
 
-def seat_refusal(*, seated: int, cap: int | None, already_seated: bool) -> str | None:
-    """Why a trainee may not take a place in a small group now (None: they may)."""
+def full_message(*, cap: int, mentors: int = 1) -> str:
+    if mentors <= 1:
+        return f"This small group is full ({cap} trainees per mentor)."
+    return f"This small group is full ({cap * mentors} places: {cap} trainees per mentor, {mentors} mentors)."
+
+
+def seat_refusal(*, seated: int, cap: int | None, already_seated: bool, mentors: int = 1) -> str | None:
+    """Why a trainee may not take a place in a small group now (None: they may). The cap is per mentor: a group
+    with several mentors has mentors x cap places."""
     if already_seated or cap is None:
         return None
-    if seated >= cap:
-        return f"This small group is full ({cap} trainees per mentor)."
+    if seated >= cap * max(1, mentors):
+        return full_message(cap=cap, mentors=max(1, mentors))
     return None
+
+
+# Stress testing and implanted-device scanning (seed 001: "may require an in-person experience"): when the
+# programme marks the topic as an in-person component, a trainee whose competence level is below the
+# programme's level does it in person, never in the live room. At the level itself they may take part virtually.
+TOPIC_LABELS = {"stress": "Stress testing", "devices": "Implanted-device scanning"}
+
+
+def in_person_refusal(*, topic: str, in_person_topics: frozenset[str] | set[str], level: int, below_level: int,
+                      centre: str = "") -> str | None:
+    """Why a trainee at competence `level` may not take part virtually in a session on `topic` (None: they may)."""
+    if not topic or topic not in in_person_topics or level >= below_level:
+        return None
+    where = f" at {centre}" if centre else ""
+    return (f"{TOPIC_LABELS.get(topic, topic)} is an in-person component of this programme for trainees below "
+            f"competence level {below_level} (yours: {level}): take part in person{where}, not in the live room.")

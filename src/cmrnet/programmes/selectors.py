@@ -83,8 +83,8 @@ def waiting_list(programme: Programme) -> list[Enrolment]:
 # --------------------------------------------------------------------------- sessions
 def sessions_for_user(user: User, programme: Programme) -> QuerySet[ProgrammeSession]:
     """Faculty and administrators: all sessions; an enrolled trainee too; others none."""
-    qs = programme.sessions.select_related("module", "mentor", "live_session", "live_session__room").annotate(
-        seated=Count("seats"))
+    qs = programme.sessions.select_related("module", "mentor", "live_session", "live_session__room").prefetch_related(
+        "co_mentors").annotate(seated=Count("seats"))
     if can_teach(user, programme):
         return qs
     enrolment = enrolment_of(user, programme)
@@ -96,6 +96,22 @@ def get_session_for_user(user: User, pk: int) -> ProgrammeSession:
     if session is None or not sessions_for_user(user, session.programme).filter(pk=pk).exists():
         raise Http404("No such session.")
     return session
+
+
+def in_person_topics(programme: Programme) -> frozenset[str]:
+    """The topics the programme makes in-person components (below its competence level)."""
+    return frozenset(t for t, on in (("stress", programme.stress_in_person), ("devices", programme.devices_in_person)) if on)
+
+
+def virtual_refusal(enrolment: Enrolment, session: ProgrammeSession) -> str | None:
+    """Why the enrolled trainee may not take part in `session` virtually (stress testing or implanted-device
+    scanning below the programme's competence level), or None."""
+    programme = session.programme
+    if not session.in_person_topic:
+        return None
+    return progress.in_person_refusal(topic=session.in_person_topic, in_person_topics=in_person_topics(programme),
+                                      level=enrolment.competence_level, below_level=programme.in_person_below_level,
+                                      centre=programme.host_centre.name)
 
 
 def session_starts(session: ProgrammeSession) -> dt.datetime | None:
@@ -170,10 +186,16 @@ def attendance_record(trainee: User, programme: Programme, *, now: dt.datetime) 
     """One line per session of the programme: expected, attended, and how it was measured (watch
     progress for recorded lectures, presence in the live room for live sessions)."""
     seated = set(Seat.objects.filter(trainee=trainee, session__programme=programme).values_list("session_id", flat=True))
+    enrolment = enrolment_of(trainee, programme)
     watched = {w.session_id: w for w in WatchProgress.objects.filter(trainee=trainee, session__programme=programme)}
     records = []
     for session in programme.sessions.select_related("live_session", "module", "mentor"):
         expected = session.pk in seated if session.is_small_group else True
+        if enrolment is not None and session.in_person_topic and virtual_refusal(enrolment, session):
+            records.append(SessionRecord(session, False, False,
+                                         f"in person (competence level {enrolment.competence_level} below "
+                                         f"{programme.in_person_below_level})"))
+            continue
         if session.kind == SessionKind.RECORDED_LECTURE:
             w = watched.get(session.pk)
             seconds = w.seconds_watched if w else 0
@@ -291,3 +313,29 @@ def comparison() -> dict:
     cohorts = [(c, outcomes.summarise(participants(c.records.all()))) for c in Cohort.objects.all()]
     return {"groups": groups, "cohorts": cohorts,
             "surveyed": sum(g["summary"].surveyed for g in groups.values())}
+
+
+# --------------------------------------------------------------------------- completion certificates
+COMPLETION_DISCLAIMER = ("A programme completion is not a board certification: SCMR and EACVI verify or certify CMR "
+                         "competence separately.")
+
+
+def completion_by_code(code: str):
+    """A programme completion certificate as the certification register's public verification shows it
+    (registered with `certification.selectors.register_code_lookup`), or None."""
+    from cmrnet.certification.selectors import VerifiedDocument
+    from cmrnet.programmes.models import CompletionCertificate
+
+    certificate = CompletionCertificate.objects.select_related(
+        "enrolment__trainee", "enrolment__programme__host_centre", "enrolment__determination").filter(code=code).first()
+    if certificate is None:
+        return None
+    enrolment, programme = certificate.enrolment, certificate.enrolment.programme
+    determination = getattr(enrolment, "determination", None)
+    facts = (("Programme", programme.title), ("Host centre", programme.host_centre.name),
+             ("Dates", f"{programme.starts_on:%Y-%m-%d} to {programme.ends_on:%Y-%m-%d}"),
+             ("Final determination", f"competent, on {determination.decided_on:%Y-%m-%d}, by the programme director"
+              if determination else "-"),
+             ("Issued", f"{certificate.issued_at:%Y-%m-%d}"))
+    return VerifiedDocument(kind="programme_completion", title="Programme completion certificate",
+                            name=enrolment.trainee.full_name, facts=facts, disclaimer=COMPLETION_DISCLAIMER)

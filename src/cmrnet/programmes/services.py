@@ -13,7 +13,7 @@ from cmrnet.core.files import atomic_with_files
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
 from cmrnet.programmes import progress, selectors
-from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, Assessment, CompletionCertificate, Determination,
+from cmrnet.programmes.models import (LIVE_KINDS, LIVE_SESSION_KIND, SMALL_GROUP_KINDS, Assessment, CompletionCertificate, Determination,
                                       EnrolmentPolicy, Enrolment, Module, Programme, ProgrammeSession, ScmrVerification,
                                       Seat, SessionKind, WatchProgress)
 
@@ -26,7 +26,7 @@ PROGRAMME_FIELDS = [
 ]
 MODULE_FIELDS = ["order", "title", "objectives", "session_kinds", "covers_safety"]
 SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "categories",
-                  "mentor_feedback", "case_link", "covers_safety"]
+                  "mentor_feedback", "case_link", "covers_safety", "in_person_topic"]
 Status = Enrolment.Status
 
 
@@ -90,6 +90,29 @@ def add_module(*, by: User, programme: Programme, title: str, objectives: str, s
     module.save()
     record(actor=by, action="programme.module_added", obj=programme, changes=diff({}, snapshot(module, MODULE_FIELDS)),
            data={"module_id": module.pk})
+    return module
+
+
+@transaction.atomic
+def update_module(*, by: User, module: Module, **values) -> Module:
+    """Change a module (title, objectives, session kinds, safety, order); audited with the changes."""
+    _require(selectors.can_manage(by, module.programme), "Only the programme's director changes its modules.")
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    unknown = set(values) - set(MODULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not module fields: {', '.join(sorted(unknown))}")
+    bad = [k for k in values.get("session_kinds", ()) if k not in SessionKind.values]
+    if bad:
+        raise ValidationError({"session_kinds": f"Unknown session kinds: {', '.join(bad)}"})
+    before = snapshot(module, MODULE_FIELDS)
+    for name, value in values.items():
+        setattr(module, name, list(value) if name == "session_kinds" else value)
+    module.full_clean()
+    module.save()
+    changes = diff(before, snapshot(module, MODULE_FIELDS))
+    if changes:
+        record(actor=by, action="programme.module_updated", obj=module.programme, changes=changes,
+               data={"module_id": module.pk})
     return module
 
 
@@ -242,14 +265,30 @@ def withdraw(*, by: User, enrolment: Enrolment, now: dt.datetime) -> Enrolment:
 
 @transaction.atomic
 def set_competence_level(*, by: User, enrolment: Enrolment, level: int) -> Enrolment:
+    """Set the trainee's level. Places the trainee holds in sessions that are now in person for them (stress
+    testing, implanted-device scanning below the programme's level) are given up, and listed on the returned
+    enrolment as `released_places` (session titles)."""
+    from cmrnet.live.models import Participant
+
     _require(selectors.can_teach(by, enrolment.programme), "Only the programme's faculty set a trainee's level.")
     if level not in (0, 1, 2, 3):
         raise ValidationError({"competence_level": "A level from 0 to 3."})
+    enrolment = Enrolment.objects.select_for_update().select_related("programme__host_centre").get(pk=enrolment.pk)
     old = enrolment.competence_level
     enrolment.competence_level = level
     enrolment.save(update_fields=["competence_level"])
+    released = []
+    for seat in Seat.objects.filter(trainee=enrolment.trainee, session__programme=enrolment.programme).select_related(
+            "session__live_session"):
+        if selectors.virtual_refusal(enrolment, seat.session):
+            released.append(seat.session)
+            seat.delete()
+            if seat.session.live_session_id:
+                Participant.objects.filter(room__session=seat.session.live_session, person=enrolment.trainee).delete()
     record(actor=by, action="programme.competence_level_set", obj=enrolment.programme,
-           changes={"competence_level": [old, level]}, data={"enrolment_id": enrolment.pk})
+           changes={"competence_level": [old, level]},
+           data={"enrolment_id": enrolment.pk, "places_released": [s.pk for s in released]})
+    enrolment.released_places = [s.title for s in released]
     return enrolment
 
 
@@ -259,7 +298,8 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
                 mentor: User | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
                 time_zone: str = "", cap: int | None = None, categories=(), mentor_feedback: bool = False,
                 case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
-                video_seconds: int | None = None, materials=None, scanner=None) -> ProgrammeSession:
+                video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "",
+                co_mentors=()) -> ProgrammeSession:
     """Add a session. Live kinds are scheduled as live sessions (room, .ics, presence) at the host centre
     with the mentor invited; a recorded lecture needs its video and length."""
     from cmrnet.live import services as live
@@ -272,14 +312,20 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         raise ValidationError({"module": "Not a module of this programme."})
     if mentor is not None and not selectors.is_faculty(mentor, programme):
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
+    co_mentors = list(co_mentors)
+    _check_co_mentors(programme, kind, mentor, co_mentors)
     from cmrnet.logbook.models import CATEGORY_LABELS
 
     unknown = [c for c in categories if c not in CATEGORY_LABELS]
     if unknown:
         raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown)}"})
+    if in_person_topic and kind not in LIVE_KINDS:
+        raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
+                                                  "not recorded lectures."})
     session = ProgrammeSession(programme=programme, module=module, kind=kind, title=title, description=description,
                                mentor=mentor, cap=cap, categories=list(categories), mentor_feedback=mentor_feedback,
-                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds)
+                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
+                               in_person_topic=in_person_topic or "")
     if kind == SessionKind.RECORDED_LECTURE:
         if not video:
             raise ValidationError({"video": "A recorded lecture needs its video."})
@@ -291,7 +337,7 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
             raise ValidationError({"starts_at": "A live session needs its start and end."})
         if session.is_small_group and mentor is None:
             raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
-        participants = [(mentor, ParticipantRole.MENTOR)] if mentor else []
+        participants = [(m, ParticipantRole.MENTOR) for m in ([mentor] if mentor else []) + co_mentors]
         session.live_session = live.schedule_session(
             by=by, title=f"{programme.title}: {title}", starts_at=starts_at, ends_at=ends_at, kind=LIVE_SESSION_KIND[kind],
             time_zone=time_zone or programme.time_zone, centre=programme.host_centre, scanner=scanner,
@@ -300,8 +346,83 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         session.materials = materials
     session.full_clean()
     session.save()
+    session.co_mentors.set(co_mentors)
     record(actor=by, action="programme.session_added", obj=programme, changes=diff({}, snapshot(session, SESSION_FIELDS)),
-           data={"session_id": session.pk, "live_session_id": session.live_session_id})
+           data={"session_id": session.pk, "live_session_id": session.live_session_id,
+                 "co_mentors": [m.pk for m in co_mentors]})
+    return session
+
+
+def _check_co_mentors(programme: Programme, kind: str, mentor: User | None, co_mentors: list) -> None:
+    if not co_mentors:
+        return
+    if kind not in SMALL_GROUP_KINDS:
+        raise ValidationError({"co_mentors": "Further mentors are for small groups (their cap is per mentor)."})
+    if mentor is None:
+        raise ValidationError({"co_mentors": "Choose the session's mentor first."})
+    if any(m.pk == mentor.pk for m in co_mentors):
+        raise ValidationError({"co_mentors": f"{mentor} is already the session's mentor."})
+    outside = [str(m) for m in co_mentors if not selectors.is_faculty(m, programme)]
+    if outside:
+        raise ValidationError({"co_mentors": f"Not on the programme's faculty: {', '.join(outside)}."})
+
+
+SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
+                     "case_link", "in_person_topic", "video_seconds")
+
+
+@transaction.atomic
+def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **values) -> ProgrammeSession:
+    """Change what a session is about (not its kind or times: those stay with the live session). A new mentor
+    is invited to the live room; the same checks as when adding apply. Audited with the changes."""
+    from cmrnet.live import services as live
+    from cmrnet.live.models import ParticipantRole
+    from cmrnet.logbook.models import CATEGORY_LABELS
+
+    programme = session.programme
+    _require(selectors.can_manage(by, programme), "Only the programme's director changes its sessions.")
+    session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("live_session").get(pk=session.pk)
+    unknown = set(values) - set(SESSION_UPDATABLE)
+    if unknown:
+        raise ValueError(f"Not changeable session fields: {', '.join(sorted(unknown))}")
+    module, mentor = values.get("module"), values.get("mentor")
+    if module is not None and module.programme_id != programme.pk:
+        raise ValidationError({"module": "Not a module of this programme."})
+    if mentor is not None and not selectors.is_faculty(mentor, programme):
+        raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
+    if "mentor" in values and mentor is None and session.is_small_group:
+        raise ValidationError({"mentor": "A small-group session needs its mentor (the cap is per mentor)."})
+    if co_mentors is not None:
+        co_mentors = list(co_mentors)
+        _check_co_mentors(programme, session.kind, mentor if "mentor" in values else session.mentor, co_mentors)
+    unknown_categories = [c for c in values.get("categories", ()) if c not in CATEGORY_LABELS]
+    if unknown_categories:
+        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown_categories)}"})
+    if values.get("in_person_topic") and session.kind not in LIVE_KINDS:
+        raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
+                                                  "not recorded lectures."})
+    if "video_seconds" in values and session.kind == SessionKind.RECORDED_LECTURE and not values["video_seconds"]:
+        raise ValidationError({"video_seconds": "Give the recording's length in seconds."})
+    before = snapshot(session, SESSION_FIELDS)
+    for name, value in values.items():
+        if name in ("case_link", "description", "in_person_topic"):
+            value = (value or "").strip()
+        elif name == "categories":
+            value = list(value)
+        setattr(session, name, value)
+    session.full_clean()
+    session.save()
+    changes = diff(before, snapshot(session, SESSION_FIELDS))
+    if co_mentors is not None:
+        old = sorted(session.co_mentors.values_list("pk", flat=True))
+        session.co_mentors.set(co_mentors)
+        if old != sorted(m.pk for m in co_mentors):
+            changes["co_mentors"] = [old, sorted(m.pk for m in co_mentors)]
+    if session.live_session_id:
+        for person in ([mentor] if mentor is not None else []) + (co_mentors or []):
+            live.invite(by=None, room=session.live_session.room, person=person, role=ParticipantRole.MENTOR)
+    if changes:
+        record(actor=by, action="programme.session_updated", obj=programme, changes=changes, data={"session_id": session.pk})
     return session
 
 
@@ -314,19 +435,24 @@ def _invite_to_room(session: ProgrammeSession, trainee: User) -> None:
 
 
 def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
-    """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor),
-    and is invited to the session's live room. A refusal is audited too (in its own transaction)."""
+    """An enrolled trainee takes a place in a small group (refused when the group is at its cap per mentor,
+    or when the session is an in-person component for the trainee's competence level), and is invited to the
+    session's live room. A refusal is audited too (in its own transaction)."""
     with transaction.atomic():
-        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("programme", "live_session").get(pk=session.pk)
+        session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related(
+            "programme__host_centre", "live_session").get(pk=session.pk)
         enrolment = selectors.enrolment_of(by, session.programme)
         if enrolment is None or enrolment.status not in selectors.ACTIVE:
             raise PermissionDenied("Only trainees enrolled in the programme take a place in its sessions.")
         if not session.is_small_group:
             raise ValidationError("Every enrolled trainee may attend this session: no place to take.")
         existing = Seat.objects.filter(session=session, trainee=by).first()
-        if existing:
+        refusal = selectors.virtual_refusal(enrolment, session)
+        if existing and refusal is None:
             return existing
-        refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False)
+        if refusal is None:
+            refusal = progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                            mentors=session.mentor_count)
         if refusal is None:
             seat = Seat.objects.create(session=session, trainee=by, created_at=now)
             _invite_to_room(session, by)
@@ -334,7 +460,7 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
             return seat
     with transaction.atomic():
         record(actor=by, action="programme.seat_refused", obj=session.programme,
-               data={"session_id": session.pk, "reason": refusal}, at=now)
+               data={"session_id": session.pk, "reason": refusal, "competence_level": enrolment.competence_level}, at=now)
     raise ValidationError(refusal)
 
 
@@ -350,21 +476,67 @@ def leave_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> None
 
 
 def join_refusal(user: User, session: ProgrammeSession) -> str | None:
-    """Why `user` may not enter the session's room now (the cap is checked again at join)."""
+    """Why `user` may not enter the session's room now: the cap per mentor is checked again at join, and a
+    stress-testing or implanted-device session is refused to trainees below the programme's competence level."""
     if session.live_session_id is None:
         return "This session has no live room."
+    return _trainee_refusal(user, session)
+
+
+def _trainee_refusal(user: User, session: ProgrammeSession) -> str | None:
     if selectors.can_teach(user, session.programme):
         return None
+    enrolment = selectors.enrolment_of(user, session.programme)
+    if enrolment is None or enrolment.status not in selectors.ACTIVE:
+        return "Only trainees enrolled in the programme join its sessions."
+    refusal = selectors.virtual_refusal(enrolment, session)
+    if refusal:
+        return refusal
     if session.is_small_group:
         seated = Seat.objects.filter(session=session, trainee=user).exists()
+        mentors = session.mentor_count
         if not seated:
-            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False) or \
-                "Take a place in this small group first."
-        # the cap lowered after places were taken: the first `cap` places keep their right
-        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.effective_cap])
+            return progress.seat_refusal(seated=session.seats.count(), cap=session.effective_cap, already_seated=False,
+                                         mentors=mentors) or "Take a place in this small group first."
+        # the cap lowered (or a mentor fewer) after places were taken: the first `capacity` places keep their right
+        first = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True)[: session.capacity])
         if user.pk not in first:
-            return f"This small group is full ({session.effective_cap} trainees per mentor)."
+            return progress.full_message(cap=session.effective_cap, mentors=max(1, mentors))
     return None
+
+
+def room_refusal(user: User, room) -> str | None:
+    """The live room's gate (registered with `live.selectors.register_join_gate`): a room of a programme session
+    applies the same refusals as the programme's join page, to the programme's trainees, whichever way they come
+    in (room page or WebSocket). Others keep the live room's own rules."""
+    if not room.session_id:
+        return None
+    session = (ProgrammeSession.objects.select_related("programme__host_centre", "live_session")
+               .filter(live_session_id=room.session_id).first())
+    if session is None or selectors.enrolment_of(user, session.programme) is None:
+        return None
+    return _trainee_refusal(user, session)
+
+
+def join_session(*, by: User, session: ProgrammeSession, now: dt.datetime):
+    """Enter a session's live room through the programme: refused (audited) as `join_refusal` says; an enrolled
+    trainee of a session without places is invited to the room on the way in. Returns the room."""
+    from cmrnet.live.models import Participant
+
+    refusal = join_refusal(by, session)
+    if refusal:
+        with transaction.atomic():
+            record(actor=by, action="programme.join_refused", obj=session.programme,
+                   data={"session_id": session.pk, "reason": refusal}, at=now)
+        raise ValidationError(refusal)
+    room = session.live_session.room
+    if not selectors.can_teach(by, session.programme) and not Participant.objects.filter(room=room, person=by).exists():
+        from cmrnet.live import services as live
+        from cmrnet.live.models import ParticipantRole
+
+        with transaction.atomic():  # on the way in: no invitation e-mail
+            live.invite(by=None, room=room, person=by, role=ParticipantRole.TRAINEE, notify=False)
+    return room
 
 
 @transaction.atomic
@@ -471,6 +643,50 @@ def create_survey(*, by: User, programme: Programme, title: str, phase: str, aud
         question.save()
     record(actor=by, action="programme.survey_created", obj=programme,
            data={"survey_id": survey.pk, "questions": len(questions), "audience": audience, "phase": phase})
+    return survey
+
+
+SURVEY_FIELDS = ["title", "phase", "audience", "opens_on", "closes_on", "min_group_size"]
+
+
+@transaction.atomic
+def update_survey(*, by: User, survey, questions: list[tuple[str, str]] | None = None, **values):
+    """Change a survey's title, window or minimum group size; its audience, phase and questions only while
+    nobody has answered (answers are kept apart from people and cannot follow a changed question)."""
+    from cmrnet.programmes.models import Question, Survey
+
+    _require(selectors.can_manage(by, survey.programme), "Only the programme's director changes its surveys.")
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    unknown = set(values) - set(SURVEY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not survey fields: {', '.join(sorted(unknown))}")
+    answered = survey.submissions.exists()
+    if answered:
+        locked = [n for n in ("phase", "audience") if n in values and values[n] != getattr(survey, n)]
+        if questions is not None and [(q.text, q.kind) for q in survey.questions.all()] != list(questions):
+            locked.append("questions")
+        if locked:
+            raise ValidationError({name: "People have answered this survey: this cannot change any more." for name in locked})
+    if questions is not None and not questions:
+        raise ValidationError({"questions": "A survey needs at least one question."})
+    before = snapshot(survey, SURVEY_FIELDS)
+    for name, value in values.items():
+        setattr(survey, name, value)
+    survey.full_clean()
+    survey.save()
+    changes = diff(before, snapshot(survey, SURVEY_FIELDS))
+    if questions is not None and not answered:
+        old = [(q.text, q.kind) for q in survey.questions.all()]
+        if old != list(questions):
+            survey.questions.all().delete()
+            for order, (text, kind) in enumerate(questions, start=1):
+                question = Question(survey=survey, order=order, text=text.strip(), kind=kind)
+                question.full_clean(exclude=["survey"])
+                question.save()
+            changes["questions"] = [len(old), len(questions)]
+    if changes:
+        record(actor=by, action="programme.survey_updated", obj=survey.programme, changes=changes,
+               data={"survey_id": survey.pk})
     return survey
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cmrnet.core.links import absolute_reverse
 from cmrnet.programmes import pdf, selectors, services
 from cmrnet.programmes.forms import (ApplyForm, AssessmentForm, DeterminationForm, InviteForm, LevelForm, ModuleForm,
                                      ProgrammeForm, SessionForm, VerificationForm)
@@ -220,7 +221,10 @@ def session_detail(request, pk: int):
     programme = session.programme
     context = {"session": session, "programme": programme, "can_teach": selectors.can_teach(user, programme),
                "seated": session.seats.filter(trainee=user).exists(), "seats": session.seats.select_related("trainee"),
-               "zone": user.zone, "join_refusal": services.join_refusal(user, session) if session.live_session_id else None}
+               "zone": user.zone, "join_refusal": services.join_refusal(user, session) if session.live_session_id else None,
+               "in_person_topics": selectors.in_person_topics(programme)}
+    enrolment = selectors.enrolment_of(user, programme)
+    context["virtual_refusal"] = selectors.virtual_refusal(enrolment, session) if enrolment else None
     if session.kind == SessionKind.RECORDED_LECTURE:
         progress_row = session.watch_progress.filter(trainee=user).first()
         context["watched"] = progress_row.seconds_watched if progress_row else 0
@@ -248,11 +252,12 @@ def seat(request, pk: int):
 def join(request, pk: int):
     """Enter the live room: the cap per mentor is checked again here."""
     session = selectors.get_session_for_user(request.user, pk)
-    refusal = services.join_refusal(request.user, session)
-    if refusal:
-        messages.error(request, refusal)
+    try:
+        room = services.join_session(by=request.user, session=session, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
         return redirect("programme-session", pk=session.pk)
-    return redirect("live-room", pk=session.live_session.room.pk)
+    return redirect("live-room", pk=room.pk)
 
 
 @login_required
@@ -323,8 +328,11 @@ def level_set(request, pk: int):
     enrolment = selectors.get_enrolment_for_user(request.user, pk)
     form = LevelForm(request.POST)
     if form.is_valid():
-        _act(request, lambda: services.set_competence_level(by=request.user, enrolment=enrolment,
-                                                            level=form.cleaned_data["competence_level"]), "Level saved.")
+        result = _act(request, lambda: services.set_competence_level(by=request.user, enrolment=enrolment,
+                                                                     level=form.cleaned_data["competence_level"]), "Level saved.")
+        if result is not None and result.released_places:
+            messages.info(request, "In person at this level, so their places were given up: "
+                                   + ", ".join(result.released_places) + ".")
     return redirect("programme-enrolment", pk=enrolment.pk)
 
 
@@ -356,7 +364,8 @@ def certificate_pdf(request, pk: int):
     certificate = CompletionCertificate.objects.filter(enrolment=enrolment).first()
     if certificate is None:
         raise Http404("No certificate yet.")
-    url = request.build_absolute_uri(f"/programmes/verify/{certificate.code}/")
+    # the same QR flow as certificates: the certification register's public verification, on CMRNET_SITE_URL
+    url = absolute_reverse("certification-verify", certificate.code)
     response = HttpResponse(pdf.completion_pdf(certificate, verify_url=url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="programme-completion-{certificate.pk}.pdf"'
     return response

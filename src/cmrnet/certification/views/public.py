@@ -20,6 +20,10 @@ def verify(request, code: str):
     try:
         certificate = selectors.certificate_by_code(code)
     except Http404:
+        document = selectors.other_document_by_code(code)
+        if document is not None:  # e.g. a programme completion certificate: the same page, its own facts
+            return render(request, "certification/verify_document.html", {"document": document,
+                                                                          "today": timezone.localdate()})
         return render(request, "certification/verify_unknown.html", {"code": code[:100]}, status=404)
     today = timezone.localdate()
     c = certificate.certification

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -9,16 +9,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="server processes sharing the port (live rooms then need CMRNET_REDIS_URL)")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+        # "auto": httptools and uvloop when installed (faster parsing and event loop), else h11 and asyncio
+        parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
+        parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"])
 
-    def handle(self, *args, host, port, workers, no_collectstatic, **options):
+    def handle(self, *args, host, port, workers, no_collectstatic, http, loop, **options):
         import uvicorn
 
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"cmrnet serving on http://{host}:{port}/ (DEBUG={settings.DEBUG})")
+        if workers > 1 and not settings.CMRNET_REDIS_URL:
+            self.stderr.write(f"warning: {workers} workers with the in-memory channel layer: a live room's members must "
+                              "reach the same process; set CMRNET_REDIS_URL to share rooms between workers")
+        self.stdout.write(f"cmrnet serving on http://{host}:{port}/ with {workers} worker(s) (DEBUG={settings.DEBUG})")
         # One process serves HTTP and WebSockets (live rooms); websockets' sans-I/O protocol implementation.
         uvicorn.run("cmrnet.config.asgi:application", host=host, port=port, workers=workers, log_level=options["log_level"],
-                    proxy_headers=settings.HTTPS, ws="websockets-sansio")
+                    proxy_headers=settings.HTTPS, ws="websockets-sansio", http=http, loop=loop)
