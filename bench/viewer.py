@@ -10,7 +10,8 @@ library through the real ingest (de-identification, file store) and publishes it
 run it reads, from the page itself (performance.now(), milliseconds since navigation start):
 
 - first frame: the first image drawn on the canvas (HTML, scripts, manifest, one raw frame, W/L, draw);
-- whole stack: every frame of the series fetched and decoded in the browser;
+- stack load: every frame of the series fetched and decoded in the browser, and in how many requests (the
+  viewer uses the series' batch endpoint; ``--compare`` also runs it one frame per request, same server);
 - cine: the frame rate reached while playing for two seconds, against the acquired rate.
 
 It prints the median, min and max. Loopback only; every wait is bounded by --seconds.
@@ -107,7 +108,16 @@ def start_server(data_dir: str, port: int) -> subprocess.Popen:
     raise SystemExit("cmrnet serve did not start")
 
 
-def measure(port: int, case_id: int, session: str, runs: int, seconds: float) -> list[dict]:
+def _without_batch(route) -> None:
+    """The manifest without the series' batch URL: the viewer then fetches one frame per request (the old way)."""
+    response = route.fetch()
+    body = response.json()
+    for series in body["series"]:
+        series.pop("frames_url", None)
+    route.fulfill(response=response, json=body)
+
+
+def measure(port: int, case_id: int, session: str, runs: int, seconds: float, batch: bool = True) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     chromium = os.environ.get("CMRNET_CHROMIUM") or "/usr/bin/chromium"
@@ -122,6 +132,8 @@ def measure(port: int, case_id: int, session: str, runs: int, seconds: float) ->
                 context.add_cookies([{"name": "sessionid", "value": session, "domain": "127.0.0.1", "path": "/"}])
                 page = context.new_page()
                 page.set_default_timeout(seconds * 1000)
+                if not batch:
+                    page.route("**/manifest.json", _without_batch)
                 page.goto(url)
                 page.wait_for_selector("[data-cmr-viewer][data-first-frame-ms]", state="attached")
                 first = float(page.get_attribute("[data-cmr-viewer]", "data-first-frame-ms"))
@@ -130,18 +142,19 @@ def measure(port: int, case_id: int, session: str, runs: int, seconds: float) ->
                   const nav = performance.getEntriesByType('navigation')[0];
                   const res = performance.getEntriesByType('resource');
                   const manifest = res.find((r) => r.name.includes('manifest.json'));
-                  const frames = res.filter((r) => r.name.includes('/frames/')).map((r) => r.responseEnd);
+                  const frames = res.filter((r) => /\/frames[/?]/.test(r.name)).map((r) => r.responseEnd);
                   return {page: nav.responseEnd, manifest: manifest ? manifest.responseEnd : null,
                           frame: frames.length ? Math.min(...frames) : null};
                 }""")
                 page.wait_for_function("() => { const s = window.cmrViewer.series[0]; return s && s.loaded === s.total; }")
                 whole = page.evaluate("() => performance.now()")
+                requests = page.evaluate("() => window.cmrViewer.series[0].requests")
                 page.click("[data-action=play]")
                 page.wait_for_timeout(2500)
                 fps = page.evaluate("() => window.cmrViewer.active.fps")
                 page.click("[data-action=play]")
                 results.append({"first_ms": first, "whole_ms": whole, "fps": fps, "page_ms": parts["page"],
-                                "manifest_ms": parts["manifest"], "frame_ms": parts["frame"]})
+                                "manifest_ms": parts["manifest"], "frame_ms": parts["frame"], "requests": requests})
                 context.close()
         finally:
             browser.close()
@@ -155,25 +168,32 @@ def main() -> None:
     parser.add_argument("--matrix", type=int, default=192)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--compare", action="store_true",
+                        help="also load the stack one frame per request (the viewer without the batch endpoint), same server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cmrnet-viewer-bench-") as data_dir:
         case_id, session, frame_time = prepare(data_dir, args.slices, args.phases, args.matrix)
         port = free_port()
         server = start_server(data_dir, port)
         try:
-            results = measure(port, case_id, session, args.runs, args.seconds)
+            results = {"batched (series batch endpoint)": measure(port, case_id, session, args.runs, args.seconds)}
+            if args.compare:
+                results["one frame per request"] = measure(port, case_id, session, args.runs, args.seconds, batch=False)
         finally:
             server.terminate()
             server.wait(timeout=20)
     images = args.slices * args.phases
     mb = images * args.matrix * args.matrix * 2 / 1e6
-    print(f"viewer on 127.0.0.1, {images} images ({mb:.1f} MB of raw 16-bit pixels), {args.runs} cold runs")
-    for key, label, unit in (("first_ms", "time to first frame", "ms"), ("page_ms", "  page received", "ms"),
-                             ("manifest_ms", "  manifest received", "ms"), ("frame_ms", "  first frame received", "ms"),
-                             ("whole_ms", "whole stack loaded", "ms"),
-                             ("fps", "cine frame rate", "fps")):
-        values = [r[key] for r in results]
-        print(f"  {label:22s} median {statistics.median(values):8.1f} {unit}   min {min(values):8.1f}   max {max(values):8.1f}")
+    print(f"viewer on 127.0.0.1, {images} images ({mb:.1f} MB of raw 16-bit pixels), {args.runs} cold runs per mode")
+    for mode, rows in results.items():
+        print(f"{mode}:")
+        for key, label, unit in (("first_ms", "time to first frame", "ms"), ("page_ms", "  page received", "ms"),
+                                 ("manifest_ms", "  manifest received", "ms"), ("frame_ms", "  first frame received", "ms"),
+                                 ("whole_ms", f"stack load ({images} images)", "ms"), ("requests", "  frame requests", ""),
+                                 ("fps", "cine frame rate", "fps")):
+            values = [r[key] for r in rows if r[key] is not None]
+            if values:
+                print(f"  {label:24s} median {statistics.median(values):8.1f} {unit:3s}  min {min(values):8.1f}   max {max(values):8.1f}")
     if frame_time:
         print(f"  acquired rate          {1000 / frame_time:8.1f} fps (frame time {frame_time:g} ms)")
 

@@ -62,3 +62,46 @@ def test_the_template_filters_use_the_same_rules():
     out = Template("{% load cmrnet %}{{ r|stat }} {{ s|duration }} {{ c|pass_mark:20 }} {{ f|flag_label }} {{ n|plain }}").render(
         Context({"r": -0.004, "s": 3589, "c": 10.925, "f": "too_easy", "n": "not_met"}))
     assert out == "−0.004 59:49 11 of 20 items (exact cut 10.93) too easy (almost everyone answers correctly) not met"
+
+
+def test_a_day_from_a_moment_is_its_calendar_day_and_bad_values_are_a_dash():
+    assert day(dt.datetime(2026, 12, 31, 23, 59)) == "2026-12-31"
+    assert day("") == "–"
+    assert day(dt.date(2024, 2, 29)) == "2024-02-29"                       # leap day
+
+
+def test_a_moment_is_stated_on_its_clock_with_the_abbreviation():
+    import zoneinfo
+
+    from cmrnet.core.display import moment
+
+    at = dt.datetime(2026, 11, 7, 10, 0, tzinfo=dt.timezone.utc)
+    assert moment(at, zoneinfo.ZoneInfo("Europe/Paris")) == "2026-11-07 11:00 CET"
+    assert moment(at, zoneinfo.ZoneInfo("America/New_York")) == "2026-11-07 05:00 EST"
+    summer = dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.timezone.utc)
+    assert moment(summer, zoneinfo.ZoneInfo("Europe/Paris")) == "2026-07-01 12:00 CEST"
+    # the night the clocks go back: the same wall-clock hour twice, told apart by the abbreviation
+    first = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.timezone.utc)
+    second = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.timezone.utc)
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    assert (moment(first, paris), moment(second, paris)) == ("2026-10-25 02:30 CEST", "2026-10-25 02:30 CET")
+    assert moment(at, paris, with_zone=False) == "2026-11-07 11:00"
+    assert moment(None) == "–"
+
+
+def test_every_date_format_of_the_pages_is_the_iso_one(settings):
+    """The template filter and Django's own date formatting (bare {{ date }}) agree with day()."""
+    from django.template import Context, Template
+
+    page = Template('{% load cmrnet %}{{ d|day }}|{{ d }}|{{ d|date }}|{{ m|date:"SHORT_DATETIME_FORMAT" }}')
+    text = page.render(Context({"d": dt.date(2026, 3, 4), "m": dt.datetime(2026, 3, 4, 9, 5)}))
+    assert text == "2026-03-04|2026-03-04|2026-03-04|2026-03-04 09:05"
+
+
+def test_the_date_input_takes_and_shows_the_same_format():
+    from cmrnet.core.widgets import DayInput
+    from cmrnet.people.forms import DATE
+
+    html = DayInput().render("d", dt.date(2026, 3, 4))
+    assert 'value="2026-03-04"' in html and 'placeholder="YYYY-MM-DD"' in html and 'type="text"' in html
+    assert isinstance(DATE, DayInput)

@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.shots import shoot
+
 from cmrnet.exams import services
 from cmrnet.exams.models import Attempt, SubmitReason
 from cmrnet.people.roles import Role
@@ -91,7 +93,7 @@ def test_candidate_sits_resumes_times_out_and_board_releases(page, login, traine
 
     # --- the board analyses, removes an item and sets an Angoff cut
     login(board_member)
-    page.on("dialog", lambda dialog: dialog.accept())  # "Release results" asks for confirmation first
+    page.on("dialog", lambda dialog: pytest.fail(f"a JavaScript dialog was shown: {dialog.message}"))
     page.goto(f"/exams/sittings/{sitting.pk}/analysis/")
     expect(page.locator("tr.item-row")).to_have_count(5)
     row = page.locator("#row-Q5")
@@ -117,6 +119,14 @@ def test_candidate_sits_resumes_times_out_and_board_releases(page, login, traine
     page.get_by_role("button", name="Verify these results").click()
     expect(page.locator(".messages li.error")).to_contain_text("must be made by a different board member")
     page.get_by_role("button", name="Release results").click()
+    # A confirmation page (no JavaScript dialog): the question, what follows, the real button, a way back.
+    expect(page.get_by_role("heading", name=f"Release the results of {sitting.title}?")).to_be_visible()
+    expect(page.locator(".consequence")).to_contain_text("cannot be undone")
+    shoot(page, "confirm-release")
+    page.get_by_role("link", name="No, go back").click()
+    expect(page.locator("#release-status")).to_have_text("not released")
+    page.get_by_role("button", name="Release results").click()
+    page.get_by_role("button", name="Release results").click()
     expect(page.locator(".messages li.error")).to_contain_text("verified by two board members before release")
     expect(page.locator("#release-status")).to_have_text("not released")
 
@@ -126,6 +136,8 @@ def test_candidate_sits_resumes_times_out_and_board_releases(page, login, traine
     page.get_by_role("button", name="Verify these results").click()
     expect(page.locator("#verification")).to_contain_text("2nd: Bob Board")
     page.get_by_role("button", name="Release results").click()
+    page.get_by_role("button", name="Release results").click()          # on the confirmation page
+    expect(page.locator(".messages")).to_contain_text("Results released to")
     expect(page.locator("#release-status")).to_contain_text("released on")
 
     # --- the candidate sees the result and downloads the letter

@@ -120,3 +120,42 @@ def test_many_files_go_in_batches_each_stored_whole(page, login, mentor, tmp_pat
     page.get_by_role("button", name="Upload and de-identify").click()
     expect(page.locator("#upload-status")).to_contain_text("Done: 7 de-identified and stored, 1 in quarantine", timeout=30_000)
     assert list(Ingest.objects.filter(case=case).order_by("pk").values_list("files", flat=True)) == [3, 3, 2]
+
+
+def test_a_large_zip_goes_in_chunks_and_resumes_after_a_broken_connection(page, login, mentor, study_zip):
+    """The upload page sends a file above data-resumable-mb through the resumable upload; the second chunk's
+    connection breaks, the page asks the server for its offset and continues; one ingest of the whole zip."""
+    from cmrnet.library import resumable
+    from cmrnet.library.models import Ingest
+    from cmrnet.library.services import create_case
+
+    case = create_case(by=mentor, title="Chunks", category="other")
+    login(mentor)
+    page.goto(f"/library/cases/{case.pk}/upload/")
+    # this zip is ~150 KB: make it "large" and the chunks small, so it goes in several pieces
+    page.evaluate("() => { const f = document.getElementById('upload-form'); f.dataset.resumableMb = '0.05';"
+                  " f.dataset.chunkMb = '0.03'; }")
+    seen = {"patch": 0, "broken": 0, "head": 0}
+
+    def flaky(route):
+        method = route.request.method
+        if method == "PATCH":
+            seen["patch"] += 1
+            if seen["patch"] == 2:
+                seen["broken"] += 1
+                route.abort("connectionreset")
+                return
+        if method == "HEAD":
+            seen["head"] += 1
+        route.continue_()
+
+    page.route("**/library/uploads/*", flaky)
+    page.locator("#files").set_input_files(str(study_zip))
+    page.get_by_role("button", name="Upload and de-identify").click()
+    expect(page.locator("#upload-status")).to_contain_text("Done: 7 de-identified and stored, 1 in quarantine", timeout=60_000)
+    size = study_zip.stat().st_size
+    chunks = -(-size // int(0.03 * 1024 * 1024))
+    assert seen["broken"] == 1 and seen["head"] >= 1 and seen["patch"] == chunks + 1
+    assert Ingest.objects.filter(case=case).count() == 1
+    assert Instance.objects.filter(series__study__case=case).count() == 8
+    assert not any(resumable.folder().glob("*.part"))

@@ -137,6 +137,11 @@ def test_read_review_and_log_a_library_case(page, login, trainee, mentor, centre
     assert not errors, errors
     first_frame = float(viewer.get_attribute("data-first-frame-ms"))
     assert first_frame > 0
+    # the whole 60-image stack arrives through the series' batch endpoint in a few requests, not 60
+    page.wait_for_function("() => { const s = window.cmrViewer.series[0]; return s.loaded === s.total; }")
+    assert page.evaluate("() => window.cmrViewer.series[0].total") == 60
+    assert page.evaluate("() => window.cmrViewer.series[0].requests") <= 8
+    assert not errors, errors
 
     # --- play the cine at the acquired rate (40 ms per phase), then pause
     page.get_by_role("button", name="Play").click()

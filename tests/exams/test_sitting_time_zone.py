@@ -17,7 +17,7 @@ def test_the_start_window_message_uses_the_site_zone_by_default(board_member, si
     services.register_candidate(by=board_member, sitting=sitting, candidate=trainee)
     with pytest.raises(ValidationError) as error:
         services.start_attempt(candidate=trainee, sitting=sitting, now=T0 - dt.timedelta(hours=1))
-    assert "(07 Nov 2026 11:00 CET to 14:00 CET)" in str(error.value)  # Europe/Paris, not 10:00 UTC
+    assert "(2026-11-07 11:00 CET to 14:00 CET)" in str(error.value)  # Europe/Paris, not 10:00 UTC
 
 
 def test_the_start_window_message_uses_the_sittings_own_zone(board_member, form5, trainee):
@@ -25,7 +25,7 @@ def test_the_start_window_message_uses_the_sittings_own_zone(board_member, form5
     services.register_candidate(by=board_member, sitting=sitting, candidate=trainee)
     with pytest.raises(ValidationError) as error:
         services.start_attempt(candidate=trainee, sitting=sitting, now=T0 - dt.timedelta(hours=1))
-    assert "(07 Nov 2026 05:00 EST to 08:00 EST)" in str(error.value)
+    assert "(2026-11-07 05:00 EST to 08:00 EST)" in str(error.value)
 
 
 def test_the_closed_message_states_the_deadline_on_the_sittings_clock(board_member, form5, trainee):

@@ -275,8 +275,13 @@ def test_unregistering_asks_first_and_says_it_is_done(client_for, board_member, 
     c.post(f"/exams/sittings/{sitting.pk}/manage/", {"candidate": trainee.pk, "extra_minutes": 0})
     reg = sitting.registrations.get(candidate=trainee)
     manage = c.get(f"/exams/sittings/{sitting.pk}/manage/").content.decode()
-    assert f'data-confirm="Unregister {trainee.full_name} from {sitting.title}?' in manage
-    page = c.post(f"/exams/sittings/{sitting.pk}/registrations/{reg.pk}/", {"remove": "1"}, follow=True).content.decode()
+    assert "data-confirm" not in manage
+    asked = c.post(f"/exams/sittings/{sitting.pk}/registrations/{reg.pk}/", {"remove": "1"}).content.decode()
+    assert f"Unregister {trainee.full_name} from {sitting.title}?" in asked
+    assert '<input type="hidden" name="remove" value="1">' in asked and 'name="confirmed" value="yes"' in asked
+    assert sitting.registrations.filter(candidate=trainee).exists()          # asking removed nothing
+    page = c.post(f"/exams/sittings/{sitting.pk}/registrations/{reg.pk}/", {"remove": "1", "confirmed": "yes"},
+                  follow=True).content.decode()
     assert f"{trainee.full_name} is no longer registered for {sitting.title}." in page
     assert not sitting.registrations.filter(candidate=trainee).exists()
 

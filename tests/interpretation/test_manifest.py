@@ -73,3 +73,21 @@ def test_instances_in_quarantine_are_not_in_the_manifest(client_for, cine_case, 
     data = client_for(trainee).get(f"/interpretation/cases/{cine_case.pk}/manifest.json").json()
     urls = [u for s in data["series"][0]["slices"] for u in s["frames"]]
     assert len(urls) == 11 and f"/library/instances/{hidden.pk}/frames/1" not in urls
+
+
+@pytest.mark.django_db
+def test_the_whole_stack_in_one_batch_request_equals_the_single_frames(client_for, cine_case, trainee):
+    """The viewer loads a series through its batch endpoint: the manifest's keys in one request give, part by
+    part and in the order asked, exactly the bytes of the single-frame endpoint."""
+    from cmrnet.library.dicomweb import decode_multipart
+
+    client = client_for(trainee)
+    (series,) = client.get(f"/interpretation/cases/{cine_case.pk}/manifest.json").json()["series"]
+    keys = [k for s in series["slices"] for k in s["keys"]]
+    urls = [u for s in series["slices"] for u in s["frames"]]
+    assert len(keys) == len(urls) == 12 and series["frames_url"] == f"/library/series/{series['id']}/frames"
+    assert [f"/library/instances/{k.split(':')[0]}/frames/{k.split(':')[1]}" for k in keys] == urls
+    response = client.get(series["frames_url"], {"f": ",".join(reversed(keys))})
+    assert response.status_code == 200
+    parts = decode_multipart(response.content, response["Content-Type"])
+    assert parts == [client.get(u).content for u in reversed(urls)]

@@ -32,6 +32,8 @@ MATRIX = {
     "/library/cases/{case}/upload/": EDITORS,
     "/library/cases/{draft}/upload/": EDITORS_404,
     "/library/cases/{case}/publish/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only
+    "/library/cases/{case}/uploads/": row(NOT_ALLOWED, anonymous=LOGIN),  # POST only (test_resumable_upload.py: who)
+    "/library/uploads/{token}": row(NOT_FOUND, anonymous=LOGIN),  # an upload is its starter's only (ditto)
     "/library/cases/{case}/withdraw/": EDITORS,
     "/library/cases/{case}/reference/": EDITORS,
     "/library/cases/{case}/edit/": EDITORS,
@@ -41,6 +43,9 @@ MATRIX = {
     "/library/quarantine/{held}/image.png": CURATORS_404,
     "/library/series/{series}/metadata.json": PAGE_ALL,
     "/library/series/{draft_series}/metadata.json": EDITORS_404,
+    "/library/series/{series}/frames?f={image}": PAGE_ALL,
+    "/library/series/{draft_series}/frames?f={draft_image}": EDITORS_404,
+    "/library/series/{series}/frames?f={held}": row(NOT_FOUND, anonymous=LOGIN),  # never quarantine as frames
     "/library/instances/{image}/frames/1": PAGE_ALL,
     "/library/instances/{image}/frames/1/rendered": PAGE_ALL,
     "/library/instances/{draft_image}/frames/1": EDITORS_404,
@@ -89,6 +94,7 @@ def objects(db, mentor, centre, mr_bytes):
         out[name.replace("series", "study") + "_uid"], out[name + "_uid"] = series.study.study_uid, series.series_uid
     for name in ("image", "draft_image", "held"):
         out[name + "_uid"] = Instance.objects.get(pk=out[name]).sop_uid
+    out["token"] = "t" * 43  # no such upload: nobody's
     return out
 
 
@@ -119,7 +125,7 @@ def test_every_library_url_is_in_the_matrix():
                 yield prefix + str(p.pattern)
 
     urls = {u for u in walk(get_resolver().url_patterns) if u.startswith("library/")}
-    covered = {u.lstrip("/").replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
+    covered = {u.lstrip("/").split("?")[0].replace("{token}", "<str:token>").replace("{case}", "<int:pk>").replace("{draft}", "<int:pk>").replace("{held}", "<int:pk>")
                .replace("{series}", "<int:pk>").replace("{draft_series}", "<int:pk>").replace("{image}", "<int:pk>")
                .replace("{draft_image}", "<int:pk>").replace("/frames/1", "/frames/<int:n>") for u in MATRIX}
     assert urls - covered == set()

@@ -52,7 +52,7 @@ def test_invitation_mail_carries_an_ics_in_the_session_time_zone(remote_mentor, 
                                   time_zone="Europe/Berlin", centre=centre, participants=[(trainee, "trainee")])
     [message] = mail.outbox
     assert message.to == [trainee.email] and message.subject == "Invitation: LGE teaching list"
-    assert "Tuesday 10 March 2026, 05:00 to 07:00 (America/New_York)" in message.body  # the trainee's own clock
+    assert "Tuesday 2026-03-10 05:00 to 07:00 (America/New_York)" in message.body  # the trainee's own clock
     name, raw, mime = message.attachments[0]
     assert name == "invite.ics" and mime == "text/calendar; method=REQUEST"
     cal, event = _event(raw)

@@ -3,9 +3,11 @@
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from cmrnet.rules import Level2Certificate
 
-from .helpers import a_case, candidate, compliant, evaluation, exactly, modify, rule
+from .helpers import RULESET, a_case, candidate, compliant, evaluation, exactly, modify, rule, with_params
 
 VIA = "level3-via-level2"
 DAY = date(2025, 3, 1)
@@ -70,6 +72,7 @@ def test_control_room_sentences():
     result = rule(data, "control_room")
     assert result.message == "present in the control room for 49 eligible cases; 50 required"
     assert result.missing == ("1 more cases with presence in the control room",)
+    assert (result.status, result.numbers) == ("not_met", {"have": 49, "need": 50})
     via = compliant(VIA)
     level2 = via.candidate.level2
     earlier = sum(1 for c in level2.cases if c.control_room and c.role != "observer")
@@ -102,6 +105,7 @@ def test_course_duplicate_sentences():
     result = rule(data, "course_duplicates")
     assert result.message == f"0 course cases counted more than once, 3 without a course_id: {', '.join(ids(data, range(3)))}"
     assert result.numbers == {"duplicates": 3}
+    assert result.missing == (f"remove or correct 3 course cases ({', '.join(ids(data, range(3)))})",)
     assert rule(exactly(150), "course_duplicates").message == "no course case is counted twice"
 
 
@@ -172,6 +176,9 @@ def test_normal_share_without_a_case_minimum_is_measured_on_the_eligible_cases()
     data = replace(compliant(), cases=tuple(a_case(f"n{i}", DAY, normal=i < 2) for i in range(20)))
     result = evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("normal_share")
     assert (result.status, result.numbers) == ("met", {"have": 2, "max": 2, "of": 20})
+    empty = evaluate(ruleset, "level2", replace(compliant(), cases=()), today=date(2026, 1, 1)).rule("normal_share")
+    assert (empty.status, empty.numbers) == ("met", {"have": 0, "max": 0, "of": 0})
+    assert empty.message == "0 normal cases; at most 0 (10% of 0) allowed"
 
 
 def test_exam_window_and_window_missing_lines():
@@ -191,3 +198,35 @@ def test_listing_names_five_and_says_more_only_beyond_five():
 
 def test_case_count_sentence_without_refused_cases():
     assert rule(exactly(150), "case_count").message == "150 eligible cases of 150 required"
+
+
+def _repeat(clinical_change: bool):
+    data = compliant()
+    repeat = replace(data.cases[1], patient_key=data.cases[0].patient_key, clinical_change=clinical_change)
+    return replace(data, cases=(data.cases[0], repeat) + data.cases[2:]), repeat
+
+
+@pytest.mark.parametrize("ruleset", ["shipped", "without the reading"])
+def test_patient_unique_sentences_under_the_default_reading(ruleset):
+    """Both the shipped reading and a rule set that leaves it out (default: a repeat with a recorded clinical
+    change is allowed) say so, met and not met (mutation survivors, issue 9)."""
+    from cmrnet.rules import evaluate
+
+    chosen = RULESET if ruleset == "shipped" else without("level2", "patient_repeat_on_clinical_change")
+    data, _ = _repeat(clinical_change=True)
+    met = evaluate(chosen, "level2", data, today=date(2026, 1, 1)).rule("patient_unique")
+    assert (met.status, met.message, met.numbers) == (
+        "met", "each patient appears once (or with a recorded clinical change)", {"duplicates": 0})
+    data, repeat = _repeat(clinical_change=False)
+    bad = evaluate(chosen, "level2", data, today=date(2026, 1, 1)).rule("patient_unique")
+    assert (bad.status, bad.numbers, bad.offending) == ("not_met", {"duplicates": 1}, (repeat.case_id,))
+    assert bad.message == f"1 repeat studies of a patient without a significant clinical change: {repeat.case_id}"
+    assert bad.missing == (f"remove 1 repeat studies of the same patient ({repeat.case_id})",)
+
+
+def test_patient_unique_sentence_under_the_strict_reading_when_met():
+    from cmrnet.rules import evaluate
+
+    strict = with_params("level2", RULESET, patient_repeat_on_clinical_change=False)
+    result = evaluate(strict, "level2", compliant(), today=date(2026, 1, 1)).rule("patient_unique")
+    assert (result.status, result.message) == ("met", "each patient appears once")

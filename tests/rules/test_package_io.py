@@ -110,6 +110,23 @@ def test_bad_level2_cases_file_names_that_file(tmp_path):
         read_package(folder)
 
 
+def test_a_level2_certificate_valid_until_before_its_award_is_refused(tmp_path):
+    import re
+
+    data = make_compliant_application("level3-via-level2")
+    folder = write_package(tmp_path / "via", data)
+    path = folder / "candidate.toml"
+    awarded = data.candidate.level2.awarded_on
+    text = path.read_text()
+    day_before = date.fromordinal(awarded.toordinal() - 1)
+    path.write_text(re.sub(r"^valid_until = \S+", f"valid_until = {day_before}", text, flags=re.M))
+    with pytest.raises(PackageError) as error:
+        read_package(folder)
+    assert str(error.value) == f"candidate.toml key level2.valid_until: {day_before} is before awarded_on {awarded}"
+    path.write_text(re.sub(r"^valid_until = \S+", f"valid_until = {awarded}", text, flags=re.M))
+    assert read_package(folder).candidate.level2.valid_until == awarded
+
+
 def test_missing_cases_file_is_reported(package):
     (package / "cases.csv").unlink()
     with pytest.raises(PackageError, match="cases.csv: file not found"):

@@ -118,8 +118,35 @@ def test_invalid_ruleset_error_names_file_and_key(tmp_path, old, new, key):
     assert str(error.value).startswith(f"site-2026.toml: key {key}:")
 
 
+def test_a_case_window_of_no_months_is_refused_with_its_reason(tmp_path):
+    """A 0-month window would hold no case (and left the window rule without a counted case to name)."""
+    with pytest.raises(RuleSetError) as error:
+        load_ruleset(_site_copy(tmp_path, "\nwindow_months = 24", "\nwindow_months = 0"))
+    assert str(error.value) == ("site-2026.toml: key routes.level2.params.window_months: expected a number of "
+                                "months (1 or more), got 0")
+    assert load_ruleset(_site_copy(tmp_path, "\nwindow_months = 24", "\nwindow_months = 1")).route(
+        "level2").params["window_months"] == 1
+
+
 def test_invalid_toml_names_the_file(tmp_path):
     path = tmp_path / "broken.toml"
     path.write_text("[ruleset\n")
     with pytest.raises(RuleSetError, match="broken.toml: not valid TOML"):
         load_ruleset(path)
+
+
+def test_a_category_without_a_minimum_for_the_route_needs_none(tmp_path):
+    """A site's category with minimums for some routes only: on the others it needs 0 cases (mutation
+    survivors of category_minimums' default, issue 9)."""
+    from dataclasses import replace
+
+    path = _site_copy(tmp_path, "minimum = { level2 = 0, level3-via-level2 = 0, level3-direct = 0 }",
+                      "minimum = { level3-direct = 0 }")
+    ruleset = load_ruleset(path)
+    assert "level2" not in ruleset.categories["other"].minimums
+    data = make_compliant_application("level2")
+    data = replace(data, cases=tuple(replace(c, category="ischaemic") if c.category == "other" else c
+                                     for c in data.cases))
+    result = evaluate(ruleset, "level2", data, today=date(2026, 1, 1)).rule("category_minimums")
+    assert result.status == "met" and result.message == "every category has its minimum"
+    assert result.numbers["other"] == {"have": 0, "need": 0}

@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 
 from cmrnet.certification.disclaimer import disclaimer
 from cmrnet.certification.models import Certificate
+from cmrnet.core.display import day
 
 
 def draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -> None:
@@ -58,7 +59,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     pdf.setFont("Helvetica", 15)
     pdf.drawCentredString(width / 2, height - 98 * mm, f"is certified by {c.body} at CMR Level {c.level}")
     pdf.drawCentredString(width / 2, height - 108 * mm,
-                          f"awarded on {c.awarded_on:%d %B %Y}, valid until {c.valid_until:%d %B %Y}")
+                          f"awarded on {day(c.awarded_on)}, valid until {day(c.valid_until)}")
     draw_disclaimer(pdf, disclaimer(c.body), x=24 * mm, y=54 * mm, width=width - 110 * mm)
     pdf.setFont("Helvetica", 10)
     pdf.drawString(24 * mm, 36 * mm, "Verify this certificate (valid / expired / revoked):")

@@ -78,8 +78,23 @@ def pass_mark(cut, max_score=None) -> str:
     return f"{mark}{of} items (exact cut {exact_cut(cut)})"
 
 
+DAY = "%Y-%m-%d"            # the same day format for Python text (e-mails, PDFs, messages)
+MOMENT = "%Y-%m-%d %H:%M"   # a moment, on a stated clock
+
+
+def moment(value: dt.datetime, zone=None, *, with_zone: bool = True) -> str:
+    """A moment as e-mails, PDFs and messages state it: '2026-11-07 11:00 CET' on `zone` (the site's
+    time zone when None); '–' for none."""
+    from django.utils import timezone
+
+    if value is None:
+        return "–"
+    local = value.astimezone(zone) if zone is not None else timezone.localtime(value)
+    return f"{local:{MOMENT}} {local:%Z}" if with_zone else f"{local:{MOMENT}}"
+
+
 def day(value) -> str:
-    """A calendar day as every page shows it (3 Mar 2026)."""
+    """A calendar day as every page, e-mail and PDF shows it (2026-03-03, ISO 8601); '–' for none."""
     from django.utils.dateformat import format as date_format
 
     if value is None or value == "":

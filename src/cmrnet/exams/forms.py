@@ -81,8 +81,10 @@ class AddItemForm(forms.Form):
 
 class SittingForm(forms.Form):
     title = forms.CharField(max_length=200)
-    start_opens = forms.DateTimeField(widget=DT, label="Start window opens")
-    start_closes = forms.DateTimeField(widget=DT, label="Start window closes")
+    start_opens = forms.DateTimeField(widget=DT, label="Start window opens (sitting's time zone)",
+                                      help_text="On the clock of the sitting's time zone, chosen below.")
+    start_closes = forms.DateTimeField(widget=DT, label="Start window closes (sitting's time zone)",
+                                       help_text="On the clock of the sitting's time zone, chosen below.")
     duration_minutes = forms.IntegerField(min_value=1, initial=180, label="Duration (minutes)")
     shuffle_items = forms.BooleanField(required=False, label="Shuffle item order per candidate")
     shuffle_options = forms.BooleanField(required=False, label="Shuffle option order per candidate")
@@ -130,6 +132,24 @@ class RegistrationSettingsForm(forms.Form):
 class SlotForm(forms.Form):
     starts_at = forms.DateTimeField(widget=DT, label="Start time")
     capacity = forms.IntegerField(min_value=1, label="Places")
+
+    def __init__(self, *args, zone, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.fields["starts_at"].label = f"Start time ({zone_label(zone)})"
+
+    def clean(self):
+        """The start time typed is a wall-clock time of the sitting's zone, not the server's."""
+        data = super().clean()
+        if data.get("starts_at"):
+            data["starts_at"] = timezone.make_aware(timezone.make_naive(data["starts_at"]), self.zone)
+        return data
+
+
+def zone_label(zone, moment=None) -> str:
+    """'Europe/Paris, CET': the zone's name and its abbreviation at `moment` (now when not given)."""
+    moment = (moment or timezone.now()).astimezone(zone)
+    return f"{zone.key}, {moment:%Z}"
 
 
 class SelfRegistrationForm(forms.Form):

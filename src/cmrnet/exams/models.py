@@ -262,7 +262,7 @@ class SittingSlot(models.Model):
     def __str__(self) -> str:
         from django.utils import timezone
 
-        return f"{self.sitting.clock(self.starts_at, '%d %b %Y %H:%M')} ({self.capacity} places)"
+        return f"{self.sitting.clock(self.starts_at, '%Y-%m-%d %H:%M')} ({self.capacity} places)"
 
 
 class Registration(models.Model):

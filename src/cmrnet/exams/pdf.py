@@ -8,7 +8,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
-from cmrnet.core.display import pass_mark
+from cmrnet.core.display import day, pass_mark
 from cmrnet.exams.models import Result
 
 
@@ -32,8 +32,8 @@ def results_letter(result: Result) -> bytes:
     lines = [
         "",
         f"Candidate: {person.full_name} ({person.email})",
-        f"Sitting: {sitting.title}, sat on {sitting.exam_date:%d %B %Y}",
-        f"Results released on {result.released_on:%d %B %Y}",
+        f"Sitting: {sitting.title}, sat on {day(sitting.exam_date)}",
+        f"Results released on {day(result.released_on)}",
         "",
         f"Your score: {result.score:g} of {result.max_score:g} marks ({result.percent:.1f}%)",
         f"Pass mark: {pass_mark(result.cut_score, result.max_score)} ({sitting.get_cut_method_display()})",
@@ -67,9 +67,9 @@ def certificate(result: Result) -> bytes:
     c.drawCentredString(width / 2, height - 8.2 * cm, person.full_name)
     c.setFont("Helvetica", 14)
     c.drawCentredString(width / 2, height - 10 * cm, "has passed the written examination in cardiovascular magnetic resonance")
-    c.drawCentredString(width / 2, height - 11 * cm, f"{sitting.title}, sat on {sitting.exam_date:%d %B %Y}")
+    c.drawCentredString(width / 2, height - 11 * cm, f"{sitting.title}, sat on {day(sitting.exam_date)}")
     c.setFont("Helvetica", 10)
-    c.drawCentredString(width / 2, 2.5 * cm, f"Results released on {result.released_on:%d %B %Y} - cmrnet exam board - "
+    c.drawCentredString(width / 2, 2.5 * cm, f"Results released on {day(result.released_on)} - cmrnet exam board - "
                                              f"reference sitting {sitting.pk}, result {result.pk}")
     c.showPage()
     c.save()

@@ -1,5 +1,6 @@
 """What the viewer loads for a case: every visible series as a stack of slices, each slice its cardiac
-phases in time order, each phase the URL of one raw frame (library's frame endpoint, docs/case-library.md).
+phases in time order, each phase the URL of one raw frame (library's frame endpoint, docs/case-library.md)
+and its key ("<image id>:<frame>") for the series' batch endpoint (``frames_url``).
 
 ``stack`` is pure (dicts in, dicts out) and tested without a database."""
 
@@ -44,7 +45,8 @@ def stack(instances: list[dict]) -> list[dict]:
         members = sorted(groups[key], key=lambda i: (i.get("trigger_time_ms") is None, i.get("trigger_time_ms") or 0,
                                                      i.get("instance_number") or 0))
         slices.append({"position": None if isinstance(key, tuple) else key,
-                       "frames": [url for inst in members for url in inst["frames"]]})
+                       "frames": [url for inst in members for url in inst["frames"]],
+                       "keys": [k for inst in members for k in inst.get("keys", [])]})
     return slices
 
 
@@ -71,7 +73,8 @@ INSTANCE_FIELDS = ("pk", "series_id", "number_of_frames", "trigger_time_ms", "in
 
 
 def series_entry(series, instances: list[dict]) -> dict | None:
-    rows = [{**i, "frames": [_frame_url(i["pk"], n) for n in range(1, i["number_of_frames"] + 1)]} for i in instances]
+    rows = [{**i, "frames": [_frame_url(i["pk"], n) for n in range(1, i["number_of_frames"] + 1)],
+             "keys": [f"{i['pk']}:{n}" for n in range(1, i["number_of_frames"] + 1)]} for i in instances]
     if not rows:
         return None
     first = instances[0]
@@ -80,7 +83,9 @@ def series_entry(series, instances: list[dict]) -> dict | None:
                                  series.description or series.get_kind_display()) if x)
     spacing = series.pixel_spacing_mm or [1.0, 1.0]
     return {
-        "id": series.pk, "label": label, "kind": series.kind, "modality": series.modality,
+        "id": series.pk, "label": label,
+        # many frames in one request: GET frames_url?f=<key>,<key>... (docs/case-library.md, "Frame endpoint contract")
+        "frames_url": reverse("library-series-frames", args=[series.pk]), "kind": series.kind, "modality": series.modality,
         "rows": first["rows"], "columns": first["columns"], "pixel_spacing": [float(spacing[0]), float(spacing[1])],
         "pixel_spacing_known": bool(series.pixel_spacing_mm),
         "slice_distance_mm": slice_distance(slices, series.spacing_between_slices_mm, series.slice_thickness_mm),

@@ -10,7 +10,8 @@
                                             never a trainee, who reads blinded)
   /api/v1/library/studies/                  studies of visible cases, with series and their metadata/frame URLs
   /api/v1/library/quarantine/               images awaiting review (curators); POST .../<id>/release|reject {reason}
-  /api/v1/library/collections/              collections
+  /api/v1/library/collections/              collections; POST (contributors, curators); PUT/PATCH/DELETE and
+                                            POST .../add-cases/ | remove-cases/ {cases} (its curator, administrators)
   /api/v1/library/dicomweb/studies...       DICOMweb by UID (QIDO-RS, WADO-RS metadata and frames): cmrnet.library.wado
 Frames and series metadata: /library/series/<id>/metadata.json and /library/instances/<id>/frames/<n>
 (docs/case-library.md, "Frame endpoint contract").
@@ -18,6 +19,7 @@ Frames and series metadata: /library/series/<id>/metadata.json and /library/inst
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path, re_path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -273,21 +275,112 @@ class QuarantineViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CollectionSerializer(serializers.ModelSerializer):
     cases = serializers.SerializerMethodField()
+    curator_name = serializers.CharField(source="curator.full_name", read_only=True, default="")
+    can_edit = serializers.SerializerMethodField()
 
     class Meta:
         model = Collection
-        fields = ["id", "title", "description", "cases"]
+        fields = ["id", "title", "description", "cases", "curator", "curator_name", "created_at", "can_edit"]
+        read_only_fields = ["curator", "created_at"]
 
     def get_cases(self, obj) -> list[int]:
         visible = selectors.cases_for_user(self.context["request"].user)
-        return list(obj.cases.filter(pk__in=visible.values("pk")).values_list("pk", flat=True))
+        return list(obj.cases.filter(pk__in=visible.values("pk")).order_by("pk").values_list("pk", flat=True))
+
+    def get_can_edit(self, obj) -> bool:
+        return selectors.can_edit_collection(self.context["request"].user, obj)
 
 
-class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
+class _VisibleCases(serializers.PrimaryKeyRelatedField):
+    """Case ids the person may open (others are 'does not exist', as everywhere in the library). The
+    queryset given is only for the schema; the one used is the person's."""
+
+    def get_queryset(self):
+        return selectors.cases_for_user(self.context["request"].user)
+
+
+class CollectionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    cases = _VisibleCases(many=True, required=False, queryset=Case.objects.all())
+
+
+class CollectionCasesSerializer(serializers.Serializer):
+    cases = _VisibleCases(many=True, allow_empty=False, queryset=Case.objects.all())
+
+
+class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Collections: every member reads them; contributors and curators create one; its curator and network
+    administrators change it (PUT/PATCH: title, description, and with "cases" the whole set), add or remove
+    cases (POST add-cases/ or remove-cases/ {"cases": [ids]}) and delete it. Only published cases go in.
+    Every write is audited (library.collection.*)."""
+
     serializer_class = CollectionSerializer
 
     def get_queryset(self):
-        return selectors.collections_for_user(self.request.user)
+        return selectors.collections_for_user(self.request.user).select_related("curator")
+
+    def _write(self, fn, **kwargs):
+        try:
+            return fn(by=self.request.user, **kwargs)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+
+    def _out(self, collection, status_code=status.HTTP_200_OK):
+        collection = self.get_queryset().get(pk=collection.pk)
+        return Response(CollectionSerializer(collection, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(request=CollectionWriteSerializer, responses={201: CollectionSerializer})
+    def create(self, request):
+        data = CollectionWriteSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        made = self._write(services.create_collection, **data.validated_data)
+        return self._out(made, status.HTTP_201_CREATED)
+
+    def _update(self, request, partial: bool):
+        collection = self.get_object()
+        if not selectors.can_edit_collection(request.user, collection):
+            raise PermissionDenied("Only the collection's curator and network administrators change it.")
+        data = CollectionWriteSerializer(data=request.data, partial=partial, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if partial:
+            fields = {k: v for k, v in fields.items() if k in request.data}
+        return self._out(self._write(services.update_collection, collection=collection, **fields))
+
+    @extend_schema(request=CollectionWriteSerializer, responses=CollectionSerializer)
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=CollectionWriteSerializer, responses=CollectionSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        collection = self.get_object()
+        self._write(services.delete_collection, collection=collection)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _cases(self, request, fn):
+        collection = self.get_object()
+        if not selectors.can_edit_collection(request.user, collection):
+            raise PermissionDenied("Only the collection's curator and network administrators change it.")
+        data = CollectionCasesSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        return self._out(self._write(fn, collection=collection, cases=data.validated_data["cases"]))
+
+    @extend_schema(request=CollectionCasesSerializer, responses=CollectionSerializer)
+    @action(detail=True, methods=["post"], url_path="add-cases")
+    def add_cases(self, request, pk=None):
+        return self._cases(request, services.add_to_collection)
+
+    @extend_schema(request=CollectionCasesSerializer, responses=CollectionSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-cases")
+    def remove_cases(self, request, pk=None):
+        return self._cases(request, services.remove_from_collection)
 
 
 router = DefaultRouter()

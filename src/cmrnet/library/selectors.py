@@ -149,6 +149,14 @@ def get_quarantined_for_user(user, pk: int) -> Instance:
         raise Http404("No such image in quarantine.") from None
 
 
+def can_edit_collection(user, collection: Collection) -> bool:
+    """Its curator (while still a contributor or curator) and network administrators."""
+    if not is_network_member(user):
+        return False
+    return user.has_role(Role.NETWORK_ADMIN) or (
+        collection.curator_id == user.pk and (can_contribute(user) or is_curator(user)))
+
+
 def collections_for_user(user) -> QuerySet[Collection]:
     if not is_network_member(user):
         return Collection.objects.none()

@@ -156,13 +156,88 @@ def save_reference_report(*, by, case: Case, **fields) -> ReferenceReport:
     return report
 
 
+def _collectable(by, cases) -> list[Case]:
+    """The cases as a list, each published and visible to `by`; a ValidationError names the others."""
+    cases = list(cases)
+    ok = set(selectors.cases_for_user(by).filter(pk__in=[c.pk for c in cases], status=CaseStatus.PUBLISHED)
+             .values_list("pk", flat=True))
+    bad = [c for c in cases if c.pk not in ok]
+    if bad:
+        raise ValidationError({"cases": f"Only published cases go into a collection: {', '.join(c.pseudonym for c in bad)} "
+                                        f"{'is' if len(bad) == 1 else 'are'} not."})
+    return cases
+
+
 @transaction.atomic
 def create_collection(*, by, title: str, description: str = "", cases=()) -> Collection:
     if not selectors.is_curator(by) and not selectors.can_contribute(by):
         raise PermissionDenied("Contributors and curators make collections.")
+    cases = _collectable(by, cases)
     collection = Collection(title=title, description=description, curator=by)
     _clean(collection)
     collection.save()
     collection.cases.set(cases)
     record(actor=by, action="library.collection.create", obj=collection, data={"cases": [c.pseudonym for c in cases]})
     return collection
+
+
+COLLECTION_FIELDS = ["title", "description"]
+
+
+def _editable(by, collection: Collection) -> Collection:
+    if not selectors.can_edit_collection(by, collection):
+        raise PermissionDenied("Only the collection's curator and network administrators change it.")
+    return Collection.objects.select_for_update().get(pk=collection.pk)
+
+
+def _pseudonyms(collection: Collection) -> list[str]:
+    return sorted(collection.cases.values_list("pseudonym", flat=True))
+
+
+@transaction.atomic
+def update_collection(*, by, collection: Collection, cases=None, **fields) -> Collection:
+    """Change the title/description and, when `cases` is given, replace the set of cases."""
+    collection = _editable(by, collection)
+    before = {**snapshot(collection, COLLECTION_FIELDS), "cases": _pseudonyms(collection)}
+    for name, value in fields.items():
+        if name not in COLLECTION_FIELDS:
+            raise ValueError(f"{name} is not an editable field of a collection")
+        setattr(collection, name, value)
+    _clean(collection)
+    collection.save()
+    if cases is not None:
+        collection.cases.set(_collectable(by, cases))
+    changes = diff(before, {**snapshot(collection, COLLECTION_FIELDS), "cases": _pseudonyms(collection)})
+    if changes:
+        record(actor=by, action="library.collection.update", obj=collection, changes=changes)
+    return collection
+
+
+@transaction.atomic
+def add_to_collection(*, by, collection: Collection, cases) -> Collection:
+    collection = _editable(by, collection)
+    before = _pseudonyms(collection)
+    collection.cases.add(*_collectable(by, cases))
+    if (after := _pseudonyms(collection)) != before:
+        record(actor=by, action="library.collection.add", obj=collection, changes={"cases": [before, after]})
+    return collection
+
+
+@transaction.atomic
+def remove_from_collection(*, by, collection: Collection, cases) -> Collection:
+    """Take cases out (any case, published or not: a withdrawn case must be removable)."""
+    collection = _editable(by, collection)
+    before = _pseudonyms(collection)
+    collection.cases.remove(*list(cases))
+    if (after := _pseudonyms(collection)) != before:
+        record(actor=by, action="library.collection.remove", obj=collection, changes={"cases": [before, after]})
+    return collection
+
+
+@transaction.atomic
+def delete_collection(*, by, collection: Collection) -> None:
+    """The collection goes; its cases stay in the library."""
+    collection = _editable(by, collection)
+    record(actor=by, action="library.collection.delete", obj=collection,
+           data={"title": collection.title, "cases": _pseudonyms(collection)})
+    collection.delete()

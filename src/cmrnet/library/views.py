@@ -3,6 +3,7 @@ quarantine for curators only)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pydicom
@@ -11,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cmrnet.library import ingest as ingest_svc
-from cmrnet.library import pixels, selectors, services
+from cmrnet.library import pixels, resumable, selectors, services
 from cmrnet.library.forms import CaseForm, CollectionForm, ReasonForm, ReferenceForm
 from cmrnet.library.models import AHA_SEGMENTS, CATEGORY_CHOICES, Difficulty, Ingest, ReferenceReport
 from cmrnet.library.store import DicomStoreError, get_store
@@ -102,6 +104,63 @@ def frame(request, pk: int, n: int):
     return _cached(response, etag)
 
 
+BATCH_MAX_FRAMES = 200
+
+
+def parse_batch(text: str) -> list[tuple[int, int]]:
+    """'41,42:3' -> [(41, 1), (42, 3)]: instance ids, each with an optional 1-based frame number."""
+    items = []
+    for piece in text.split(","):
+        ident, _, frame_no = piece.partition(":")
+        if not ident.isdigit() or len(ident) > 18 or (frame_no and (not frame_no.isdigit() or len(frame_no) > 6)):
+            raise ValueError(f"f={text[:60]!r}: items are image ids, each optionally ':frame', separated by commas ({piece[:30]!r}).")
+        if frame_no and int(frame_no) < 1:
+            raise ValueError(f"f: frame numbers start at 1 ({piece!r}).")
+        items.append((int(ident), int(frame_no or 1)))
+    if len(items) > BATCH_MAX_FRAMES:
+        raise ValueError(f"f: at most {BATCH_MAX_FRAMES} frames per request, {len(items)} asked.")
+    return items
+
+
+@login_required
+@require_GET
+def series_frames(request, pk: int):
+    """Many frames of one series in one answer (the viewer loads a 300-image stack in a few requests):
+    ``?f=<image id>[:<frame>],...`` -> multipart/related of application/octet-stream parts in the order asked,
+    each exactly what ``frame`` serves for that image and frame (Content-Location names it). All or nothing:
+    an image not in this series or not visible to the person answers 404 naming it."""
+    from cmrnet.library import wado
+
+    series = selectors.get_series_for_user(request.user, pk)
+    try:
+        wanted = parse_batch(request.GET.get("f", ""))
+    except ValueError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    found = {i.pk: i for i in selectors.instances_for_user(request.user).filter(series=series, pk__in={i for i, _ in wanted})}
+    for ident, frame_no in wanted:
+        if ident not in found:
+            return JsonResponse({"detail": f"Image {ident} is not in this series (or not visible)."}, status=404)
+        if frame_no > found[ident].number_of_frames:
+            return JsonResponse({"detail": f"Image {ident} has no frame {frame_no}."}, status=404)
+    etag = '"' + hashlib.sha256("|".join(f"{found[i].sha256}:{n}" for i, n in wanted).encode()).hexdigest()[:40] + '-b"'
+    if _not_modified(request, etag):
+        return _cached(HttpResponseNotModified(), etag)
+    parts, data_by_id = [], {}
+    try:
+        for ident, frame_no in wanted:
+            instance = found[ident]
+            if ident not in data_by_id:
+                data_by_id = {ident: _stored_bytes(instance)}  # one object in memory at a time (frames of one image are adjacent)
+            parts.append((pixels.frame_bytes(data_by_id[ident], frame_no, sha256=instance.sha256),
+                          {"Content-Location": reverse("library-frame", args=[ident, frame_no])}))
+    except pixels.FrameError as exc:
+        return JsonResponse({"detail": str(exc)}, status=404)
+    except FileNotFoundError as exc:
+        return JsonResponse({"detail": str(exc)}, status=503)
+    body, content_type = wado.multipart(parts, part_type="application/octet-stream")
+    return _cached(HttpResponse(body, content_type=content_type), etag)
+
+
 @login_required
 @require_GET
 def rendered(request, pk: int, n: int):
@@ -172,6 +231,81 @@ def upload(request, pk: int):
                                   f"quarantine for a curator, {counts['refused']} refused.")
         return redirect("library-case", pk=case.pk)
     return render(request, "library/upload.html", {"case": case, "ingests": case.ingests.all()[:10]})
+
+
+# --- Resumable upload within a file (tus 1.0-like; cmrnet.library.resumable) ---------------------------
+
+TUS_VERSION = "1.0.0"
+
+
+def _tus(response: HttpResponse, upload=None) -> HttpResponse:
+    response["Tus-Resumable"] = TUS_VERSION
+    response["Cache-Control"] = "no-store"
+    if upload is not None:
+        response["Upload-Offset"] = str(upload.offset)
+        response["Upload-Length"] = str(upload.length)
+    return response
+
+
+def _tus_error(exc) -> HttpResponse:
+    return _tus(JsonResponse({"detail": str(exc)}, status=exc.status))
+
+
+def _header_int(request, name: str) -> int:
+    text = request.headers.get(name, "").strip()
+    if not text.isdigit() or len(text) > 15:
+        raise resumable.UploadError(f"{name}: a whole number of bytes is required.")
+    return int(text)
+
+
+@login_required
+@require_POST
+def upload_start(request, pk: int):
+    """POST with Upload-Length (and Upload-Metadata: filename, sha256) -> 201, Location of the upload."""
+    case = selectors.get_case_for_user(request.user, pk)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    try:
+        meta = resumable.parse_metadata(request.headers.get("Upload-Metadata", ""))
+        upload = resumable.start(by=request.user, case=case, length=_header_int(request, "Upload-Length"),
+                                 is_zip=meta.get("filename", "").lower().endswith(".zip"), sha256=meta.get("sha256", ""))
+    except resumable.UploadError as exc:
+        return _tus_error(exc)
+    response = _tus(HttpResponse(status=201), upload)
+    response["Location"] = reverse("library-upload-resource", args=[upload.token])
+    return response
+
+
+@login_required
+@require_http_methods(["HEAD", "GET", "PATCH", "DELETE"])
+def upload_resource(request, token: str):
+    """HEAD/GET: the offset held; PATCH (application/offset+octet-stream, Upload-Offset): one chunk, and on the
+    last one the ingest (200 with its result; 204 before); DELETE: cancel and delete what was received."""
+    try:
+        upload = resumable.get(token, by=request.user)
+        if request.method in ("HEAD", "GET"):
+            return _tus(HttpResponse(status=200 if request.method == "GET" else 204), upload)
+        if request.method == "DELETE":
+            resumable.discard(token)
+            return _tus(HttpResponse(status=204))
+        case = selectors.get_case_for_user(request.user, upload.case_id)
+        if not selectors.can_edit_case(request.user, case):
+            raise PermissionDenied
+        if request.content_type != "application/offset+octet-stream":
+            raise resumable.UploadError("Content-Type must be application/offset+octet-stream.", 415)
+        upload = resumable.append(token, by=request.user, offset=_header_int(request, "Upload-Offset"), stream=request,
+                                  content_length=_header_int(request, "Content-Length"),
+                                  checksum=request.headers.get("Upload-Checksum", ""))
+        if not upload.complete:
+            return _tus(HttpResponse(status=204), upload)
+        result, sha256 = resumable.finish(token, by=request.user, case=case)
+    except resumable.UploadError as exc:
+        return _tus_error(exc)
+    except ingest_svc.IngestError as exc:
+        return _tus(JsonResponse({"detail": str(exc)}, status=400))
+    body = {"counts": result.counts, "sha256": sha256, "size": upload.length,
+            "files": [{"name": o.name, "status": o.status, "reason": o.reason} for o in result.outcomes]}
+    return _tus(JsonResponse(body), upload)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django_tasks import task
 def _when(session, person) -> str:
     zone = person.zone
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    return f"{start:%A %d %B %Y, %H:%M} to {end:%H:%M} ({zone.key})"
+    return f"{start:%A %Y-%m-%d %H:%M} to {end:%H:%M} ({zone.key})"
 
 
 def _mail_session(session, person, *, subject: str, lead: str) -> None:

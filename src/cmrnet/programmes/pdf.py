@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cmrnet.certification.pdf import draw_qr
+from cmrnet.core.display import day
 from cmrnet.programmes import checklist as cl
 from cmrnet.programmes.models import CompletionCertificate, Programme
 
@@ -90,10 +91,10 @@ def completion_pdf(certificate: CompletionCertificate, *, verify_url: str) -> by
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(width / 2, height - 88 * mm, f"completed the CMR training programme \u201c{programme.title}\u201d")
     pdf.drawCentredString(width / 2, height - 98 * mm,
-                          f"hosted by {programme.host_centre}, {programme.starts_on:%d %B %Y} to {programme.ends_on:%d %B %Y}")
+                          f"hosted by {programme.host_centre}, {day(programme.starts_on)} to {day(programme.ends_on)}")
     pdf.drawCentredString(width / 2, height - 110 * mm,
                           f"Final determination of competency by the programme director {programme.director.full_name} "
-                          f"on {determination.decided_on:%d %B %Y}")
+                          f"on {day(determination.decided_on)}")
     pdf.setFont("Helvetica-Oblique", 9)
     pdf.drawString(24 * mm, 48 * mm, "A programme completion is not a board certification (SCMR or EACVI verify Level II separately).")
     pdf.setFont("Helvetica", 10)

@@ -345,6 +345,8 @@ def _read_level2(toml: _Toml, folder: Package, table: Any, categories) -> Level2
     awarded, until = toml.date(table, "awarded_on", "level2."), toml.date(table, "valid_until", "level2.")
     if awarded is None or until is None:
         raise toml.fail("level2.awarded_on" if awarded is None else "level2.valid_until", "missing")
+    if until < awarded:
+        raise toml.fail("level2.valid_until", f"{until} is before awarded_on {awarded}")
     file_name = table.get("cases", "")
     if not isinstance(file_name, str):
         raise toml.fail("level2.cases", "expected a file name")

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping
 SHIPPED_DIR = Path(__file__).with_name("rulesets")
 
 INT, NUMBER, SHARE, BOOL = "integer", "number", "share between 0 and 1", "boolean"
+MONTHS = "number of months (1 or more)"      # a window: 0 months would hold no case at all
 DEADLINE_ANCHORS = ("exam_date", "results_date")     # a parameter whose type is a tuple: one of these
 
 # Parameters each rule reads from its route: name -> (type, required).
@@ -29,7 +30,7 @@ RULE_PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
     "course_duplicates": {},
     "other_centre_count": {"other_centre_max": (INT, True)},
     "category_minimums": {},
-    "window_24_months": {"window_months": (INT, True)},
+    "window_24_months": {"window_months": (MONTHS, True)},
     "exam_window": {"exam_window_years": (INT, True)},
     "submission_deadline": {"submission_deadline_years": (INT, True),
                             "deadline_anchor": (DEADLINE_ANCHORS, False)},
@@ -253,12 +254,13 @@ class _Reader:
             return value
         ok = {
             INT: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+            MONTHS: isinstance(value, int) and not isinstance(value, bool) and value >= 1,
             NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0,
             SHARE: isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1,
             BOOL: isinstance(value, bool),
         }[kind]
         if not ok:
-            raise self.fail(key, f"expected a non-negative {kind}, got {value!r}")
+            raise self.fail(key, f"expected a {'' if kind == MONTHS else 'non-negative '}{kind}, got {value!r}")
         if kind in (NUMBER, SHARE):
             return Fraction(str(value))
         return value

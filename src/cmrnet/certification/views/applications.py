@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from cmrnet.certification import forms, integration, selectors, services
 from cmrnet.certification.models import Application, Document, InfoRequest
 from cmrnet.certification.states import State
 from cmrnet.certification.views._helpers import attempt, require
+from cmrnet.core.confirm import confirmation
 from cmrnet.people.selectors import latest_exam_pass
 
 
@@ -164,6 +166,11 @@ def submit(request, pk: int):
 def withdraw(request, pk: int):
     app = selectors.get_application_for_user(request.user, pk)
     require(app.candidate_id == request.user.pk)
+    if (ask := confirmation(
+            request, title=f"Withdraw application #{app.pk}?", action_label="Withdraw application", keep=["reason"],
+            consequence="A withdrawn application cannot be reopened: you would start a new one.",
+            back=reverse("certification-application", kwargs={"pk": app.pk}))) is not None:
+        return ask
     attempt(request, None, lambda: services.withdraw(by=request.user, application=app,
                                                      reason=request.POST.get("reason", "")), "Application withdrawn.")
     return _back(pk)

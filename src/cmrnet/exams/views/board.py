@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cmrnet import psychometrics as pm
 from cmrnet.core.charts import bar_chart
+from cmrnet.core.confirm import confirmation
 from cmrnet.exams import blueprint, scoring, selectors, services, timing
 from cmrnet.exams.forms import (
     AccommodationForm, AddItemForm, AppealDecisionForm, CutForm, DecisionForm, HofsteeForm, IncidentForm,
@@ -165,13 +167,15 @@ def sitting_manage(request, pk: int):
         "settings_form": RegistrationSettingsForm(initial={
             "self_registration": sitting.self_registration, "registration_opens_on": sitting.registration_opens_on,
             "registration_closes_on": sitting.registration_closes_on}),
-        "slot_form": SlotForm(initial={"starts_at": timezone.localtime(sitting.start_opens).replace(tzinfo=None)})})
+        "slot_form": SlotForm(zone=sitting.zone,
+                              initial={"starts_at": sitting.local(sitting.start_opens).replace(tzinfo=None)})})
 
 
-def _board_form_post(request, pk: int, form_class, service, *, invalid: str, success: str):
-    """A board form posted from the sitting page: validate, call the service, report, back to the page."""
+def _board_form_post(request, pk: int, form_class, service, *, invalid: str, success: str, zoned: bool = False):
+    """A board form posted from the sitting page: validate, call the service, report, back to the page.
+    zoned: the form reads clock times on the sitting's time zone (SlotForm)."""
     sitting = _board_sitting(request, pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, zone=sitting.zone) if zoned else form_class(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(invalid)
@@ -193,7 +197,7 @@ def registration_settings(request, pk: int):
 @login_required
 @require_POST
 def slot_add(request, pk: int):
-    return _board_form_post(request, pk, SlotForm, services.add_slot,
+    return _board_form_post(request, pk, SlotForm, services.add_slot, zoned=True,
                             invalid="Give a start time and at least one place.", success="Start time added.")
 
 
@@ -221,6 +225,11 @@ def registration_update(request, pk: int, rid: int):
     reg = get_object_or_404(Registration, pk=rid, sitting=sitting)
     try:
         if request.POST.get("remove"):
+            if (ask := confirmation(
+                    request, title=f"Unregister {reg.candidate} from {sitting.title}?", keep=["remove"],
+                    action_label="Unregister", back=reverse("exams-sitting-manage", kwargs={"pk": sitting.pk}),
+                    consequence="Their registration is removed; they would have to be registered again.")) is not None:
+                return ask
             candidate = reg.candidate
             services.unregister_candidate(by=request.user, registration=reg)
             messages.success(request, f"{candidate} is no longer registered for {sitting.title}.")
@@ -402,6 +411,11 @@ def verify(request, pk: int):
 @require_POST
 def release(request, pk: int):
     sitting = _board_sitting(request, pk)
+    if (ask := confirmation(
+            request, title=f"Release the results of {sitting.title}?", action_label="Release results",
+            consequence="Every candidate's letter is e-mailed at once, and a release cannot be undone.",
+            back=reverse("exams-results", kwargs={"pk": sitting.pk}))) is not None:
+        return ask
     try:
         done = services.release_results(by=request.user, sitting=sitting, today=timezone.localdate())
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cmrnet.core.confirm import confirmation
 from cmrnet.exams import pdf, selectors, services, timing
 from cmrnet.exams.forms import AppealForm, SelfRegistrationForm
 from cmrnet.exams.models import DEFECT_COMMENT_MAX_LENGTH, OPTION_LETTERS, Answer, FormItem, Registration
@@ -339,6 +340,11 @@ def register_self(request, pk: int):
 @require_POST
 def withdraw_registration(request, pk: int):
     registration = selectors.get_own_registration(request.user, pk)
+    if (ask := confirmation(
+            request, title=f"Withdraw from {registration.sitting.title}?", action_label="Withdraw",
+            consequence="Your registration is cancelled; to sit this exam you would need to register again.",
+            back=reverse("exams-my-results"))) is not None:
+        return ask
     try:
         services.cancel_own_registration(candidate=request.user, registration=registration,
                                          today=timezone.localdate())

@@ -4,23 +4,71 @@
    The manifest (JSON) lists the series; every frame is fetched as raw little-endian stored values
    and drawn through the DICOM rescale and the LINEAR VOI function (measure.js) into a canvas.
    Strict CSP: no inline script or style attribute; positions are set through the CSSOM only.
-   See docs/viewer.md for the manifest and the tools. */
+   See docs/interpretation.md for the manifest and the tools. */
 (function () {
   "use strict";
   const M = window.cmrMeasure;
   const SPEEDS = [0.25, 0.5, 1, 2, 4];
-  const MAX_PARALLEL = 6;
 
   /* ------------------------------------------------------------------ frames */
+  /* Frames come in batches from the series' batch endpoint (frames_url?f=<key>,...: multipart/related of raw
+     frames, docs/case-library.md), so a 300-image stack is a handful of requests. A frame wanted now (the one
+     on screen, the next cine phase) goes in a small batch of its own at the front: the first image never
+     waits for a big batch. Without frames_url (an older manifest) each frame is fetched from its own URL. */
+  const MAX_PARALLEL = 3;
+  const BATCH_BYTES = 4 * 1024 * 1024, BATCH_MAX = 100, FRONT_MAX = 2;
   const queue = [];
-  let running = 0;
+  let running = 0, scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => { scheduled = false; pump(); }, 0);
+  }
   function pump() {
     while (running < MAX_PARALLEL && queue.length) {
-      const job = queue.shift();
+      const head = queue[0], s = head.series;
+      const limit = head.front ? FRONT_MAX : Math.max(1, Math.min(BATCH_MAX, Math.floor(BATCH_BYTES / s.frameBytes)));
+      const batch = [];
+      for (let i = 0; i < queue.length && batch.length < limit;) {
+        const job = queue[i];
+        if (job.series === s && job.front === head.front) { batch.push(job); queue.splice(i, 1); } else i++;
+      }
       running++;
-      job().finally(() => { running--; pump(); });
+      s.fetchBatch(batch).finally(() => { running--; pump(); });
     }
   }
+
+  const CRLF2 = new Uint8Array([13, 10, 13, 10]);
+  function indexOf(bytes, pattern, from) {
+    outer: for (let i = from; i <= bytes.length - pattern.length; i++) {
+      for (let k = 0; k < pattern.length; k++) if (bytes[i + k] !== pattern[k]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+  /* The payloads of a multipart/related body, in order (each part's Content-Length when it has one). */
+  function splitMultipart(buf, contentType) {
+    const m = /boundary="?([^";,\s]+)"?/i.exec(contentType || "");
+    if (!m) throw new Error("multipart answer without a boundary");
+    const bytes = new Uint8Array(buf), delim = new TextEncoder().encode(`--${m[1]}`);
+    const nextDelim = new TextEncoder().encode(`\r\n--${m[1]}`), latin1 = new TextDecoder("latin1");
+    const parts = [];
+    let pos = indexOf(bytes, delim, 0);
+    while (pos >= 0) {
+      pos += delim.length;
+      if (bytes[pos] === 45 && bytes[pos + 1] === 45) break;           // "--": the closing delimiter
+      const headEnd = indexOf(bytes, CRLF2, pos);
+      if (headEnd < 0) throw new Error("truncated multipart answer");
+      const length = /content-length:\s*(\d+)/i.exec(latin1.decode(bytes.subarray(pos, headEnd)));
+      const start = headEnd + 4;
+      const end = length ? start + Number(length[1]) : indexOf(bytes, nextDelim, start);
+      if (end < 0 || end > bytes.length) throw new Error("truncated multipart answer");
+      parts.push(buf.slice(start, end));
+      pos = indexOf(bytes, delim, end);
+    }
+    return parts;
+  }
+  const okBuffer = (what) => (r) => { if (!r.ok) throw new Error(`${what}: HTTP ${r.status}`); return r; };
 
   class Series {
     constructor(meta) {
@@ -31,7 +79,9 @@
       this.pending = meta.slices.map((s) => s.frames.map(() => null));
       const signed = meta.pixel_representation === 1;
       this.ArrayType = meta.bits_allocated === 8 ? Uint8Array : (signed ? Int16Array : Uint16Array);
+      this.frameBytes = Math.max(1, meta.rows * meta.columns * (meta.bits_allocated === 8 ? 1 : 2));
       this.loaded = 0;
+      this.requests = 0;
       this.total = meta.slices.reduce((n, s) => n + s.frames.length, 0);
     }
     frame(slice, phase) {
@@ -42,32 +92,64 @@
       const f = this.slices[slice].frames;
       return f[Math.min(phase, f.length - 1)];
     }
+    key(slice, phase) { return (this.slices[slice].keys || [])[phase]; }
     ensure(slice, phase, front) {
       phase = Math.min(phase, this.slices[slice].frames.length - 1);
       if (this.frames[slice][phase]) return Promise.resolve(this.frames[slice][phase]);
-      if (this.pending[slice][phase]) return this.pending[slice][phase];
-      const promise = new Promise((resolve, reject) => {
-        const job = () => fetch(this.url(slice, phase), { credentials: "same-origin" })
-          .then((r) => { if (!r.ok) throw new Error(`frame ${slice + 1}/${phase + 1}: HTTP ${r.status}`); return r.arrayBuffer(); })
-          .then((buf) => {
-            const px = new this.ArrayType(buf);
-            if (px.length !== this.rows * this.columns) throw new Error(`frame ${slice + 1}/${phase + 1}: ${px.length} values, expected ${this.rows * this.columns}`);
-            let lo = Infinity, hi = -Infinity;
-            for (let i = 0; i < px.length; i++) { const v = px[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
-            const frame = { px, min: lo * this.rescale_slope + this.rescale_intercept, max: hi * this.rescale_slope + this.rescale_intercept };
-            this.frames[slice][phase] = frame;
-            if (this.window_center == null || !(this.window_width > 0)) {   // no window in the object: its range
-              this.window_center = (frame.min + frame.max) / 2; this.window_width = Math.max(1, frame.max - frame.min);
-            }
-            this.loaded++;
-            resolve(frame);
-          })
-          .catch((e) => { this.pending[slice][phase] = null; reject(e); });
-        if (front) queue.unshift(job); else queue.push(job);
-        pump();
-      });
-      this.pending[slice][phase] = promise;
+      const pending = this.pending[slice][phase];
+      if (pending) {
+        if (front && !pending.job.sent && !pending.job.front) {   // wanted now: to the front of the queue
+          const i = queue.indexOf(pending.job);
+          if (i >= 0) { queue.splice(i, 1); pending.job.front = true; queue.unshift(pending.job); schedule(); }
+        }
+        return pending.promise;
+      }
+      let job;
+      const promise = new Promise((resolve, reject) => { job = { series: this, slice, phase, front: !!front, sent: false, resolve, reject }; });
+      this.pending[slice][phase] = { promise, job };
+      if (front) queue.unshift(job); else queue.push(job);
+      schedule();
       return promise;
+    }
+    fetchBatch(batch) {
+      batch.forEach((j) => { j.sent = true; });
+      const keys = batch.map((j) => this.key(j.slice, j.phase));
+      const opts = { credentials: "same-origin" };
+      let request;
+      this.requests += this.frames_url && keys.every(Boolean) ? 1 : batch.length;
+      if (this.frames_url && keys.every(Boolean)) {
+        request = fetch(`${this.frames_url}?f=${keys.join(",")}`, opts).then(okBuffer(`frames of series ${this.id}`))
+          .then((r) => r.arrayBuffer().then((buf) => splitMultipart(buf, r.headers.get("Content-Type"))));
+      } else {
+        request = Promise.all(batch.map((j) => fetch(this.url(j.slice, j.phase), opts)
+          .then(okBuffer(`frame ${j.slice + 1}/${j.phase + 1}`)).then((r) => r.arrayBuffer())));
+      }
+      return request.then((bufs) => {
+        if (bufs.length !== batch.length) throw new Error(`${bufs.length} frames received, ${batch.length} asked`);
+        batch.forEach((j, i) => this.accept(j, bufs[i]));
+      }).catch((e) => batch.forEach((j) => {
+        if (this.frames[j.slice][j.phase]) return;
+        this.pending[j.slice][j.phase] = null;
+        j.reject(e);
+      }));
+    }
+    accept(job, buf) {
+      const { slice, phase } = job;
+      const px = new this.ArrayType(buf);
+      if (px.length !== this.rows * this.columns) {
+        this.pending[slice][phase] = null;
+        job.reject(new Error(`frame ${slice + 1}/${phase + 1}: ${px.length} values, expected ${this.rows * this.columns}`));
+        return;
+      }
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < px.length; i++) { const v = px[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+      const frame = { px, min: lo * this.rescale_slope + this.rescale_intercept, max: hi * this.rescale_slope + this.rescale_intercept };
+      this.frames[slice][phase] = frame;
+      if (this.window_center == null || !(this.window_width > 0)) {   // no window in the object: its range
+        this.window_center = (frame.min + frame.max) / 2; this.window_width = Math.max(1, frame.max - frame.min);
+      }
+      this.loaded++;
+      job.resolve(frame);
     }
     /* Every phase of this slice first (cine), then the same phase of the other slices, then the rest. */
     prefetch(slice, phase) {
