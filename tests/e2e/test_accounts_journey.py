@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.shots import shoot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "quiet-harbour-lamp-58"
@@ -72,3 +74,23 @@ def test_person_changes_password_and_admin_deactivates_them(page, login, admin, 
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Log in to cmrnet")).to_be_visible()
+
+
+def test_a_refused_invitation_is_shown_with_a_resend_button(page, login, admin, centre, settings):
+    settings.EMAIL_BACKEND = "tests.people.failing_mail.RefusingBackend"
+    login(admin)
+    page.goto("/people/new/")
+    page.get_by_label("Full name").fill("Tim Typo")
+    page.get_by_label("E-mail").fill("tim@exmaple.org")
+    page.get_by_label("Centre").select_option(label=str(centre))
+    page.get_by_label("Trainee", exact=True).check()
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("heading", name="Tim Typo")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("invitation e-mail to tim@exmaple.org was NOT delivered")
+    expect(page.locator("#account")).to_contain_text("Invitation e-mail NOT delivered")
+    expect(page.locator("#account").get_by_role("button", name="Re-send invitation")).to_be_visible()
+    shoot(page, "invitation-not-delivered")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    page.locator("#account").get_by_role("button", name="Re-send invitation").click()
+    expect(page.locator("#account")).to_contain_text("Invitation sent; the link works until")
+    assert [m.to for m in mail.outbox] == [["tim@exmaple.org"]]

@@ -22,6 +22,7 @@ from cmrnet.people.roles import Role
 from cmrnet.people.services import add_certification
 from tests.e2e.asgi_server import CHROMIUM_WEBRTC_FLAGS, asgi_data_dir, asgi_server, login  # noqa: F401 (fixtures)
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.programmes.conftest import published_cases
 
 TITLE = "Virtual CMR Programme Lipsia 2027"   # no I/l pair: OCR reads II as Il
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("tesseract")),
@@ -66,7 +67,7 @@ def cast(make_person, centre):
     return {"director": make_person("paula@example.org", Role.PROGRAMME_DIRECTOR, full_name="Paula Director"), "lead": lead,
             "mentor": make_person("max@example.org", Role.MENTOR, full_name="Max Mentor"),
             "trainees": [make_person(f"t{i}@example.org", Role.TRAINEE, full_name=f"Trainee {chr(65 + i)}") for i in range(6)],
-            "centre": centre}
+            "centre": centre, "cases": published_cases(lead)}
 
 
 def submit(page, label: str):
@@ -141,12 +142,10 @@ def test_programme_journey(chromium, asgi_server, cast, tmp_path):
     add_session(page, server, programme.pk, kind="scan_observation", title="Live scan", mentor=mentor, day=day, start="11:00", end="12:00")
     add_session(page, server, programme.pk, kind="planning", title="Planning", mentor=mentor, day=day, start="13:00", end="14:00")
 
-    def categories():
-        for value in ("ischaemic", "cardiomyopathy", "valvular", "congenital", "aortic_vascular", "pericardial", "mass"):
-            page.check(f"input[name=categories][value={value}]")
-        page.check("#id_mentor_feedback")
+    def reading_set():   # one published library case of each disease category
+        page.select_option("#id_cases", [str(c.pk) for c in cast["cases"]])
     add_session(page, server, programme.pk, kind="interpretation", title="Reading group", mentor=mentor, day=day,
-                start="15:00", end="16:00", extra=categories)
+                start="15:00", end="16:00", extra=reading_set)
     page.goto(f"{server.url}/programmes/{programme.pk}/")
     assert "Every mandatory stipulation is met" in page.content()
     submit(page, "Open enrolment")

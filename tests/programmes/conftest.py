@@ -41,6 +41,14 @@ def live_times(hour: int, day: int = 9):
     return start, start + dt.timedelta(hours=1)
 
 
+def published_cases(contributor, categories=REQUIRED_CATEGORIES):
+    """Published case-library cases, one per category (rows only: the reading set needs no images here)."""
+    from cmrnet.library.models import Case, CaseStatus
+
+    return [Case.objects.create(title=f"{c} study", category=c, contributor=contributor, status=CaseStatus.PUBLISHED)
+            for c in categories]
+
+
 @pytest.fixture
 def complete_programme(draft, director, mentor, lead):
     """Every mandatory stipulation met."""
@@ -65,8 +73,7 @@ def complete_programme(draft, director, mentor, lead):
     services.add_session(by=director, programme=p, kind="planning", title="Planning", mentor=mentor,
                          starts_at=live_times(12)[0], ends_at=live_times(12)[1])
     services.add_session(by=director, programme=p, kind="interpretation", title="Reading group", mentor=mentor,
-                         starts_at=live_times(14)[0], ends_at=live_times(14)[1], categories=list(REQUIRED_CATEGORIES),
-                         mentor_feedback=True)
+                         starts_at=live_times(14)[0], ends_at=live_times(14)[1], cases=published_cases(lead))
     p.refresh_from_db()
     return p
 

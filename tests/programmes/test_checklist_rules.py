@@ -22,7 +22,7 @@ def complete(**changes) -> cl.ProgrammeFacts:
         modules_cover_safety=True, lead_name="Prof Lead", lead_certs=(cert(),), host_centre="Heart Centre",
         host_trainees_recorded=3, sessions=(
             cl.SessionFact("didactic_live"), cl.SessionFact("scan_observation"), cl.SessionFact("planning"),
-            cl.SessionFact("interpretation", categories=ALL, mentor_feedback=True)),
+            cl.SessionFact("interpretation", reading_set=7, case_categories=ALL, has_mentor=True)),
         stress_in_person=True, devices_in_person=True, in_person_below_level=2,
         video_equipment_statement="Diagnostic monitors, DICOM GSDF", privacy_statement="De-identified; DPA signed",
         scmr_feedback_arrangement="End survey exported to SCMR")
@@ -90,16 +90,24 @@ def test_console_and_planning():
     assert item(complete(sessions=(cl.SessionFact("didactic_live"),)), "planning").status == cl.UNMET
 
 
-def test_interpretation_must_cover_every_category_with_feedback():
+def test_interpretation_is_counted_from_reading_sets_with_a_mentor_covering_every_category():
     six = ALL[:-1]
-    missing_mass = item(complete(sessions=(cl.SessionFact("interpretation", categories=six, mentor_feedback=True),)), "interpretation")
+    missing_mass = item(complete(sessions=(cl.SessionFact("interpretation", reading_set=6, case_categories=six,
+                                                          has_mentor=True),)), "interpretation")
     assert missing_mass.status == cl.UNMET
-    assert missing_mass.missing == ("cover in interpretation sessions with feedback: mass",)
-    split = (cl.SessionFact("interpretation", categories=six, mentor_feedback=True),
-             cl.SessionFact("interpretation", categories=("mass",), mentor_feedback=True))
-    assert item(complete(sessions=split), "interpretation").status == cl.MET
-    no_feedback = (cl.SessionFact("interpretation", categories=ALL, mentor_feedback=False),)
-    assert item(complete(sessions=no_feedback), "interpretation").status == cl.UNMET
+    assert missing_mass.missing == ("cover in the reading sets: mass",)
+    split = (cl.SessionFact("interpretation", reading_set=6, case_categories=six, has_mentor=True, reviewed=3),
+             cl.SessionFact("interpretation", reading_set=1, case_categories=("mass",), has_mentor=True))
+    both = item(complete(sessions=split), "interpretation")
+    assert both.status == cl.MET
+    assert both.evidence == ("2 interpretation sessions with a mentor and a reading set of 7 library cases covering 7 of 7 "
+                             "categories; 3 readings reviewed by the mentors so far")
+    no_mentor = (cl.SessionFact("interpretation", reading_set=7, case_categories=ALL, has_mentor=False),)
+    assert item(complete(sessions=no_mentor), "interpretation").status == cl.UNMET
+    no_cases = item(complete(sessions=(cl.SessionFact("interpretation", has_mentor=True),)), "interpretation")
+    assert no_cases.status == cl.UNMET and no_cases.missing[0].startswith("link a reading set from the case library")
+    cancelled = (cl.SessionFact("interpretation", reading_set=7, case_categories=ALL, has_mentor=True, cancelled=True),)
+    assert item(complete(sessions=cancelled), "interpretation").status == cl.UNMET
 
 
 def test_safety_needs_content_and_both_in_person_components():

@@ -196,6 +196,61 @@ class ManifestView(APIView):
         return Response(manifest.case_manifest(request.user, case))
 
 
+class ToleranceSerializer(serializers.Serializer):
+    parameter = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    absolute = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True, required=False)
+    relative_pct = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, required=False)
+    max_mismatch = serializers.IntegerField(allow_null=True, required=False, min_value=0, max_value=17)
+    site_setting = serializers.BooleanField(read_only=True, help_text="false: the built-in default applies")
+
+
+def _tolerance_rows(only: str | None = None) -> list[dict]:
+    from decimal import Decimal
+
+    from cmrnet.interpretation.models import TOLERANCE_PARAMETERS, ToleranceSetting
+
+    current = selectors.tolerances()
+    set_here = set(ToleranceSetting.objects.values_list("parameter", flat=True))
+    return [{"parameter": p, "label": label, "absolute": current[p].absolute,
+             "relative_pct": current[p].relative * Decimal(100) if current[p].relative is not None else None,
+             "max_mismatch": current[p].max_mismatch, "site_setting": p in set_here}
+            for p, label in TOLERANCE_PARAMETERS if only in (None, p)]
+
+
+class TolerancesView(APIView):
+    """The comparison tolerances per report parameter (as /interpretation/tolerances/): everyone signed in
+    reads them; a network administrator sets one (PUT .../<parameter>/; audited)."""
+
+    @extend_schema(responses=ToleranceSerializer(many=True))
+    def get(self, request):
+        return Response(ToleranceSerializer(_tolerance_rows(), many=True).data)
+
+
+class ToleranceView(APIView):
+    @extend_schema(responses=ToleranceSerializer)
+    def get(self, request, parameter: str):
+        rows = _tolerance_rows(parameter)
+        if not rows:
+            raise exceptions.NotFound(f"No report parameter {parameter!r}.")
+        return Response(ToleranceSerializer(rows[0]).data)
+
+    @extend_schema(request=ToleranceSerializer, responses=ToleranceSerializer)
+    def put(self, request, parameter: str):
+        if not _tolerance_rows(parameter):
+            raise exceptions.NotFound(f"No report parameter {parameter!r}.")
+        from cmrnet.people.roles import Role
+
+        if not request.user.has_role(Role.NETWORK_ADMIN):
+            raise exceptions.PermissionDenied("Only a network administrator sets the tolerances.")
+        data = ToleranceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        _call(lambda: services.set_tolerance(by=request.user, parameter=parameter, absolute=d.get("absolute"),
+                                             relative_pct=d.get("relative_pct"), max_mismatch=d.get("max_mismatch")))
+        return Response(ToleranceSerializer(_tolerance_rows(parameter)[0]).data)
+
+
 router = DefaultRouter()
 router.register("interpretations", InterpretationViewSet, basename="api-interpretation")
 
@@ -203,4 +258,6 @@ urlpatterns = [
     path("", include(router.urls)),
     path("assignments/", AssignmentView.as_view(), name="api-interpretation-assign"),
     path("library-cases/<int:pk>/viewer-manifest/", ManifestView.as_view(), name="api-viewer-manifest"),
+    path("interpretation-tolerances/", TolerancesView.as_view(), name="api-interpretation-tolerances"),
+    path("interpretation-tolerances/<slug:parameter>/", ToleranceView.as_view(), name="api-interpretation-tolerance"),
 ]

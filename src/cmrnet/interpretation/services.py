@@ -72,6 +72,24 @@ def assign_case(*, by, trainee, case, due_on: dt.date | None = None, note: str =
 
 
 @transaction.atomic
+def assign_session_reading(*, by, mentor, trainee, case, note: str = "") -> Interpretation | None:
+    """A case of a programme session's reading set, for a trainee holding a place in it: an assignment from the
+    session's mentor, who reviews the reading. The programme decides who may (the trainee's place, the mentor
+    teaching the session); the trainee must be able to open the case. A case already read is left as it is
+    (returns None)."""
+    _require_member_case(trainee, case)
+    if Interpretation.objects.filter(trainee=trainee, case=case).exists():
+        return None
+    assignment = Assignment.objects.create(mentor=mentor, trainee=trainee, case=case, note=note)
+    reading = Interpretation.objects.create(trainee=trainee, case=case, assignment=assignment, mentor=mentor)
+    record(actor=by, action="interpretation.assigned", obj=reading,
+           data={"trainee_id": trainee.pk, "case": case.pseudonym, "mentor_id": mentor.pk, "note": note})
+    _tell([trainee], reading=reading, subject=f"A case to read: {case.pseudonym}",
+          body=f"{note}: read {case.pseudonym}; {mentor} reviews it." if note else f"Read {case.pseudonym}.")
+    return reading
+
+
+@transaction.atomic
 def start_reading(*, by, case, mentor=None) -> Interpretation:
     """Self-study: the trainee starts reading a case; ``mentor`` (one of their supervisors) reviews."""
     _require_member_case(by, case)

@@ -87,8 +87,13 @@ def person_invite(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         expires = date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i")
-        messages.success(request, f"Invitation sent to {person.email}; the link works until {expires}. "
-                                  "Earlier links no longer work.")
+        invitation.refresh_from_db()
+        if invitation.delivery_failed_at:
+            messages.error(request, f"The invitation e-mail to {person.email} was NOT delivered "
+                                    f"({invitation.delivery_error}). Check the address, then re-send.")
+        else:
+            messages.success(request, f"Invitation sent to {person.email}; the link works until {expires}. "
+                                      "Earlier links no longer work.")
     return redirect("person-detail", pk=person.pk)
 
 

@@ -66,8 +66,40 @@ def _send(invitation_pk: int, link: str) -> None:
     try:
         send_mail("Your cmrnet account: set your password", body, settings.DEFAULT_FROM_EMAIL,
                   [invitation.person.email], fail_silently=False)
-    except Exception:  # the administrator sees "not delivered" and can re-send
+    except Exception as exc:  # recorded on the invitation: the administrator sees "not delivered" and re-sends
         log.exception("Invitation %s to %s could not be sent", invitation.pk, invitation.person.email)
+        record_delivery_failure(invitation_pk=invitation.pk, error=exc)
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now(), delivery_failed_at=None,
+                                                           delivery_error="")
+
+
+def delivery_error_text(error: BaseException) -> str:
+    """What the mail server answered, in one line of at most 300 characters (never the link: the token
+    is only in the message body, which no exception of send_mail carries)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text[:300]
+
+
+@transaction.atomic
+def record_delivery_failure(*, invitation_pk: int, error: BaseException, now: dt.datetime | None = None) -> None:
+    """The invitation e-mail was refused: record it on the invitation (shown to administrators with a
+    re-send button), audit it, and tell the administrator who sent it (the header list)."""
+    from cmrnet.notifications.models import Kind
+    from cmrnet.notifications.services import notify
+
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("person", "created_by").get(pk=invitation_pk)
+    invitation.delivery_failed_at = now
+    invitation.delivery_error = delivery_error_text(error)
+    invitation.save(update_fields=["delivery_failed_at", "delivery_error"])
+    record(actor=None, action="person.invitation_not_delivered", obj=invitation.person,
+           data={"invitation_id": invitation.pk, "error": invitation.delivery_error})
+    if invitation.created_by is not None:
+        notify(recipient=invitation.created_by, kind=Kind.OTHER, email=False,
+               subject=f"Invitation to {invitation.person.email} not delivered",
+               body=f"The mail server refused it ({invitation.delivery_error}). Check the address, then re-send.",
+               link=reverse("person-detail", args=[invitation.person.pk]))
 
 
 class InvitationInvalid(Exception):

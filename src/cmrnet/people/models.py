@@ -214,6 +214,9 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     used_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the mail server accepted the e-mail.")
+    delivery_failed_at = models.DateTimeField(null=True, blank=True, help_text="When sending the e-mail failed.")
+    delivery_error = models.CharField(max_length=300, blank=True, help_text="What the mail server answered.")
 
     class Meta:
         ordering = ["-created_at"]

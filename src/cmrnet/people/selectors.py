@@ -165,7 +165,7 @@ def level3_holders() -> QuerySet[User]:
 class AccountStatus:
     """What an administrator sees about a person's access: can they log in, and if not, why."""
 
-    state: str  # active, invited, invitation_expired, no_password, deactivated
+    state: str  # active, invited, invitation_not_delivered, invitation_expired, no_password, deactivated
     label: str
     invitation: object | None = None
 
@@ -184,6 +184,11 @@ def account_status(person: User, *, now: dt.datetime) -> AccountStatus:
     if invitation is None:
         return AccountStatus("no_password", "No password yet and no invitation sent.", None)
     when = date_format(localtime(invitation.expires_at), "Y-m-d H:i")
+    if invitation.state_at(now) == "pending" and invitation.delivery_failed_at and not invitation.emailed_at:
+        failed = date_format(localtime(invitation.delivery_failed_at), "Y-m-d H:i")
+        return AccountStatus("invitation_not_delivered",
+                             f"Invitation e-mail NOT delivered ({failed}): {invitation.delivery_error}. "
+                             f"Check the e-mail address, then re-send.", invitation)
     if invitation.state_at(now) == "pending":
         return AccountStatus("invited", f"Invitation sent; the link works until {when}.", invitation)
     return AccountStatus("invitation_expired", f"Invitation link expired on {when}: send a new one.", invitation)

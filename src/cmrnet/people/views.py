@@ -90,8 +90,13 @@ def person_create(request):
             form.add_error(None, exc)
         else:
             expires = date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i")
-            messages.success(request, f"{person} added. An invitation to set a password was sent to {person.email}; "
-                                      f"the link works until {expires}.")
+            invitation.refresh_from_db()
+            if invitation.delivery_failed_at:
+                messages.error(request, f"{person} added, but the invitation e-mail to {person.email} was NOT "
+                                        f"delivered ({invitation.delivery_error}). Check the address, then re-send.")
+            else:
+                messages.success(request, f"{person} added. An invitation to set a password was sent to "
+                                          f"{person.email}; the link works until {expires}.")
             return redirect("person-detail", pk=person.pk)
     return render(request, "people/create.html", {"form": form})
 

@@ -36,7 +36,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cmrnet.core.routers import DefaultRouter
-from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.programmes import forms, selectors, services
 from cmrnet.programmes.models import (CompletionCertificate, Enrolment, InPersonTopic, Module, Programme, ProgrammeSession,
                                       SessionKind, Survey)
@@ -145,7 +144,7 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
         model = ProgrammeSession
         fields = ["id", "programme", "kind", "title", "description", "module", "mentor", "co_mentors", "effective_cap",
                   "capacity", "seated", "starts_at",
-                  "ends_at", "video_seconds", "categories", "mentor_feedback", "covers_safety", "in_person_topic",
+                  "ends_at", "video_seconds", "cases", "covers_safety", "in_person_topic",
                   "case_link", "live_session"]
 
     def get_seated(self, session) -> int:
@@ -166,8 +165,8 @@ class ProgrammeSessionWriteSerializer(serializers.Serializer):
     end = serializers.TimeField(required=False)
     time_zone = serializers.CharField(required=False)
     cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=list(CATEGORY_LABELS.items())), required=False)
-    mentor_feedback = serializers.BooleanField(required=False)
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                  help_text="Interpretation sessions: the reading set (published case-library case ids).")
     covers_safety = serializers.BooleanField(required=False)
     in_person_topic = serializers.ChoiceField(choices=InPersonTopic.choices, required=False)
     case_link = serializers.CharField(required=False, allow_blank=True)
@@ -184,8 +183,8 @@ class ProgrammeSessionUpdateSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(required=False, allow_null=True)
     co_mentors = serializers.ListField(child=serializers.IntegerField(), required=False)
     cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=12)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=list(CATEGORY_LABELS.items())), required=False)
-    mentor_feedback = serializers.BooleanField(required=False)
+    cases = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                  help_text="Interpretation sessions: the reading set (published case-library case ids).")
     covers_safety = serializers.BooleanField(required=False)
     in_person_topic = serializers.ChoiceField(choices=InPersonTopic.choices, required=False)
     case_link = serializers.CharField(required=False, allow_blank=True)

@@ -25,8 +25,13 @@ class SessionFact:
     kind: str                      # programmes.models.SessionKind value
     title: str = ""
     has_video: bool = False        # recorded lectures: the recording is uploaded
-    categories: tuple[str, ...] = ()
-    mentor_feedback: bool = False
+    # interpretation sessions: the reading set linked from the case library (published cases), their disease
+    # categories, whether a mentor reviews (the readings go to them in the interpretation app), and how many
+    # readings of the set the session's mentors have reviewed so far (evidence only)
+    reading_set: int = 0
+    case_categories: tuple[str, ...] = ()
+    has_mentor: bool = False
+    reviewed: int = 0
     covers_safety: bool = False
     cancelled: bool = False
 
@@ -185,20 +190,28 @@ def planning(facts: ProgrammeFacts, *, today: date) -> Item:
 
 
 def interpretation(facts: ProgrammeFacts, *, today: date) -> Item:
-    sessions = [s for s in _live(facts, "interpretation") if s.mentor_feedback]
-    covered = {c for s in sessions for c in s.categories}
+    """Counted from the interpretation app's data: interpretation sessions with a mentor and a reading set of
+    published case-library cases (complete studies; each trainee holding a place reads them blinded, and the
+    session's mentor reviews and comments in the interpretation app). Breadth: the categories of those cases."""
+    sessions = [s for s in _live(facts, "interpretation") if s.has_mentor and s.reading_set]
+    covered = {c for s in sessions for c in s.case_categories}
     lacking = [c for c in REQUIRED_CATEGORIES if c not in covered]
     ok = bool(sessions) and not lacking
     missing = []
     if not sessions:
-        missing.append("schedule interpretation sessions of complete studies with mentor feedback")
+        missing.append("link a reading set from the case library to an interpretation session with a mentor "
+                       "(trainees read the cases there and the mentor reviews them)")
     if lacking:
-        missing.append("cover in interpretation sessions with feedback: " + ", ".join(c.replace("_", "/") for c in lacking))
+        missing.append("cover in the reading sets: " + ", ".join(c.replace("_", "/") for c in lacking))
+    cases = sum(s.reading_set for s in sessions)
+    reviewed = sum(s.reviewed for s in sessions)
     return _item("interpretation", "Full-study interpretation with mentor feedback, all disease categories",
                  "full interpretation of CMR cases presented in a complete study format with review and feedback from the "
                  "mentor ... to ensure that the full breadth of disease states are encountered",
-                 ok, f"{_n(len(sessions), 'interpretation session')} with feedback covering {len(covered & set(REQUIRED_CATEGORIES))} "
-                     f"of {len(REQUIRED_CATEGORIES)} categories", missing)
+                 ok, f"{_n(len(sessions), 'interpretation session')} with a mentor and a reading set of "
+                     f"{_n(cases, 'library case')} covering {len(covered & set(REQUIRED_CATEGORIES))} of "
+                     f"{len(REQUIRED_CATEGORIES)} categories; {_n(reviewed, 'reading')} reviewed by the mentors so far",
+                 missing)
 
 
 def safety(facts: ProgrammeFacts, *, today: date) -> Item:

@@ -18,6 +18,11 @@ from cmrnet.programmes.checklist import REQUIRED_CATEGORIES
 from cmrnet.programmes.models import Cohort, Enrolment, Programme
 
 TITLE = "Module-based CMR network teaching (demo)"
+# The demo library holds known-truth LV phantoms only; the reading set needs a case of every disease category,
+# so the demo adds small phantoms filed under the missing ones, titled as stand-ins (not real disease).
+STAND_IN = {"ischaemic": (190, 120, 150), "valvular": (230, 110, 170), "congenital": (170, 80, 110),
+            "aortic_vascular": (150, 60, 120), "pericardial": (120, 50, 100), "mass": (150, 65, 125),
+            "cardiomyopathy": (260, 190, 170)}
 SOURCE = ("Survey of 97 participants of traditional fellowship and module-based network CMR teaching "
           "(J Cardiovasc Magn Reson 2015;17(Suppl 1):P228): reported figures reproduced; individual values illustrative.")
 
@@ -67,17 +72,55 @@ def _programme(director: User, lead: User, host: Centre) -> Programme:
     services.add_module(by=director, programme=programme, title="Acquisition and reading",
                         objectives="Plan and run a complete CMR study\nReport complete studies across disease categories",
                         session_kinds=["scan_observation", "interpretation"])
+    reading_set = _reading_set(lead)
     day = dt.datetime.combine(start + dt.timedelta(days=1), dt.time(8, 0), tzinfo=dt.UTC)
     for offset, kind, title, extra in (
             (0, "didactic_live", "CMR physics and safety", {"covers_safety": True}),
             (2, "scan_observation", "Live scan: ischaemia protocol", {}),
             (4, "planning", "Planning and troubleshooting", {}),
             (6, "interpretation", "Reading group: complete studies",
-             {"categories": list(REQUIRED_CATEGORIES), "mentor_feedback": True})):
+             {"cases": reading_set})):
         services.add_session(by=director, programme=programme, kind=kind, title=title, mentor=lead,
                              starts_at=day + dt.timedelta(days=offset), ends_at=day + dt.timedelta(days=offset, hours=1), **extra)
     services.open_enrolment(by=director, programme=programme, today=today)
     return programme
+
+
+def _stand_in(mentor: User, category: str):
+    """A small known-truth phantom published under `category` (a demo stand-in for a case of that category)."""
+    import tempfile
+    from pathlib import Path
+
+    from cmrnet.library import ingest, phantom
+    from cmrnet.library import services as library
+    from cmrnet.library.models import Ingest
+    from cmrnet.logbook.models import CATEGORY_LABELS
+
+    edv, esv, mass = STAND_IN[category]
+    label = CATEGORY_LABELS[category].lower()
+    case = library.create_case(by=mentor, title=f"Reading-set stand-in ({label}): known-truth LV phantom", category=category,
+                               teaching_points="Demo stand-in: a phantom filed under this category, not a real study of it.",
+                               phantom=True)
+    truth, cine, heights = phantom.generate(edv, esv, mass, phases=8, slices=4, matrix=64)  # small: the demo runs in tests
+    with tempfile.TemporaryDirectory() as folder:
+        phantom.write_dicom(Path(folder), truth, cine, heights)
+        ingest.ingest(by=mentor, case=case, files=ingest.read_folder(Path(folder)), source=Ingest.Source.DEMO)
+    library.save_reference_report(by=mentor, case=case, lv_edv_ml=edv, lv_esv_ml=esv, lv_mass_g=mass,
+                                  bsa_m2=case.studies.first().bsa_m2, wall_motion={str(s): "normal" for s in range(1, 18)},
+                                  lge={}, perfusion_defects=[], valve_findings="Not assessed (phantom).",
+                                  final_diagnosis=f"Phantom standing in for {label} (demo)")
+    return library.publish_case(by=mentor, case=case)
+
+
+def _reading_set(mentor: User) -> list:
+    """One published library case of every required category (the library's own where it has one)."""
+    from cmrnet.library.models import Case, CaseStatus
+
+    cases = []
+    for category in REQUIRED_CATEGORIES:
+        case = Case.objects.filter(status=CaseStatus.PUBLISHED, category=category).order_by("pk").first()
+        cases.append(case or _stand_in(mentor, category))
+    return cases
 
 
 def _centre_facts(host: Centre) -> None:

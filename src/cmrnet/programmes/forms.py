@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 
 from cmrnet.live.forms import DATE, TIME, local_datetime, zone_choices
-from cmrnet.logbook.models import CATEGORY_LABELS
 from cmrnet.people.forms import validate_evidence
 from cmrnet.people.models import User
 from cmrnet.people.roles import Role
@@ -12,6 +11,16 @@ from cmrnet.programmes.models import InPersonTopic, Module, Programme, Programme
 # Video, or audio only (a narrated lecture); served to the browser's player with range requests.
 VIDEO_TYPES = (".mp4", ".webm", ".m4a", ".mp3", ".wav")
 MAX_VIDEO_BYTES = 2 * 1024**3
+
+
+def published_cases():
+    from cmrnet.library.models import Case, CaseStatus
+
+    return Case.objects.filter(status=CaseStatus.PUBLISHED).order_by("category", "pseudonym")
+
+
+def case_label(case) -> str:
+    return f"{case.pseudonym} ({case.category_label}): {case.title}"
 
 
 def people_with(*roles):
@@ -88,15 +97,16 @@ class SessionForm(forms.Form):
     time_zone = forms.ChoiceField(label="Time zone", required=False)
     cap = forms.IntegerField(min_value=1, max_value=12, required=False, label="Trainees per mentor",
                              help_text="Small groups; empty: the programme's cap.")
-    categories = forms.MultipleChoiceField(choices=list(CATEGORY_LABELS.items()), widget=forms.CheckboxSelectMultiple,
-                                           required=False, label="Disease categories of the cases")
-    mentor_feedback = forms.BooleanField(required=False, label="The mentor reviews and gives feedback")
+    cases = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label="Reading set (case library)",
+        help_text="Interpretation sessions: published cases (complete studies). Each trainee taking a place gets them "
+                  "to read in the interpretation app; the session's mentor reviews and comments there.")
     covers_safety = forms.BooleanField(required=False, label="Covers CMR safety")
     in_person_topic = forms.ChoiceField(
         choices=InPersonTopic.choices, required=False, label="Stress testing or implanted-device scanning",
         help_text="Live sessions. If the programme makes it an in-person component, trainees below its competence "
                   "level cannot take a place or enter the live room.")
-    case_link = forms.CharField(max_length=300, required=False, label="Teaching case (link, optional)")
+    case_link = forms.CharField(max_length=300, required=False, label="Further reading (link, optional)")
     video = forms.FileField(required=False, help_text="Recorded lectures: MP4 or WebM.")
     video_seconds = forms.IntegerField(min_value=1, required=False, label="Recording length (seconds)")
     materials = forms.FileField(required=False, help_text="Slides or handouts (PDF), optional.")
@@ -110,6 +120,9 @@ class SessionForm(forms.Form):
         faculty = {programme.director_id, programme.lead_id, *programme.faculty.values_list("pk", flat=True)}
         self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
         self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
+        self.fields["cases"].queryset = published_cases()
+        self.fields["cases"].label_from_instance = case_label
+        self.fields["cases"].widget.attrs["size"] = 8
         self.fields["time_zone"].choices = zone_choices()
         self.fields["time_zone"].initial = programme.time_zone
 
@@ -143,10 +156,10 @@ class SessionForm(forms.Form):
 
     def session_values(self) -> dict:
         d = self.cleaned_data
-        values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "categories", "mentor_feedback",
-                                        "covers_safety", "case_link", "description", "video", "video_seconds",
+        values = {k: d.get(k) for k in ("kind", "title", "module", "mentor", "cap", "covers_safety", "case_link", "description", "video", "video_seconds",
                                         "materials", "in_person_topic")}
         values["co_mentors"] = list(d.get("co_mentors") or [])
+        values["cases"] = list(d.get("cases") or [])
         values["in_person_topic"] = values["in_person_topic"] or ""
         values["case_link"] = values["case_link"] or ""
         values["description"] = values["description"] or ""
@@ -158,8 +171,6 @@ class SessionForm(forms.Form):
 class SessionUpdateForm(forms.ModelForm):
     """What can change after a session is added (its kind and times stay with the live session)."""
 
-    categories = forms.MultipleChoiceField(choices=list(CATEGORY_LABELS.items()), widget=forms.CheckboxSelectMultiple,
-                                           required=False, label="Disease categories of the cases")
     in_person_topic = forms.ChoiceField(choices=InPersonTopic.choices, required=False,
                                         label="Stress testing or implanted-device scanning")
     cap = forms.IntegerField(min_value=1, max_value=12, required=False, label="Trainees per mentor",
@@ -167,8 +178,8 @@ class SessionUpdateForm(forms.ModelForm):
 
     class Meta:
         model = ProgrammeSession
-        fields = ["title", "description", "module", "mentor", "co_mentors", "cap", "categories", "mentor_feedback",
-                  "covers_safety", "case_link", "in_person_topic", "video_seconds"]
+        fields = ["title", "description", "module", "mentor", "co_mentors", "cap", "cases", "covers_safety", "case_link",
+                  "in_person_topic", "video_seconds"]
 
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,6 +188,9 @@ class SessionUpdateForm(forms.ModelForm):
         self.fields["mentor"].queryset = User.objects.filter(pk__in=faculty)
         self.fields["co_mentors"].queryset = User.objects.filter(pk__in=faculty)
         self.fields["co_mentors"].required = False
+        self.fields["cases"].queryset = published_cases()
+        self.fields["cases"].label_from_instance = case_label
+        self.fields["cases"].required = False
 
 
 class VerificationForm(forms.Form):

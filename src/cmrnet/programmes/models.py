@@ -3,7 +3,7 @@
 A **programme** is hosted by a centre, led by a lead (Level 3 or equivalent expert) and run by a director;
 it has modules, sessions, enrolments (by application or invitation, with a waiting list at capacity) and
 the evidence for SCMR's stipulations (seed 001). Live sessions are `live.LiveSession`s (rooms, presence,
-.ics); teaching cases are referenced only by an optional link (the case library is its own app).
+.ics); interpretation sessions read a set of case-library cases in the interpretation app (mentor feedback).
 """
 
 from __future__ import annotations
@@ -186,10 +186,12 @@ class ProgrammeSession(models.Model):
     video = models.FileField(upload_to="programmes/lectures/%Y/", blank=True)
     video_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Length of the recording.")
     materials = models.FileField(upload_to="programmes/materials/%Y/", blank=True)
-    categories = models.JSONField(default=list, blank=True, help_text="Disease categories the cases cover.")
-    mentor_feedback = models.BooleanField("mentor reviews and gives feedback", default=False)
-    case_link = models.CharField("teaching case (link)", max_length=300, blank=True,
-                                 help_text="Optional link to the study in the case library or a registry.")
+    cases = models.ManyToManyField(
+        "library.Case", blank=True, related_name="programme_sessions", verbose_name="reading set",
+        help_text="Interpretation sessions: published case-library cases the trainees read (blinded) in the "
+                  "interpretation app; the session's mentors review them.")
+    case_link = models.CharField("further reading (link)", max_length=300, blank=True,
+                                 help_text="Optional link to material outside the case library.")
     covers_safety = models.BooleanField(default=False)
     in_person_topic = models.CharField(
         "stress testing or implanted-device scanning", max_length=8, choices=InPersonTopic.choices, blank=True, default="",
@@ -206,12 +208,6 @@ class ProgrammeSession(models.Model):
     @property
     def is_small_group(self) -> bool:
         return self.kind in SMALL_GROUP_KINDS
-
-    @property
-    def category_labels(self) -> list[str]:
-        from cmrnet.logbook.models import CATEGORY_LABELS
-
-        return [CATEGORY_LABELS.get(c, c) for c in self.categories]
 
     @property
     def effective_cap(self) -> int | None:

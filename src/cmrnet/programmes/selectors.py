@@ -123,10 +123,12 @@ def programme_facts(programme: Programme) -> cl.ProgrammeFacts:
     from cmrnet.logbook.models import TrainingMode, TrainingPeriod
 
     modules = list(programme.modules.all())
-    sessions = [cl.SessionFact(kind=s.kind, title=s.title, has_video=bool(s.video), categories=tuple(s.categories),
-                               mentor_feedback=s.mentor_feedback, covers_safety=s.covers_safety,
-                               cancelled=bool(s.live_session_id and s.live_session.cancelled))
-                for s in programme.sessions.select_related("live_session")]
+    sessions = []
+    for s in programme.sessions.select_related("live_session", "mentor").prefetch_related("cases", "co_mentors"):
+        reading = reading_set_facts(s) if s.kind == SessionKind.INTERPRETATION else {}
+        sessions.append(cl.SessionFact(kind=s.kind, title=s.title, has_video=bool(s.video), covers_safety=s.covers_safety,
+                                       cancelled=bool(s.live_session_id and s.live_session.cancelled),
+                                       has_mentor=bool(s.mentor_id), **reading))
     centre = programme.host_centre
     completed = set(Enrolment.objects.filter(programme__host_centre=centre, status=Enrolment.Status.COMPLETED,
                                              programme__delivery_mode="in_person").values_list("trainee_id", flat=True))
@@ -151,6 +153,36 @@ def programme_facts(programme: Programme) -> cl.ProgrammeFacts:
         scmr_feedback_arrangement=programme.scmr_feedback_arrangement,
         scmr_verified_on=verification.verified_on if verification else None,
         scmr_reference=verification.reference if verification else "")
+
+
+def reading_set_facts(session: ProgrammeSession) -> dict:
+    """What the interpretation app holds of a session's reading set: published cases, their categories, and
+    the readings of them by trainees holding a place that the session's mentors have reviewed."""
+    from cmrnet.interpretation.models import Interpretation, Status
+    from cmrnet.library.models import CaseStatus
+
+    cases = [c for c in session.cases.all() if c.status == CaseStatus.PUBLISHED]
+    reviewed = Interpretation.objects.filter(
+        case__in=[c.pk for c in cases], mentor__in=[m.pk for m in session.mentors], status=Status.REVIEWED,
+        trainee__in=session.seats.values("trainee_id")).count() if cases else 0
+    return {"reading_set": len(cases), "case_categories": tuple(sorted({c.category for c in cases})), "reviewed": reviewed}
+
+
+def reading_set_for_user(user: User, session: ProgrammeSession) -> list[tuple]:
+    """The reading set as the session page shows it: (case, the user's own reading or None, readings, reviewed)
+    for faculty (counts over the trainees holding a place), (case, own reading, None, None) for a trainee."""
+    from cmrnet.interpretation.models import Interpretation, Status
+
+    cases = list(session.cases.order_by("category", "pseudonym"))
+    own = {r.case_id: r for r in Interpretation.objects.filter(trainee=user, case__in=cases)}
+    if not can_teach(user, session.programme):
+        return [(c, own.get(c.pk), None, None) for c in cases]
+    readings = Interpretation.objects.filter(case__in=cases, trainee__in=session.seats.values("trainee_id"))
+    counts = {c.pk: [0, 0] for c in cases}
+    for case_id, status in readings.values_list("case_id", "status"):
+        counts[case_id][0] += 1
+        counts[case_id][1] += status == Status.REVIEWED
+    return [(c, own.get(c.pk), *counts[c.pk]) for c in cases]
 
 
 def checklist(programme: Programme, *, today: dt.date) -> cl.Checklist:

@@ -25,8 +25,8 @@ PROGRAMME_FIELDS = [
     "privacy_statement", "scmr_feedback_arrangement",
 ]
 MODULE_FIELDS = ["order", "title", "objectives", "session_kinds", "covers_safety"]
-SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "categories",
-                  "mentor_feedback", "case_link", "covers_safety", "in_person_topic"]
+SESSION_FIELDS = ["kind", "title", "module", "mentor", "cap", "video", "video_seconds", "materials", "case_link",
+                  "covers_safety", "in_person_topic"]
 Status = Enrolment.Status
 
 
@@ -296,8 +296,7 @@ def set_competence_level(*, by: User, enrolment: Enrolment, level: int) -> Enrol
 @atomic_with_files
 def add_session(*, by: User, programme: Programme, kind: str, title: str, module: Module | None = None,
                 mentor: User | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
-                time_zone: str = "", cap: int | None = None, categories=(), mentor_feedback: bool = False,
-                case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
+                time_zone: str = "", cap: int | None = None, cases=(), case_link: str = "", covers_safety: bool = False, description: str = "", video=None,
                 video_seconds: int | None = None, materials=None, scanner=None, in_person_topic: str = "",
                 co_mentors=()) -> ProgrammeSession:
     """Add a session. Live kinds are scheduled as live sessions (room, .ics, presence) at the host centre
@@ -314,17 +313,13 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
         raise ValidationError({"mentor": f"{mentor} is not on the programme's faculty."})
     co_mentors = list(co_mentors)
     _check_co_mentors(programme, kind, mentor, co_mentors)
-    from cmrnet.logbook.models import CATEGORY_LABELS
-
-    unknown = [c for c in categories if c not in CATEGORY_LABELS]
-    if unknown:
-        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown)}"})
+    cases = list(cases)
+    _check_cases(kind, cases)
     if in_person_topic and kind not in LIVE_KINDS:
         raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
                                                   "not recorded lectures."})
     session = ProgrammeSession(programme=programme, module=module, kind=kind, title=title, description=description,
-                               mentor=mentor, cap=cap, categories=list(categories), mentor_feedback=mentor_feedback,
-                               case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
+                               mentor=mentor, cap=cap, case_link=case_link.strip(), covers_safety=covers_safety, video_seconds=video_seconds,
                                in_person_topic=in_person_topic or "")
     if kind == SessionKind.RECORDED_LECTURE:
         if not video:
@@ -347,10 +342,39 @@ def add_session(*, by: User, programme: Programme, kind: str, title: str, module
     session.full_clean()
     session.save()
     session.co_mentors.set(co_mentors)
+    session.cases.set(cases)
     record(actor=by, action="programme.session_added", obj=programme, changes=diff({}, snapshot(session, SESSION_FIELDS)),
            data={"session_id": session.pk, "live_session_id": session.live_session_id,
-                 "co_mentors": [m.pk for m in co_mentors]})
+                 "co_mentors": [m.pk for m in co_mentors], "cases": [c.pseudonym for c in cases]})
     return session
+
+
+def _check_cases(kind: str, cases: list) -> None:
+    """A reading set: interpretation sessions only, published case-library cases only."""
+    from cmrnet.library.models import CaseStatus
+
+    if not cases:
+        return
+    if kind != SessionKind.INTERPRETATION:
+        raise ValidationError({"cases": "A reading set is for interpretation sessions."})
+    unpublished = [c.pseudonym for c in cases if c.status != CaseStatus.PUBLISHED]
+    if unpublished:
+        raise ValidationError({"cases": f"Not published in the case library: {', '.join(unpublished)}."})
+
+
+def _assign_readings(session: ProgrammeSession, trainee: User, *, by: User) -> int:
+    """The session's reading set, for a trainee holding a place: each case an assignment in the interpretation
+    app, reviewed by one of the session's mentors (places spread over the mentors in the order taken)."""
+    from cmrnet.interpretation.services import assign_session_reading
+
+    mentors = session.mentors
+    if not mentors or session.kind != SessionKind.INTERPRETATION:
+        return 0
+    order = list(session.seats.order_by("created_at", "pk").values_list("trainee_id", flat=True))
+    mentor = mentors[order.index(trainee.pk) % len(mentors)] if trainee.pk in order else mentors[0]
+    note = f"{session.programme.title}: {session.title}"
+    return sum(1 for case in session.cases.filter(status="published")
+               if assign_session_reading(by=by, mentor=mentor, trainee=trainee, case=case, note=note))
 
 
 def _check_co_mentors(programme: Programme, kind: str, mentor: User | None, co_mentors: list) -> None:
@@ -367,18 +391,16 @@ def _check_co_mentors(programme: Programme, kind: str, mentor: User | None, co_m
         raise ValidationError({"co_mentors": f"Not on the programme's faculty: {', '.join(outside)}."})
 
 
-SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "categories", "mentor_feedback", "covers_safety",
-                     "case_link", "in_person_topic", "video_seconds")
+SESSION_UPDATABLE = ("title", "description", "module", "mentor", "cap", "covers_safety", "case_link", "in_person_topic",
+                     "video_seconds")
 
 
 @transaction.atomic
-def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **values) -> ProgrammeSession:
+def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, cases=None, **values) -> ProgrammeSession:
     """Change what a session is about (not its kind or times: those stay with the live session). A new mentor
     is invited to the live room; the same checks as when adding apply. Audited with the changes."""
     from cmrnet.live import services as live
     from cmrnet.live.models import ParticipantRole
-    from cmrnet.logbook.models import CATEGORY_LABELS
-
     programme = session.programme
     _require(selectors.can_manage(by, programme), "Only the programme's director changes its sessions.")
     session = ProgrammeSession.objects.select_for_update(of=("self",)).select_related("live_session").get(pk=session.pk)
@@ -395,9 +417,9 @@ def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **va
     if co_mentors is not None:
         co_mentors = list(co_mentors)
         _check_co_mentors(programme, session.kind, mentor if "mentor" in values else session.mentor, co_mentors)
-    unknown_categories = [c for c in values.get("categories", ()) if c not in CATEGORY_LABELS]
-    if unknown_categories:
-        raise ValidationError({"categories": f"Unknown categories: {', '.join(unknown_categories)}"})
+    if cases is not None:
+        cases = list(cases)
+        _check_cases(session.kind, cases)
     if values.get("in_person_topic") and session.kind not in LIVE_KINDS:
         raise ValidationError({"in_person_topic": "Stress testing and implanted-device scanning are live sessions, "
                                                   "not recorded lectures."})
@@ -407,8 +429,6 @@ def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **va
     for name, value in values.items():
         if name in ("case_link", "description", "in_person_topic"):
             value = (value or "").strip()
-        elif name == "categories":
-            value = list(value)
         setattr(session, name, value)
     session.full_clean()
     session.save()
@@ -421,6 +441,13 @@ def update_session(*, by: User, session: ProgrammeSession, co_mentors=None, **va
     if session.live_session_id:
         for person in ([mentor] if mentor is not None else []) + (co_mentors or []):
             live.invite(by=None, room=session.live_session.room, person=person, role=ParticipantRole.MENTOR)
+    if cases is not None:
+        old = sorted(session.cases.values_list("pseudonym", flat=True))
+        session.cases.set(cases)
+        if old != sorted(c.pseudonym for c in cases):
+            changes["cases"] = [old, sorted(c.pseudonym for c in cases)]
+            for seat in session.seats.select_related("trainee"):   # trainees already holding a place get the new cases
+                _assign_readings(session, seat.trainee, by=by)
     if changes:
         record(actor=by, action="programme.session_updated", obj=programme, changes=changes, data={"session_id": session.pk})
     return session
@@ -456,6 +483,7 @@ def take_seat(*, by: User, session: ProgrammeSession, now: dt.datetime) -> Seat:
         if refusal is None:
             seat = Seat.objects.create(session=session, trainee=by, created_at=now)
             _invite_to_room(session, by)
+            _assign_readings(session, by, by=by)
             record(actor=by, action="programme.seat_taken", obj=session.programme, data={"session_id": session.pk}, at=now)
             return seat
     with transaction.atomic():

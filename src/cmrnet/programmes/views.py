@@ -235,6 +235,7 @@ def session_detail(request, pk: int):
                "in_person_topics": selectors.in_person_topics(programme)}
     enrolment = selectors.enrolment_of(user, programme)
     context["virtual_refusal"] = selectors.virtual_refusal(enrolment, session) if enrolment else None
+    context["reading_set"] = selectors.reading_set_for_user(user, session) if session.kind == SessionKind.INTERPRETATION else []
     if session.kind == SessionKind.RECORDED_LECTURE:
         progress_row = session.watch_progress.filter(trainee=user).first()
         context["watched"] = progress_row.seconds_watched if progress_row else 0

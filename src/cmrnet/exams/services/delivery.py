@@ -107,53 +107,6 @@ def submit_attempt(*, attempt: Attempt, by, now: dt.datetime) -> Attempt:
     return locked
 
 
-def _letters(value: str) -> str:
-    value = (value or "").upper()
-    if any(c not in OPTION_LETTERS for c in value):
-        raise ValidationError("Options are A-E.")
-    return "".join(c for c in OPTION_LETTERS if c in value)
-
-
-@transaction.atomic
-def _save_answer(*, attempt: Attempt, form_item_id: int, now: dt.datetime, choice: str | None = None,
-                flagged: bool | None = None, struck: str | None = None, defect_flag: bool | None = None,
-                defect_comment: str | None = None, position: int | None = None) -> Answer:
-    """Save one change to the candidate's answer sheet; refused at or after the deadline.
-
-    `choice` is the canonical option letter ('' clears the answer); `struck` the struck canonical letters.
-    """
-    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    if not locked.is_open:
-        raise AttemptClosed(locked)
-    if timing.is_past(now, locked.deadline):
-        raise AttemptClosed(locked)
-    if str(form_item_id) not in locked.option_orders:
-        raise ValidationError("This item is not part of your exam.")
-    answer, _ = Answer.objects.get_or_create(attempt=locked, form_item_id=form_item_id, defaults={"updated_at": now})
-    if choice is not None:
-        choice = _letters(choice)
-        if len(choice) > 1:
-            raise ValidationError("Choose one option.")
-        answer.choice = choice
-    if flagged is not None:
-        answer.flagged = flagged
-    if struck is not None:
-        answer.struck = _letters(struck)
-    if defect_flag is not None:
-        comment = (defect_comment or "").strip() if defect_flag else ""
-        if len(comment) > DEFECT_COMMENT_MAX_LENGTH:
-            raise ValidationError(f"The defect report is {len(comment)} characters long; at most "
-                                  f"{DEFECT_COMMENT_MAX_LENGTH} are kept. Please shorten it.")
-        answer.defect_flag = defect_flag
-        answer.defect_comment = comment
-    answer.saves += 1
-    answer.updated_at = now
-    answer.save()
-    if position is not None and position != locked.position:
-        Attempt.objects.filter(pk=locked.pk).update(position=position)
-    return answer
-
-
 class NoSuchAttempt(Exception):
     """No attempt with this id belongs to this candidate."""
 
@@ -239,6 +192,34 @@ def _upsert(*, attempt_id: int, form_item_id: int, values: dict, now: dt.datetim
                   updated_at=now)
 
 
+LOCKED_FIELDS = ("id", "registration_id", "started_at", "deadline", "submitted_at", "submit_reason", "position",
+                 "seed", "item_order")
+
+
+def _locked_attempt(attempt_id: int, candidate) -> Attempt | None:
+    """The attempt, locked for the rest of the transaction (its own row only: FOR UPDATE OF on PostgreSQL, so
+    candidates of one sitting never wait for each other; SQLite's BEGIN IMMEDIATE already holds the database's
+    write lock), and only when it is the candidate's (None otherwise). Written as SQL: the ORM spent more
+    CPU compiling this one statement than the rest of the save (docs/performance.md). option_orders, the
+    largest column, is not read (deferred: loaded only if something asks for it)."""
+    q = connection.ops.quote_name
+    attempt, registration = q(Attempt._meta.db_table), q(Registration._meta.db_table)
+    sql = f"SELECT {', '.join(f'{attempt}.{q(f)}' for f in LOCKED_FIELDS)} FROM {attempt}"
+    params = []
+    if candidate is not None:
+        sql += f" INNER JOIN {registration} ON {registration}.{q('id')} = {attempt}.{q('registration_id')}"
+    sql += f" WHERE {attempt}.{q('id')} = %s"
+    params.append(attempt_id)
+    if candidate is not None:
+        sql += f" AND {registration}.{q('candidate_id')} = %s"
+        params.append(candidate.pk)
+    if connection.features.has_select_for_update_of:
+        sql += f" FOR UPDATE OF {attempt}"
+    elif connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return next(iter(Attempt.objects.raw(sql, params)), None)
+
+
 @transaction.atomic
 def _save_answer(*, attempt_id: int, form_item_id: int, now: dt.datetime, candidate=None, choice: str | None = None,
                  flagged: bool | None = None, struck: str | None = None, defect_flag: bool | None = None,
@@ -250,10 +231,7 @@ def _save_answer(*, attempt_id: int, form_item_id: int, now: dt.datetime, candid
     and the answered count the page shows. Nothing runs after the commit.
     `choice` is the canonical option letter ('' clears the answer); `struck` the struck canonical letters.
     """
-    qs = Attempt.objects.select_for_update(of=("self",)).select_related("registration__sitting")
-    if candidate is not None:
-        qs = qs.filter(registration__candidate=candidate)
-    locked = qs.filter(pk=attempt_id).first()
+    locked = _locked_attempt(attempt_id, candidate)
     if locked is None:
         raise NoSuchAttempt(attempt_id)
     if not locked.is_open or timing.is_past(now, locked.deadline):
@@ -263,8 +241,13 @@ def _save_answer(*, attempt_id: int, form_item_id: int, now: dt.datetime, candid
     values = _changes(choice=choice, flagged=flagged, struck=struck, defect_flag=defect_flag,
                       defect_comment=defect_comment)
     answer = _upsert(attempt_id=locked.pk, form_item_id=form_item_id, values=values, now=now)
-    if position is not None and position != locked.position:
-        Attempt.objects.filter(pk=locked.pk).update(position=position)
-        locked.position = position
-    answered = Answer.objects.filter(attempt_id=locked.pk).exclude(choice="").count()
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if position is not None and position != locked.position:
+            cursor.execute(f"UPDATE {q(Attempt._meta.db_table)} SET {q('position')} = %s WHERE {q('id')} = %s",
+                           [position, locked.pk])
+            locked.position = position
+        cursor.execute(f"SELECT COUNT(*) FROM {q(Answer._meta.db_table)} "
+                       f"WHERE {q('attempt_id')} = %s AND {q('choice')} <> ''", [locked.pk])
+        answered = cursor.fetchone()[0]
     return Saved(answer, locked, answered)

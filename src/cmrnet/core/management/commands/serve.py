@@ -3,6 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
+APPS = {"wsgi": "cmrnet.config.asgi:application", "asgi": "cmrnet.config.asgi:asgi_http_application"}
+
+
 class Command(BaseCommand):
     help = "Serve cmrnet with uvicorn (ASGI); static files are served by the app (whitenoise)."
 
@@ -13,11 +16,14 @@ class Command(BaseCommand):
                             help="server processes sharing the port (live rooms then need CMRNET_REDIS_URL)")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+        parser.add_argument("--http-handler", default="wsgi", choices=sorted(APPS),
+                            help="HTTP through Django's WSGI handler in a thread pool (default), or its ASGI handler "
+                                 "(for comparison: docs/decisions.md); WebSockets are ASGI either way")
         # "auto": httptools and uvloop when installed (faster parsing and event loop), else h11 and asyncio
         parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
         parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"])
 
-    def handle(self, *args, host, port, workers, no_collectstatic, http, loop, **options):
+    def handle(self, *args, host, port, workers, no_collectstatic, http_handler, http, loop, **options):
         import uvicorn
 
         if workers < 1:
@@ -29,5 +35,5 @@ class Command(BaseCommand):
                               "reach the same process; set CMRNET_REDIS_URL to share rooms between workers")
         self.stdout.write(f"cmrnet serving on http://{host}:{port}/ with {workers} worker(s) (DEBUG={settings.DEBUG})")
         # One process serves HTTP and WebSockets (live rooms); websockets' sans-I/O protocol implementation.
-        uvicorn.run("cmrnet.config.asgi:application", host=host, port=port, workers=workers, log_level=options["log_level"],
+        uvicorn.run(APPS[http_handler], host=host, port=port, workers=workers, log_level=options["log_level"],
                     proxy_headers=settings.HTTPS, ws="websockets-sansio", http=http, loop=loop)
