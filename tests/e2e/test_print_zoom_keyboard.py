@@ -208,6 +208,11 @@ def test_progress_results_and_application_pages_print_cleanly(page, login, train
     _printed(page, "/exams/mine/", "my-exams")
 
 
+def test_the_boards_results_page_prints_cleanly(page, login, board_member, started):
+    login(board_member)
+    _printed(page, f"/exams/sittings/{started.registration.sitting_id}/results/", "results-board")
+
+
 @pytest.fixture
 def application(trainee, mentor, board_member):
     from cmrnet.certification import services as certification
