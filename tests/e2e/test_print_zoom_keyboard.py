@@ -17,6 +17,7 @@ from cmrnet.exams import services
 from cmrnet.exams.models import Attempt
 from cmrnet.people.roles import Role
 from tests.e2e.axe import describe, violations
+from tests.e2e.shots import shoot
 from tests.exams import factories
 from tests.logbook.factories import generated_cases, supervise
 
@@ -170,6 +171,7 @@ def test_the_progress_summary_and_the_case_list_fit_a_phone(page, login, with_ca
     expect(page.locator("#progress-summary td[data-label=Status]").first).to_be_visible()
     assert fits(page) == {"scroll": 0, "found": []}, fits(page)        # the case list is stacked too
     expect(page.locator("#case-rows td[data-label=Category]").first).to_be_visible()
+    shoot(page, "logbook-with-cases")
 
 
 PRINT_WIDTH = 680   # A4 portrait less the 1.5 cm margins, in CSS pixels
@@ -206,6 +208,11 @@ def test_progress_results_and_application_pages_print_cleanly(page, login, train
     _printed(page, "/exams/mine/", "my-exams")
 
 
+def test_the_boards_results_page_prints_cleanly(page, login, board_member, started):
+    login(board_member)
+    _printed(page, f"/exams/sittings/{started.registration.sitting_id}/results/", "results-board")
+
+
 @pytest.fixture
 def application(trainee, mentor, board_member):
     from cmrnet.certification import services as certification
@@ -225,3 +232,25 @@ def application(trainee, mentor, board_member):
 def test_the_application_page_prints_cleanly(page, login, trainee, application):
     login(trainee)
     _printed(page, f"/certification/applications/{application.pk}/", "application")
+
+
+def test_sitting_times_on_the_board_home_page_and_the_dashboard_panel(page, login, board_member, trainee, make_person):
+    """Issue 8's follow-up, as people see it: a New York sitting on its own clock (EST), not the site's."""
+    from cmrnet.exams.services.forms import ensure_topics
+
+    ensure_topics()
+    board2 = make_person("bob@example.org", Role.EXAM_BOARD, full_name="Bob Board")
+    form, _ = factories.locked_form(board_member, board2)
+    opens = dt.datetime(2030, 1, 15, 14, 0, tzinfo=dt.timezone.utc)
+    sitting = factories.sitting_for(board_member, form, opens=opens, hours=2, time_zone="America/New_York")
+    services.register_candidate(by=board_member, sitting=sitting, candidate=trainee)
+    login(board_member)
+    page.goto("/exams/board/")
+    expect(page.get_by_role("cell", name="2030-01-15 09:00–11:00 EST")).to_be_visible()
+    shoot(page, "exam-board-home")
+    page.goto(f"/exams/sittings/{sitting.pk}/manage/")
+    expect(page.get_by_label("Start time (America/New_York, EST)")).to_have_value("2030-01-15T09:00")
+    shoot(page, "sitting-manage")
+    login(trainee)
+    expect(page.get_by_text("starts 2030-01-15 09:00 EST")).to_be_visible()
+    shoot(page, "dashboard-exam-panel")
