@@ -43,7 +43,8 @@ def test_a_cme_certificate_upload(trainee, client_for, unwritable_media):
 
 def test_peer_recognition_evidence(trainee, client_for, unwritable_media):
     response = client_for(trainee).post("/logbook/peer-recognition/", {
-        "kind": "publication", "title": "CMR paper", "date": "2025-03-01", "reference": "doi:10/x",
+        "kind": "publication", "title": "CMR paper", "event": "JCMR", "scope": "international", "date": "2025-03-01",
+        "reference": "doi:10/x",
         "evidence": SimpleUploadedFile("paper.pdf", PDF)})
     _assert_clear_503(response, "paper.pdf")
     assert not PeerRecognition.objects.exists()

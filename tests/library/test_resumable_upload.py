@@ -246,3 +246,29 @@ def test_partial_files_are_private_and_hold_no_file_name(client_for, mentor, mak
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         if path.suffix == ".json":
             assert b"Smith" not in path.read_bytes() and b"4711" not in path.read_bytes()
+
+
+def test_the_api_speaks_the_same_protocol_with_a_token(mentor, trainee, make_case, study_zip):
+    """/api/v1/library/cases/<id>/uploads/ and /api/v1/library/uploads/<token>: the same service, for a
+    script holding an API token (no session, no CSRF)."""
+    from django.test import Client
+
+    from cmrnet.people.services import issue_api_token
+
+    _, secret = issue_api_token(by=mentor, person=mentor, name="uploader")
+    api = Client(HTTP_AUTHORIZATION=f"Token {secret}")
+    case = make_case()
+    assert Client().post(f"/api/v1/library/cases/{case.pk}/uploads/", HTTP_UPLOAD_LENGTH="10").status_code == 401
+    created = api.post(f"/api/v1/library/cases/{case.pk}/uploads/", HTTP_UPLOAD_LENGTH=str(len(study_zip)),
+                       HTTP_UPLOAD_METADATA=_meta("s.zip", hashlib.sha256(study_zip).hexdigest()))
+    assert created.status_code == 201 and created["Location"].startswith("/api/v1/library/uploads/")
+    url = created["Location"]
+    half = len(study_zip) // 2
+    assert _patch(api, url, study_zip[:half], 0)["Upload-Offset"] == str(half)
+    assert api.head(url)["Upload-Offset"] == str(half)
+    done = _patch(api, url, study_zip[half:], half)
+    assert done.status_code == 200 and done.json()["sha256"] == hashlib.sha256(study_zip).hexdigest()
+    assert Instance.objects.filter(series__study__case=case).count() == done.json()["counts"]["deidentified"] > 0
+    _, other = issue_api_token(by=trainee, person=trainee, name="x")
+    assert Client(HTTP_AUTHORIZATION=f"Token {other}").post(
+        f"/api/v1/library/cases/{case.pk}/uploads/", HTTP_UPLOAD_LENGTH="10").status_code == 403

@@ -127,7 +127,7 @@ def test_filters_narrow_the_case_table(supervised, mentor, day, client):
     def shown(query):
         html = client.get(f"/logbook/?{query}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-table").content.decode()
         assert html.startswith('<div id="case-table">')               # only the table is re-rendered
-        return sorted(set(re.findall(r"<td>(C\d{4})</td>", html)))
+        return sorted(set(re.findall(r"<td data-label=\"Case\">(C\d{4})</td>", html)))
 
     assert shown("") == ["C0001", "C0002"]
     assert shown("category=valvular") == ["C0002"]

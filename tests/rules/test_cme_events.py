@@ -227,3 +227,23 @@ def test_an_edition_of_a_series_entry_has_no_note():
     from cmrnet.rules.cme import catalogue_entry
     entry, note = catalogue_entry(act("s", "scmr-annual-2025", date(2025, 1, 29)), SETTINGS)
     assert (entry.id, note) == ("scmr-annual", "")
+
+
+def test_a_refused_second_claim_of_a_claimed_event_says_it_is_the_same_event():
+    """The refused claim keeps its event (source key), so it is named as the second claim of the event
+    (mutation survivor, issue 9)."""
+    first = act("a", "scmr-annual", date(2025, 1, 29), date(2025, 2, 1), 10)
+    refused = act("b", "scmr-annual", date(2025, 1, 30), date(2025, 1, 30), 4, certificate="")
+    assert one(refused).source_key == "scmr-annual-2025"
+    credits = assess_claims([first, refused], SETTINGS, EXAM)
+    assert [c.accepted for c in credits] == [10, 0]
+    assert credits[1].reasons == ("the same event is already claimed as a",)
+
+
+@pytest.mark.parametrize("credits", [1.0, 0.5])
+def test_a_first_claim_of_one_credit_or_less_still_claims_its_event(credits):
+    first = act("a", "scmr-annual", date(2025, 1, 29), date(2025, 1, 29), credits)
+    again = act("b", "scmr-annual", date(2025, 1, 30), date(2025, 1, 30), 6)
+    result = assess_claims([first, again], SETTINGS, EXAM)
+    assert [(c.activity_id, c.accepted) for c in result] == [("a", Fraction(str(credits))), ("b", 0)]
+    assert result[1].reasons == ("the same event is already claimed as a",)

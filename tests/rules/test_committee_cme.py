@@ -46,3 +46,18 @@ def test_the_columns_round_trip_and_are_only_written_when_used(tmp_path):
     assert [(a.accepted_hours, a.accepted_reason) for a in back] == [(0.0, "x, y"), (None, "")]
     rules.write_package(tmp_path / "without", rules.ApplicationData(candidate=rules.Candidate(), cme=(claim(),)))
     assert "accepted_hours" not in (tmp_path / "without" / "cme.csv").read_text()
+
+
+def test_a_figure_without_a_reason_says_only_the_figure_and_keeps_the_claims_id_and_event():
+    """Mutation survivors (issue 9): the reason's empty case, the credit's id and event key."""
+    credit = rules.accepted_credits(claim(accepted_hours=4.5, accepted_reason="  "), SETTINGS, None)
+    assert credit.reasons == ("certification committee accepted 4.5 h (claimed 5)",)
+    assert (credit.activity_id, credit.source_key) == ("A1", "eurocmr-2021")
+
+
+def test_a_second_claim_of_an_event_with_a_committee_figure_is_still_the_same_event():
+    first = claim(activity_id="A1", accepted_hours=3)
+    again = claim(activity_id="A2", start_date=date(2021, 5, 7), accepted_hours=2)
+    credits = rules.assess_claims([first, again], SETTINGS, None)
+    assert [(c.activity_id, c.accepted) for c in credits] == [("A1", 3), ("A2", 0)]
+    assert credits[1].reasons == ("the same event is already claimed as A1",)

@@ -6,24 +6,20 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cmrnet.core.actions import attempt
 from cmrnet.interpretation import charts, forms, manifest as manifests, selectors, services
 from cmrnet.interpretation.comparison import DEFAULT_TOLERANCES
 from cmrnet.interpretation.models import TOLERANCE_PARAMETERS, Status, ToleranceSetting
 from cmrnet.library import selectors as library
 from cmrnet.logbook import selectors as logbook
 from cmrnet.people.roles import Role
-
-
-def _errors(request, error: ValidationError) -> None:
-    for field, problems in getattr(error, "message_dict", {"": error.messages}).items():
-        messages.error(request, f"{field.replace('_', ' ') + ': ' if field and field != '__all__' else ''}{' '.join(problems)}")
 
 
 @login_required
@@ -52,12 +48,10 @@ def start(request, case_pk: int):
     if not form.is_valid():
         messages.error(request, "Choose one of your supervisors.")
         return redirect("interpretation-home")
-    try:
-        reading = services.start_reading(by=request.user, case=case, mentor=form.cleaned_data["mentor"])
-    except ValidationError as error:
-        _errors(request, error)
+    started = attempt(request, lambda: services.start_reading(by=request.user, case=case, mentor=form.cleaned_data["mentor"]))
+    if not started.ok:
         return redirect("interpretation-home")
-    return redirect("interpretation-detail", reading.pk)
+    return redirect("interpretation-detail", started.value.pk)
 
 
 @login_required
@@ -66,11 +60,8 @@ def assign(request):
     form = forms.AssignForm(request.POST, trainees=selectors.trainees_to_assign(request.user),
                             cases=library.library_cases(request.user).filter(status="published"))
     if form.is_valid():
-        try:
-            services.assign_case(by=request.user, **form.cleaned_data)
-            messages.success(request, f"{form.cleaned_data['case'].pseudonym} assigned to {form.cleaned_data['trainee']}.")
-        except ValidationError as error:
-            _errors(request, error)
+        attempt(request, lambda: services.assign_case(by=request.user, **form.cleaned_data),
+                success=f"{form.cleaned_data['case'].pseudonym} assigned to {form.cleaned_data['trainee']}.")
     else:
         for field, problems in form.errors.items():
             messages.error(request, f"{field}: {' '.join(problems)}")
@@ -137,17 +128,13 @@ def save(request, pk: int):
         measurements = None
     if measurements is not None and not isinstance(measurements, list):
         measurements = None
+    service, done = ((services.submit, "Report submitted: the differences from the reference are below.")
+                     if "submit" in request.POST else (services.save_draft, "Draft saved."))
     try:
-        if "submit" in request.POST:
-            services.submit(by=request.user, interpretation=reading, report=form.report(), measurements=measurements)
-            messages.success(request, "Report submitted: the differences from the reference are below.")
-        else:
-            services.save_draft(by=request.user, interpretation=reading, report=form.report(), measurements=measurements)
-            messages.success(request, "Draft saved.")
+        attempt(request, lambda: service(by=request.user, interpretation=reading, report=form.report(),
+                                         measurements=measurements), success=done)
     except PermissionDenied:
         raise Http404("No such reading.") from None
-    except ValidationError as error:
-        _errors(request, error)
     return redirect("interpretation-detail", reading.pk)
 
 
@@ -167,15 +154,12 @@ def comment(request, pk: int):
             messages.error(request, "That series is not part of this case.")
             return redirect("interpretation-detail", reading.pk)
     try:
-        services.add_comment(by=request.user, interpretation=reading, text=d["text"], series=series,
-                             slice_index=d["anchor_slice"] if series else None,
-                             phase_index=d["anchor_phase"] if series else None,
-                             x=d["anchor_x"] if series else None, y=d["anchor_y"] if series else None)
-        messages.success(request, "Comment added.")
+        attempt(request, lambda: services.add_comment(
+            by=request.user, interpretation=reading, text=d["text"], series=series,
+            slice_index=d["anchor_slice"] if series else None, phase_index=d["anchor_phase"] if series else None,
+            x=d["anchor_x"] if series else None, y=d["anchor_y"] if series else None), success="Comment added.")
     except PermissionDenied:
         raise Http404("No such reading.") from None
-    except ValidationError as error:
-        _errors(request, error)
     return redirect(reverse("interpretation-detail", args=[reading.pk]) + "#comments")
 
 
@@ -188,12 +172,10 @@ def review(request, pk: int):
         messages.error(request, "Choose a grade.")
         return redirect("interpretation-detail", reading.pk)
     try:
-        services.complete_review(by=request.user, interpretation=reading, **form.cleaned_data)
-        messages.success(request, "Review recorded.")
+        attempt(request, lambda: services.complete_review(by=request.user, interpretation=reading, **form.cleaned_data),
+                success="Review recorded.")
     except PermissionDenied:
         raise Http404("No such reading.") from None
-    except ValidationError as error:
-        _errors(request, error)
     return redirect("interpretation-detail", reading.pk)
 
 
@@ -202,12 +184,10 @@ def review(request, pk: int):
 def to_logbook(request, pk: int):
     reading = selectors.get_interpretation_for_user(request.user, pk)
     try:
-        case = services.add_to_logbook(by=request.user, interpretation=reading, today=timezone.localdate())
-        messages.success(request, f"Added to your logbook as course case {case.case_id} (course {case.course_id}).")
+        attempt(request, lambda: services.add_to_logbook(by=request.user, interpretation=reading, today=timezone.localdate()),
+                success=lambda case: f"Added to your logbook as course case {case.case_id} (course {case.course_id}).")
     except PermissionDenied:
         raise Http404("No such reading.") from None
-    except ValidationError as error:
-        _errors(request, error)
     return redirect("interpretation-detail", reading.pk)
 
 
@@ -245,13 +225,9 @@ def tolerances(request):
     if request.method == "POST":
         if not can_edit:
             raise Http404
-        if form.is_valid():
-            try:
-                services.set_tolerance(by=request.user, **form.cleaned_data)
-                messages.success(request, "Tolerance saved.")
-                return redirect("interpretation-tolerances")
-            except ValidationError as error:
-                _errors(request, error)
+        if form.is_valid() and attempt(request, lambda: services.set_tolerance(by=request.user, **form.cleaned_data),
+                                       success="Tolerance saved.").ok:
+            return redirect("interpretation-tolerances")
     current = selectors.tolerances()
     set_here = set(ToleranceSetting.objects.values_list("parameter", flat=True))
     rows = [{"parameter": p, "label": label, "tolerance": current[p], "default": DEFAULT_TOLERANCES[p],

@@ -4,6 +4,8 @@
                                             POST creates a draft case (mentors, directors, administrators)
   /api/v1/library/cases/<id>/               one case with its studies and series (PATCH: contributor, curators)
   /api/v1/library/cases/<id>/upload/        POST multipart "files" (DICOM files or zips): de-identified ingest
+  /api/v1/library/cases/<id>/uploads/       POST: a resumable upload of one large file; /api/v1/library/uploads/<token>
+                                            HEAD/PATCH/DELETE (tus-like, cmrnet.library.resumable)
   /api/v1/library/cases/<id>/publish/       POST
   /api/v1/library/cases/<id>/withdraw/      POST {reason}
   /api/v1/library/cases/<id>/reference/     GET/PUT the structured reference report (contributor, curators, mentors:
@@ -28,6 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cmrnet.core.routers import DefaultRouter
 from cmrnet.library import ingest as ingest_svc
@@ -383,6 +386,54 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._cases(request, services.remove_from_collection)
 
 
+class _RawView(APIView):
+    # The answer is written by cmrnet.library.views (tus headers, JSON), not by DRF's renderers.
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+class UploadStartView(_RawView):
+    """Resumable upload within a file (docs/case-library.md): POST with Upload-Length and Upload-Metadata
+    (filename, sha256, base64) -> 201 and the upload's Location. Contributor and curators of the case."""
+
+    @extend_schema(operation_id="library_upload_start", tags=["library"], request=None,
+                   parameters=[OpenApiParameter("Upload-Length", int, OpenApiParameter.HEADER, required=True),
+                               OpenApiParameter("Upload-Metadata", str, OpenApiParameter.HEADER)],
+                   responses={201: None, 400: None, 403: None, 413: None})
+    def post(self, request, pk: int):
+        from cmrnet.library.views import start_upload
+
+        return start_upload(request._request, request.user, pk)
+
+
+class UploadResourceView(_RawView):
+    """HEAD: the offset the server holds; PATCH (application/offset+octet-stream, Upload-Offset[, Upload-Checksum]):
+    one chunk, the last one ingests the file (200 with the result); DELETE: cancel. Only its starter."""
+
+    def _go(self, request, token):
+        from cmrnet.library.views import upload_request
+
+        return upload_request(request._request, request.user, token)
+
+    @extend_schema(operation_id="library_upload_offset", tags=["library"], responses={200: None, 404: None})
+    def get(self, request, token: str):
+        return self._go(request, token)
+
+    def head(self, request, token: str):
+        return self._go(request, token)
+
+    @extend_schema(operation_id="library_upload_chunk", tags=["library"], request={"application/offset+octet-stream": bytes},
+                   parameters=[OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
+                               OpenApiParameter("Upload-Checksum", str, OpenApiParameter.HEADER)],
+                   responses={200: IngestResultSerializer, 204: None, 409: None, 415: None, 460: None})
+    def patch(self, request, token: str):
+        return self._go(request, token)
+
+    @extend_schema(operation_id="library_upload_cancel", tags=["library"], responses={204: None})
+    def delete(self, request, token: str):
+        return self._go(request, token)
+
+
 router = DefaultRouter()
 router.register("library/cases", CaseViewSet, basename="api-library-case")
 router.register("library/studies", StudyViewSet, basename="api-library-study")
@@ -392,6 +443,9 @@ _UID = r"[0-9][0-9.]{0,63}"
 _DICOMWEB = r"^library/dicomweb/studies"
 urlpatterns = [
     path("", include(router.urls)),
+    path("library/cases/<int:pk>/uploads/", UploadStartView.as_view(), name="api-library-upload-start"),
+    re_path(r"^library/uploads/(?P<token>[A-Za-z0-9_-]{32,64})$", UploadResourceView.as_view(),
+            name="api-library-upload-resource"),
     # DICOMweb (PS3.18) by UID, behind the same selectors: cmrnet.library.wado, docs/case-library.md.
     re_path(rf"{_DICOMWEB}$", wado.StudySearch.as_view(), name="api-library-dicomweb-studies"),
     re_path(rf"{_DICOMWEB}/(?P<study>{_UID})/metadata$", wado.StudyMetadata.as_view(),

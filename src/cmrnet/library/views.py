@@ -258,47 +258,45 @@ def _header_int(request, name: str) -> int:
     return int(text)
 
 
-@login_required
-@require_POST
-def upload_start(request, pk: int):
-    """POST with Upload-Length (and Upload-Metadata: filename, sha256) -> 201, Location of the upload."""
-    case = selectors.get_case_for_user(request.user, pk)
-    if not selectors.can_edit_case(request.user, case):
+def start_upload(request, user, pk: int) -> HttpResponse:
+    """POST with Upload-Length (and Upload-Metadata: filename, sha256) -> 201, Location of the upload.
+    Shared by the page (session) and the API (token or session): `request` is Django's request."""
+    case = selectors.get_case_for_user(user, pk)
+    if not selectors.can_edit_case(user, case):
         raise PermissionDenied
     try:
         meta = resumable.parse_metadata(request.headers.get("Upload-Metadata", ""))
-        upload = resumable.start(by=request.user, case=case, length=_header_int(request, "Upload-Length"),
+        upload = resumable.start(by=user, case=case, length=_header_int(request, "Upload-Length"),
                                  is_zip=meta.get("filename", "").lower().endswith(".zip"), sha256=meta.get("sha256", ""))
     except resumable.UploadError as exc:
         return _tus_error(exc)
     response = _tus(HttpResponse(status=201), upload)
-    response["Location"] = reverse("library-upload-resource", args=[upload.token])
+    api = request.path.startswith("/api/")
+    response["Location"] = reverse("api-library-upload-resource" if api else "library-upload-resource", args=[upload.token])
     return response
 
 
-@login_required
-@require_http_methods(["HEAD", "GET", "PATCH", "DELETE"])
-def upload_resource(request, token: str):
+def upload_request(request, user, token: str) -> HttpResponse:
     """HEAD/GET: the offset held; PATCH (application/offset+octet-stream, Upload-Offset): one chunk, and on the
     last one the ingest (200 with its result; 204 before); DELETE: cancel and delete what was received."""
     try:
-        upload = resumable.get(token, by=request.user)
+        upload = resumable.get(token, by=user)
         if request.method in ("HEAD", "GET"):
             return _tus(HttpResponse(status=200 if request.method == "GET" else 204), upload)
         if request.method == "DELETE":
             resumable.discard(token)
             return _tus(HttpResponse(status=204))
-        case = selectors.get_case_for_user(request.user, upload.case_id)
-        if not selectors.can_edit_case(request.user, case):
+        case = selectors.get_case_for_user(user, upload.case_id)
+        if not selectors.can_edit_case(user, case):
             raise PermissionDenied
         if request.content_type != "application/offset+octet-stream":
             raise resumable.UploadError("Content-Type must be application/offset+octet-stream.", 415)
-        upload = resumable.append(token, by=request.user, offset=_header_int(request, "Upload-Offset"), stream=request,
+        upload = resumable.append(token, by=user, offset=_header_int(request, "Upload-Offset"), stream=request,
                                   content_length=_header_int(request, "Content-Length"),
                                   checksum=request.headers.get("Upload-Checksum", ""))
         if not upload.complete:
             return _tus(HttpResponse(status=204), upload)
-        result, sha256 = resumable.finish(token, by=request.user, case=case)
+        result, sha256 = resumable.finish(token, by=user, case=case)
     except resumable.UploadError as exc:
         return _tus_error(exc)
     except ingest_svc.IngestError as exc:
@@ -306,6 +304,18 @@ def upload_resource(request, token: str):
     body = {"counts": result.counts, "sha256": sha256, "size": upload.length,
             "files": [{"name": o.name, "status": o.status, "reason": o.reason} for o in result.outcomes]}
     return _tus(JsonResponse(body), upload)
+
+
+@login_required
+@require_POST
+def upload_start(request, pk: int):
+    return start_upload(request, request.user, pk)
+
+
+@login_required
+@require_http_methods(["HEAD", "GET", "PATCH", "DELETE"])
+def upload_resource(request, token: str):
+    return upload_request(request, request.user, token)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cmrnet.core.confirm import confirmation
+from cmrnet.core.actions import attempt, form_problems
 from cmrnet.core.links import absolute_reverse
 from cmrnet.programmes import pdf, selectors, services
 from cmrnet.programmes.forms import (ApplyForm, AssessmentForm, DeterminationForm, InviteForm, LevelForm, ModuleForm,
@@ -22,19 +23,10 @@ from cmrnet.programmes.models import CompletionCertificate, Enrolment, SessionKi
 from cmrnet.programmes.streaming import ranged_file_response
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 def _act(request, action, success: str):
-    """Run a service; its ValidationError becomes a message on the page."""
-    try:
-        result = action()
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return None
-    messages.success(request, success)
-    return result
+    """Run a service; its refusal becomes error messages naming the field (`core.actions.attempt`). The result,
+    or None when refused."""
+    return attempt(request, action, success=success).value
 
 
 @login_required
@@ -52,13 +44,11 @@ def programme_new(request):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None, request.FILES or None, initial={"director": request.user, "time_zone": request.user.zone.key})
     if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.create_programme(by=request.user, faculty=list(form.cleaned_data["faculty"]), **form.values())
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, "Programme created. Add its modules and sessions; the checklist shows what SCMR asks for.")
-            return redirect("programme-detail", pk=programme.pk)
+        done = attempt(request, lambda: services.create_programme(by=request.user, faculty=list(form.cleaned_data["faculty"]),
+                                                                  **form.values()), form=form,
+                       success="Programme created. Add its modules and sessions; the checklist shows what SCMR asks for.")
+        if done.ok:
+            return redirect("programme-detail", pk=done.value.pk)
     return render(request, "programmes/form.html", {"form": form, "title": "New training programme"})
 
 
@@ -70,13 +60,9 @@ def programme_edit(request, pk: int):
     form = ProgrammeForm(request.POST or None, request.FILES or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         programme.refresh_from_db()
-        try:
-            services.update_programme(by=request.user, programme=programme, faculty=list(form.cleaned_data["faculty"]),
-                                      **form.values())
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, "Programme saved.")
+        if attempt(request, lambda: services.update_programme(by=request.user, programme=programme,
+                                                              faculty=list(form.cleaned_data["faculty"]), **form.values()),
+                   form=form, success="Programme saved.").ok:
             return redirect("programme-detail", pk=programme.pk)
     return render(request, "programmes/form.html", {"form": form, "title": f"Change {programme}"})
 
@@ -114,14 +100,10 @@ def module_add(request, pk: int):
     programme = selectors.get_programme_for_user(request.user, pk)
     form = ModuleForm(request.POST)
     if form.is_valid():
-        try:
-            services.add_module(by=request.user, programme=programme, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, "Module added.")
+        attempt(request, lambda: services.add_module(by=request.user, programme=programme, **form.cleaned_data),
+                success="Module added.")
     else:
-        messages.error(request, "Module not added: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "Module not added: " + form_problems(form))
     return redirect("programme-detail", pk=programme.pk)
 
 
@@ -132,12 +114,8 @@ def session_add(request, pk: int):
         raise PermissionDenied
     form = SessionForm(request.POST or None, request.FILES or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        try:
-            session = services.add_session(by=request.user, programme=programme, **form.session_values())
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, f"Session {session.title} added.")
+        if attempt(request, lambda: services.add_session(by=request.user, programme=programme, **form.session_values()),
+                   form=form, success=lambda session: f"Session {session.title} added.").ok:
             return redirect("programme-detail", pk=programme.pk)
     return render(request, "programmes/session_form.html", {"form": form, "programme": programme})
 
@@ -206,7 +184,7 @@ def verification_add(request, pk: int):
         _act(request, lambda: services.record_verification(by=request.user, programme=programme, **form.cleaned_data),
              "SCMR verification recorded.")
     else:
-        messages.error(request, "Not recorded: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "Not recorded: " + form_problems(form))
     return redirect("programme-detail", pk=programme.pk)
 
 
@@ -263,12 +241,10 @@ def seat(request, pk: int):
 def join(request, pk: int):
     """Enter the live room: the cap per mentor is checked again here."""
     session = selectors.get_session_for_user(request.user, pk)
-    try:
-        room = services.join_session(by=request.user, session=session, now=timezone.now())
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
+    joined = attempt(request, lambda: services.join_session(by=request.user, session=session, now=timezone.now()))
+    if not joined.ok:
         return redirect("programme-session", pk=session.pk)
-    return redirect("live-room", pk=room.pk)
+    return redirect("live-room", pk=joined.value.pk)
 
 
 @login_required
@@ -292,7 +268,7 @@ def watched(request, pk: int):
     try:
         row = services.record_watch(by=request.user, session=session, start=start, end=end, now=timezone.now())
     except ValidationError as exc:
-        return JsonResponse({"error": _errors(exc)}, status=400)
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
     from cmrnet.programmes import progress
@@ -356,7 +332,7 @@ def determination_add(request, pk: int):
         _act(request, lambda: services.record_determination(by=request.user, enrolment=enrolment, **form.cleaned_data),
              "Final determination recorded.")
     else:
-        messages.error(request, "Not recorded: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "Not recorded: " + form_problems(form))
     return redirect("programme-enrolment", pk=enrolment.pk)
 
 
@@ -415,13 +391,10 @@ def survey_new(request, pk: int):
         raise PermissionDenied
     form = SurveyForm(request.POST or None, initial={"opens_on": timezone.localdate(), "closes_on": programme.ends_on})
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.create_survey(by=request.user, programme=programme, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, "Survey created.")
-            return redirect("programme-survey", pk=survey.pk)
+        done = attempt(request, lambda: services.create_survey(by=request.user, programme=programme, **form.cleaned_data),
+                       form=form, success="Survey created.")
+        if done.ok:
+            return redirect("programme-survey", pk=done.value.pk)
     return render(request, "programmes/form.html", {"form": form, "title": f"New survey for {programme}"})
 
 
@@ -434,12 +407,8 @@ def survey_detail(request, pk: int):
     refusal = selectors.survey_refusal(request.user, survey, today=today)
     form = AnswerForm(request.POST or None, survey=survey) if refusal is None else None
     if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.submit_survey(by=request.user, survey=survey, answers=form.answers(), today=today)
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, "Thank you: your answers are recorded without your name.")
+        if attempt(request, lambda: services.submit_survey(by=request.user, survey=survey, answers=form.answers(), today=today),
+                   form=form, success="Thank you: your answers are recorded without your name.").ok:
             return redirect("programme-survey", pk=survey.pk)
     can_teach = selectors.can_teach(request.user, survey.programme)
     return render(request, "programmes/survey.html", {
@@ -532,12 +501,8 @@ def outcomes_import(request):
         if Cohort.objects.filter(name=d["name"]).exclude(programme=None).exists():
             form.add_error("name", "That is a programme's cohort (computed from records): choose another name.")
         else:
-            try:
-                cohort = services.import_outcomes(by=request.user, name=d["name"], kind=d["kind"], rows=d["table"],
-                                                  source=d["source"], year=d["year"])
-            except ValidationError as exc:
-                form.add_error(None, _errors(exc))
-            else:
-                messages.success(request, f"{cohort.records.count()} participants imported into {cohort}.")
+            if attempt(request, lambda: services.import_outcomes(by=request.user, name=d["name"], kind=d["kind"], rows=d["table"],
+                                                                 source=d["source"], year=d["year"]), form=form,
+                       success=lambda cohort: f"{cohort.records.count()} participants imported into {cohort}.").ok:
                 return redirect("programme-comparison")
     return render(request, "programmes/form.html", {"form": form, "title": "Import a cohort's outcomes"})

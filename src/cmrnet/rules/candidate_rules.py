@@ -88,13 +88,13 @@ def training_months(ctx: Context) -> RuleResult:
     """FTE months: each calendar day once, at most full time; continuous or split in one window."""
     need: Fraction = ctx.params["training_months_min"]
     window = ctx.params["training_window_months"]
-    count = count_training(fte_segments(training_parts(ctx)), window,
-                           ctx.params.get("training_window_pro_rata", False))
+    pro_rata = bool(ctx.params.get("training_window_pro_rata"))      # left out of a rule set: a fixed window
+    count = count_training(fte_segments(training_parts(ctx)), window, pro_rata)
     overlaps = find_overlaps(ctx.training)
     have = count.months
     notes = []
     if count.outside:
-        extent = "extended pro rata" if ctx.params.get("training_window_pro_rata") else "window"
+        extent = "extended pro rata" if pro_rata else "window"
         notes.append(f"{len(count.outside)} periods outside the {window}-month window ({extent}) "
                      f"from {count.start} not counted ({', '.join(count.outside[:3])})")
     if overlaps:
