@@ -579,7 +579,13 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--sqlite-wal", action="store_true",
                         help="put the temporary SQLite database in WAL journal mode (persists in the file)")
+    parser.add_argument("--keep-alive-s", type=float, default=5.0,
+                        help="the server's keep-alive timeout (passed to cmrnet serve); the tool reconnects 1 s earlier")
     args = parser.parse_args(argv)
+    global IDLE_RECONNECT_S
+    IDLE_RECONNECT_S = max(0.5, args.keep_alive_s - 1)
+    if args.keep_alive_s != 5.0:
+        args.serve_arg.append(f"--timeout-keep-alive={int(args.keep_alive_s)}")
     if not 0 < args.seconds <= MAX_SECONDS:
         raise SystemExit(f"bounded in time: --seconds must be in (0, {MAX_SECONDS:g}]")
     if args.compare and args.url:

@@ -105,3 +105,28 @@ def test_the_date_input_takes_and_shows_the_same_format():
     html = DayInput().render("d", dt.date(2026, 3, 4))
     assert 'value="2026-03-04"' in html and 'placeholder="YYYY-MM-DD"' in html and 'type="text"' in html
     assert isinstance(DATE, DayInput)
+
+
+# --- fixed: floatformat's text at a fraction of its cost (the item analysis page) ---------------------------
+
+def test_fixed_writes_what_floatformat_writes():
+    import random
+
+    from django.template.defaultfilters import floatformat
+
+    from cmrnet.core.display import fixed
+
+    rng = random.Random(14)
+    values = [None, "", "abc", True, 0, 2, -2.5, 0.0, -0.0, 0.005, -0.005, 1.005, 0.125, -0.0049, 12345.678, 1e20,
+              float("nan"), float("inf"), -float("inf"), "1.25"]
+    values += [rng.uniform(-2, 2) for _ in range(2000)] + [round(rng.uniform(-1, 1), rng.randint(1, 5)) for _ in range(2000)]
+    for places in (0, 1, 2, 3):
+        assert [fixed(v, places) for v in values] == [floatformat(v, places) for v in values]
+
+
+def test_fixed_edges():
+    from cmrnet.core.display import fixed
+
+    assert fixed(0.125, 2) == "0.13"          # half up from the shortest repr, as floatformat
+    assert fixed(-0.001, 2) == "0.00"         # no sign on a zero
+    assert fixed(None, 2) == "" and fixed("x", 2) == ""

@@ -16,8 +16,10 @@ def uvicorn_calls(monkeypatch):
 
 def test_workers_reach_uvicorn(uvicorn_calls, settings, capsys):
     settings.CMRNET_REDIS_URL = "redis://127.0.0.1:6379/0"
-    call_command("serve", "--workers", "2", "--port", "8123", "--no-collectstatic", "--http", "h11", "--loop", "asyncio")
+    call_command("serve", "--workers", "2", "--port", "8123", "--no-collectstatic", "--http", "h11", "--loop", "asyncio",
+                 "--timeout-keep-alive", "30")
     (app, kw), = uvicorn_calls
+    assert kw["timeout_keep_alive"] == 30
     assert app == "cmrnet.config.asgi:application"
     assert (kw["workers"], kw["port"], kw["host"], kw["http"], kw["loop"]) == (2, 8123, "127.0.0.1", "h11", "asyncio")
     out = capsys.readouterr()
@@ -35,6 +37,7 @@ def test_one_worker_is_the_default_and_does_not_warn(uvicorn_calls, settings, ca
     settings.CMRNET_REDIS_URL = ""
     call_command("serve", "--no-collectstatic")
     assert uvicorn_calls[0][1]["workers"] == 1
+    assert uvicorn_calls[0][1]["timeout_keep_alive"] == 5
     assert capsys.readouterr().err == ""
 
 

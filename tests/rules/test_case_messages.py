@@ -51,8 +51,10 @@ def test_other_centre_sentences():
 def test_category_sentences():
     data = with_categories({"ischaemic": 9, "cardiomyopathy": 10, "valvular": 4})
     result = rule(data, "category_minimums")
-    assert result.message.startswith("below the minimum: ischaemic 9/10; valvular 4/5; congenital 0/5; "
-                                     "aortic_vascular 0/3")
+    # the rule set's own words for each category, never its internal key (issue 13: "aortic_vascular 0/3")
+    assert result.message.startswith("below the minimum: Ischaemic heart disease 9/10; Valvular heart disease 4/5; "
+                                     "Congenital heart disease 0/5; Aortic and vascular disease 0/3")
+    assert "_" not in result.message
     assert result.missing[:3] == ("1 more ischaemic cases", "1 more valvular cases", "5 more congenital cases")
     assert "3 more aortic/vascular cases" in result.missing
     assert result.numbers["cardiomyopathy"] == {"have": 10, "need": 10}

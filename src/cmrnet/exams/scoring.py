@@ -11,10 +11,12 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import connection
 
 from cmrnet import psychometrics as pm
 from cmrnet.exams.models import (
-    AngoffRating, Answer, Attempt, CutMethod, DecisionAction, FormItem, HofsteeInput, ItemDecision, Sitting,
+    AngoffRating, Answer, Attempt, CutMethod, DecisionAction, FormItem, HofsteeInput, ItemDecision, Registration,
+    Sitting,
 )
 
 
@@ -74,24 +76,47 @@ def answer_matrix(sitting: Sitting, attempt_ids: list[int], form_item_ids: list[
     defects[j] is the number of candidates who flagged form_item_ids[j] as defective.
     """
     codes = np.full((len(attempt_ids), len(form_item_ids)), -1, dtype=np.int8)
-    rows = list(Answer.objects.filter(attempt__registration__sitting=sitting).values_list(
-        "attempt_id", "form_item_id", "choice", "defect_flag"))
+    # One statement, two integer columns: the attempt, and the form item, the choice (coded by the database:
+    # '' -> -1, A -> 0, ..., anything else -> -2, an error below) and the defect flag packed into one number.
+    # Fetched without Django's per-value converters and turned into one int64 array by a single numpy call:
+    # 50,000 answers in a few tens of milliseconds (fetching Python tuples is most of it).
+    q = connection.ops.quote_name
+    answer, attempt_t, registration = (q(m._meta.db_table) for m in (Answer, Attempt, Registration))
+    cases = " ".join(f"WHEN '{letter}' THEN {code + 2}" for code, letter in enumerate(_LETTERS[1:]))
+    sql = (f"SELECT {answer}.{q('attempt_id')}, ({answer}.{q('form_item_id')} * 8 + "
+           f"CASE {answer}.{q('choice')} WHEN '' THEN 1 {cases} ELSE 0 END) * 2 + "
+           f"CASE WHEN {answer}.{q('defect_flag')} THEN 1 ELSE 0 END "
+           f"FROM {answer} INNER JOIN {attempt_t} ON {attempt_t}.{q('id')} = {answer}.{q('attempt_id')} "
+           f"INNER JOIN {registration} ON {registration}.{q('id')} = {attempt_t}.{q('registration_id')} "
+           f"WHERE {registration}.{q('sitting_id')} = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sitting.pk])
+        rows = cursor.fetchall()
     if not rows:
         return codes, np.zeros(len(form_item_ids), dtype=np.int64)
-    attempt, item, choice, defect = (np.array(column) for column in zip(*rows))
+    attempt, packed = np.array(rows, dtype=np.int64).T
+    defect, choice, item = packed & 1, ((packed >> 1) & 7) - 2, packed >> 4
+    if (choice == -2).any():
+        bad = int(np.argmax(choice == -2))
+        raise ValueError(f"answer of attempt {attempt[bad]} to form item {item[bad]} has a choice that is not an option")
     row = _positions(np.array(attempt_ids), attempt, "attempt")
     col = _positions(np.array(form_item_ids), item, "form item")
-    codes[row, col] = _positions(_LETTERS, choice.astype(_LETTERS.dtype), "choice") - 1
+    codes[row, col] = choice
     return codes, np.bincount(col[defect.astype(bool)], minlength=len(form_item_ids))
 
 
-def load(sitting: Sitting) -> SittingData:
+def load(sitting: Sitting, *, candidates: bool = True) -> SittingData:
+    """The sitting's data for scoring. `candidates=False` (the item analysis, which shows no candidate) reads
+    the attempts as bare ids in the same order, not 500 attempts with their registrations and people."""
     form_items = list(FormItem.objects.filter(form=sitting.form).select_related("version", "item")
                       .order_by("position"))
     ids = [fi.label for fi in form_items]
-    # the delivery state (item and option orders) is not needed for scoring: not parsed for every candidate
-    attempts = list(Attempt.objects.filter(registration__sitting=sitting).defer("item_order", "option_orders")
-                    .select_related("registration__candidate").order_by("registration__candidate__full_name", "pk"))
+    attempts = Attempt.objects.filter(registration__sitting=sitting).order_by("registration__candidate__full_name", "pk")
+    if candidates:
+        # the delivery state (item and option orders) is not needed for scoring: not parsed for every candidate
+        attempts = list(attempts.defer("item_order", "option_orders").select_related("registration__candidate"))
+    else:
+        attempts = list(attempts.only("pk"))
     codes, defect_counts = answer_matrix(sitting, [a.pk for a in attempts], [fi.pk for fi in form_items])
     defects = {item_id: int(n) for item_id, n in zip(ids, defect_counts)}
     removed, rekey, reasons = decisions_in_force(sitting)

@@ -223,9 +223,10 @@ def category_minimums(ctx: Context) -> RuleResult:
         numbers[cat.id] = {"have": have, "need": need}
         if have < need:
             short.append(f"{need - have} more {cat.id.replace('_', '/')} cases")
+    labels = {cat.id: cat.label for cat in ctx.ruleset.categories.values()}
     message = ("every category has its minimum" if not short
                else "below the minimum: " + "; ".join(
-                   f"{k} {v['have']}/{v['need']}" for k, v in numbers.items() if v["have"] < v["need"]))
+                   f"{labels[k]} {v['have']}/{v['need']}" for k, v in numbers.items() if v["have"] < v["need"]))
     return result("category_minimums", not short, message, numbers=numbers, missing=short)
 
 

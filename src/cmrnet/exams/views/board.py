@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from cmrnet import psychometrics as pm
 from cmrnet.core.charts import bar_chart
 from cmrnet.core.confirm import confirmation
-from cmrnet.exams import blueprint, scoring, selectors, services, timing
+from cmrnet.exams import analysis_html, blueprint, scoring, selectors, services, timing
 from cmrnet.exams.forms import (
     AccommodationForm, AddItemForm, AppealDecisionForm, CutForm, DecisionForm, HofsteeForm, IncidentForm,
     ProposeForm, RegisterForm, RegistrationSettingsForm, SittingForm, SlotForm,
@@ -281,15 +281,17 @@ def proctor(request, pk: int):
 def analysis(request, pk: int):
     sitting = _board_sitting(request, pk)
     services.close_overdue_attempts(sitting=sitting, now=timezone.now())
-    data = scoring.load(sitting)
+    data = scoring.load(sitting, candidates=False)
     context = {"sitting": sitting, "data": data, "decision_form": DecisionForm(), "result": None}
     if data.attempts:
         result = scoring.analyse(data)
         dist = sorted(result.test.distribution.items())
         context.update({
             "result": result, "test": result.test,
-            "rows": [({**r.to_dict(), "key": r.key, "defect_flags": r.defect_flags}, data.form_item(r.id),
-                      data.reasons.get(r.id)) for r in result.items],
+            "rows": [({**d, "key": r.key, "defect_flags": r.defect_flags,
+                       "options_html": analysis_html.options_cell(d["options"]),
+                       "key_options_html": analysis_html.key_options(d.get("suggested_key"))},
+                      data.form_item(r.id), data.reasons.get(r.id)) for r in result.items for d in [r.to_dict()]],
             "test_stats": pm.analysis.clean({"mean": result.test.mean, "sd": result.test.sd,
                                              "alpha": result.test.alpha, "sem": result.test.sem}),
             "removed": [(data.form_item(i), data.reasons.get(i)) for i in data.removed],

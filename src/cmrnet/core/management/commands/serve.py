@@ -19,11 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--http-handler", default="wsgi", choices=sorted(APPS),
                             help="HTTP through Django's WSGI handler in a thread pool (default), or its ASGI handler "
                                  "(for comparison: docs/decisions.md); WebSockets are ASGI either way")
+        parser.add_argument("--timeout-keep-alive", type=int, default=5,
+                            help="seconds an idle keep-alive connection stays open (uvicorn's default: 5)")
         # "auto": httptools and uvloop when installed (faster parsing and event loop), else h11 and asyncio
         parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
         parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"])
 
-    def handle(self, *args, host, port, workers, no_collectstatic, http_handler, http, loop, **options):
+    def handle(self, *args, host, port, workers, no_collectstatic, http_handler, http, loop, timeout_keep_alive, **options):
         import uvicorn
 
         if workers < 1:
@@ -36,4 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(f"cmrnet serving on http://{host}:{port}/ with {workers} worker(s) (DEBUG={settings.DEBUG})")
         # One process serves HTTP and WebSockets (live rooms); websockets' sans-I/O protocol implementation.
         uvicorn.run(APPS[http_handler], host=host, port=port, workers=workers, log_level=options["log_level"],
-                    proxy_headers=settings.HTTPS, ws="websockets-sansio", http=http, loop=loop)
+                    proxy_headers=settings.HTTPS, ws="websockets-sansio", http=http, loop=loop,
+                    timeout_keep_alive=timeout_keep_alive)
