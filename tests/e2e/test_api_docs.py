@@ -46,6 +46,8 @@ def test_swagger_ui_lists_the_operations_under_the_csp(page, login, trainee):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("cmrnet API")
     expect(page.locator(".opblock").first).to_be_visible()
+    # Swagger UI renders the operations in batches: wait for the whole list, then count it
+    expect(page.locator(".opblock").nth(19)).to_be_attached(timeout=20_000)
     assert page.locator(".opblock").count() >= 20
     expect(page.locator(".opblock-summary-path", has_text="/api/v1/logbook/cases/").first).to_be_visible()
     page.locator(".opblock-summary", has_text="/api/v1/people/me/").first.click()
