@@ -123,6 +123,8 @@ def test_study_search_refuses_bad_values_by_name_and_warns_of_unsupported_keys(c
     assert bad.status_code == 400 and "StudyDate" in bad.json()["detail"]
     assert "limit" in client.get(ROOT, {"limit": "-1"}).json()["detail"]
     assert "StudyInstanceUID" in client.get(ROOT, {"StudyInstanceUID": "abc"}).json()["detail"]
+    nul = client.get(ROOT, {"StudyDescription": "cine\x00"})
+    assert nul.status_code == 400 and "control characters" in nul.json()["detail"]
     warned = client.get(ROOT, {"ReferringPhysicianName": "Jekyll"})
     assert warned.status_code == 200 and "ReferringPhysicianName" in warned["Warning"] and len(warned.json()) == 3
 

@@ -212,6 +212,8 @@ def test_bad_requests_name_the_header(client_for, mentor, make_case, settings, s
     too_big = client.post(start, HTTP_UPLOAD_LENGTH=str(2 * 1024 * 1024))
     assert too_big.status_code == 413 and "CMRNET_DICOM_MAX_UPLOAD_MB" in too_big.json()["detail"]
     assert "sha256" in client.post(start, HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA=_meta("a.zip", "abc")).json()["detail"]
+    not_b64 = client.post(start, HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA="filename é€ü")
+    assert not_b64.status_code == 400 and "not base64" in not_b64.json()["detail"]
     url = _start(client, case, study_zip)
     wrong_type = client.generic("PATCH", url, b"abc", content_type="application/zip", HTTP_UPLOAD_OFFSET="0")
     assert wrong_type.status_code == 415

@@ -422,7 +422,11 @@ class UploadResourceView(_RawView):
     def head(self, request, token: str):
         return self._go(request, token)
 
-    @extend_schema(operation_id="library_upload_chunk", tags=["library"], request={"application/offset+octet-stream": bytes},
+    # The body is the chunk's raw bytes with Content-Type application/offset+octet-stream (tus); described here
+    # rather than declared, as OpenAPI tooling (schemathesis) has no serializer for that media type.
+    @extend_schema(operation_id="library_upload_chunk", tags=["library"], request=None,
+                   description="Body: the chunk's bytes, Content-Type: application/offset+octet-stream (tus 1.0). "
+                               "204 with the new Upload-Offset; 200 with the ingest result on the last chunk.",
                    parameters=[OpenApiParameter("Upload-Offset", int, OpenApiParameter.HEADER, required=True),
                                OpenApiParameter("Upload-Checksum", str, OpenApiParameter.HEADER)],
                    responses={200: IngestResultSerializer, 204: None, 409: None, 415: None, 460: None})

@@ -20,7 +20,6 @@ and the chunk that completes the file runs the ordinary all-or-nothing ingest on
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import datetime as dt
 import fcntl
@@ -93,8 +92,8 @@ def parse_metadata(header: str) -> dict[str, str]:
         key, _, value = item.partition(" ")
         try:
             out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
-        except (binascii.Error, UnicodeDecodeError):
-            raise UploadError(f"Upload-Metadata: the value of {key!r} is not base64.") from None
+        except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError; so is non-ASCII input
+            raise UploadError(f"Upload-Metadata: the value of {key[:40]!r} is not base64.") from None
     return out
 
 
@@ -181,7 +180,7 @@ def _checksum(header: str) -> tuple[str, bytes] | None:
         raise UploadError(f"Upload-Checksum: {algorithm!r} is not supported (sha256, sha1, md5).")
     try:
         return algorithm, base64.b64decode(value.strip(), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or non-ASCII input
         raise UploadError("Upload-Checksum: the digest is not base64.") from None
 
 

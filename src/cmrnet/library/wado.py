@@ -304,6 +304,8 @@ def _keys(params, allowed: set[str]) -> tuple[dict[str, str], list[str]]:
     """Matching keys by keyword (tags accepted too), and the names that are not supported."""
     keys, unsupported = {}, []
     for name, value in params.items():
+        if any(ord(c) < 0x20 for c in value):  # NUL and other controls: PostgreSQL refuses them in a query
+            raise BadQuery(f"{name[:40]}: control characters are not allowed in a query value.")
         if name in CONTROL_KEYS:
             continue
         if name in allowed:
@@ -425,8 +427,8 @@ class StudySearch(DicomWebView):
                    + [OpenApiParameter("limit", int), OpenApiParameter("offset", int)])
     def get(self, request):
         params = request.query_params
-        keys, unsupported = _keys(params, STUDY_KEYS)
         try:
+            keys, unsupported = _keys(params, STUDY_KEYS)
             offset, limit = _paging(params)
             studies = filter_studies(selectors.studies_for_user(request.user), keys)
         except BadQuery as exc:
@@ -452,9 +454,9 @@ class SeriesSearch(DicomWebView):
                    + [OpenApiParameter("limit", int), OpenApiParameter("offset", int)])
     def get(self, request, study: str):
         found = selectors.get_study_by_uid_for_user(request.user, study)
-        keys, unsupported = _keys(request.query_params, SERIES_KEYS)
         qs = selectors.series_for_user(request.user).filter(study=found)
         try:
+            keys, unsupported = _keys(request.query_params, SERIES_KEYS)
             offset, limit = _paging(request.query_params)
             if value := keys.get("SeriesInstanceUID"):
                 qs = qs.filter(series_uid__in=_uid_list(value, "SeriesInstanceUID"))
@@ -480,9 +482,9 @@ class InstanceSearch(DicomWebView):
                    + [OpenApiParameter("limit", int), OpenApiParameter("offset", int)])
     def get(self, request, study: str, series: str):
         found = selectors.get_series_by_uid_for_user(request.user, study, series)
-        keys, unsupported = _keys(request.query_params, INSTANCE_KEYS)
         qs = selectors.instances_for_user(request.user).filter(series=found)
         try:
+            keys, unsupported = _keys(request.query_params, INSTANCE_KEYS)
             offset, limit = _paging(request.query_params)
             if value := keys.get("SOPInstanceUID"):
                 qs = qs.filter(sop_uid__in=_uid_list(value, "SOPInstanceUID"))
