@@ -106,7 +106,7 @@ def test_lowering_a_trainees_level_gives_up_their_place_and_closes_the_room_to_t
 @pytest.mark.django_db
 def test_the_programme_join_page_refuses_with_the_message_and_audits(stress_group, at_level_and_below, client_for):
     _, below = at_level_and_below
-    page = client_for(below).get(f"/programmes/sessions/{stress_group.pk}/join/", follow=True)
+    page = client_for(below).post(f"/programmes/sessions/{stress_group.pk}/join/", follow=True)
     text = page.content.decode()
     assert page.redirect_chain[-1][0] == f"/programmes/sessions/{stress_group.pk}/"
     assert "in-person component of this programme for trainees below competence level 2" in text
@@ -126,7 +126,7 @@ def test_a_device_session_without_places_is_refused_below_and_entered_at_the_lev
     with pytest.raises(ValidationError):
         services.join_session(by=below, session=devices, now=timezone.now())
     # at the level: the join invites them to the room (no place needed) and sends them in
-    response = client_for(at).get(f"/programmes/sessions/{devices.pk}/join/")
+    response = client_for(at).post(f"/programmes/sessions/{devices.pk}/join/")
     assert response.status_code == 302 and response["Location"] == f"/live/rooms/{devices.live_session.room.pk}/"
     assert Participant.objects.filter(room=devices.live_session.room, person=at, role="trainee").exists()
     # the attendance record does not expect the trainee below the level in the room

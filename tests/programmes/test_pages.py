@@ -134,7 +134,7 @@ def test_a_fifth_trainee_is_refused_on_the_page(open_programme, make_trainees, e
         enrol(open_programme, t)
         client_for(t).post(f"/programmes/sessions/{group.pk}/seat/")
     assert group.seats.count() == 4
-    page = client_for(trainees[4]).get(f"/programmes/sessions/{group.pk}/join/", follow=True).content.decode()
+    page = client_for(trainees[4]).post(f"/programmes/sessions/{group.pk}/join/", follow=True).content.decode()
     assert "This small group is full (4 trainees per mentor)." in page
 
 

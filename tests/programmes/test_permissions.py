@@ -38,7 +38,7 @@ MATRIX = {
     "/programmes/enrolments/{enrolment}/withdraw/": POST,
     "/programmes/sessions/{session}/": ENROLLED,
     "/programmes/sessions/{session}/seat/": POST,
-    "/programmes/sessions/{session}/join/": row(302, other_trainee=NOT_FOUND, grader=NOT_FOUND, anonymous=LOGIN),
+    "/programmes/sessions/{session}/join/": POST,
     "/programmes/sessions/{lecture}/video": ENROLLED,
     "/programmes/sessions/{lecture}/watched/": POST,
     "/programmes/verify/{code}/": row(NOT_FOUND),   # public; an unknown code
@@ -109,3 +109,23 @@ def test_every_programmes_url_is_in_the_matrix():
     patterns = {str(p.pattern) for p in urlpatterns}
     patterns = {p.replace("<str:action>", "withdraw") for p in patterns}
     assert patterns - normalised == set()
+
+
+@pytest.mark.django_db
+def test_entering_the_live_room_is_a_post_for_enrolled_people_only(client, people, ids):
+    url = "/programmes/sessions/{session}/join/".format(**ids)
+    expected = {"trainee": 302, "other_trainee": NOT_FOUND, "grader": NOT_FOUND, "anonymous": LOGIN}
+    failures = []
+    for role, status in expected.items():
+        client.logout()
+        if role != "anonymous":
+            client.force_login(people[role])
+        response = client.post(url)
+        if response.status_code != status:
+            failures.append(f"{role} POST {url}: {response.status_code}, expected {status}")
+        if role == "trainee":  # enrolled: sent into the session's live room
+            from cmrnet.programmes.models import ProgrammeSession
+
+            room = ProgrammeSession.objects.get(pk=ids["session"]).live_session.room
+            assert response["Location"] == f"/live/rooms/{room.pk}/"
+    assert failures == []

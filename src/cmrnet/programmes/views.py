@@ -238,8 +238,10 @@ def seat(request, pk: int):
 
 
 @login_required
+@require_POST
 def join(request, pk: int):
-    """Enter the live room: the cap per mentor is checked again here."""
+    """Enter the live room (a POST: it adds the trainee to the room and audits a refusal); the cap per mentor
+    and the competence level are checked again here."""
     session = selectors.get_session_for_user(request.user, pk)
     joined = attempt(request, lambda: services.join_session(by=request.user, session=session, now=timezone.now()))
     if not joined.ok:
