@@ -89,7 +89,7 @@ def record_delivery_failure(*, invitation_pk: int, error: BaseException, now: dt
     from cmrnet.notifications.services import notify
 
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().select_related("person", "created_by").get(pk=invitation_pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("person", "created_by").get(pk=invitation_pk)
     invitation.delivery_failed_at = now
     invitation.delivery_error = delivery_error_text(error)
     invitation.save(update_fields=["delivery_failed_at", "delivery_error"])
