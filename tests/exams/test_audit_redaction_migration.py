@@ -3,35 +3,18 @@
 import json
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from tests.migration_steps import back_to_the_latest_schema, migrate  # noqa: F401 (autouse fixture)
 
 BEFORE = [("exams", "0002_blueprint_topics")]
 AFTER = [("exams", "0003_redact_audit_secrets")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([*targets, ("audit", "0002_initial")]).apps
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    """Leave the database at every app's latest migration, as the later (transactional) tests expect."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
 def test_old_entries_lose_their_secrets_and_keep_who_and_what():
     from cmrnet.audit.models import AuditEntry
 
-    old_apps = _migrate(BEFORE)
+    old_apps = migrate(BEFORE, state_with=[("audit", "0002_initial")])
     Entry = old_apps.get_model("audit", "AuditEntry")
     now = timezone.now()
     created = Entry.objects.create(
@@ -49,7 +32,7 @@ def test_old_entries_lose_their_secrets_and_keep_who_and_what():
     centre = Entry.objects.create(
         at=now, actor_label="ada@example.org", action="centre.updated", object_type="network.centre", object_id="1",
         object_repr="Klinikum", changes={"beds": [500, 1200]}, data={})
-    _migrate(AFTER)
+    migrate(AFTER, state_with=[("audit", "0002_initial")])
 
     stored = json.dumps([[e.changes, e.data] for e in AuditEntry.objects.all()])
     assert "Old secret stem" not in stored and "Old right answer" not in stored
@@ -71,10 +54,10 @@ def test_the_migration_digests_as_the_service_does():
     from cmrnet.audit.models import AuditEntry
     from cmrnet.audit.secrets import digest
 
-    old_apps = _migrate(BEFORE)
+    old_apps = migrate(BEFORE, state_with=[("audit", "0002_initial")])
     old_apps.get_model("audit", "AuditEntry").objects.create(
         at=timezone.now(), actor_label="x", action="exam_item.created", object_type="exams.item", object_id="9",
         object_repr="CMR-0009", changes={"key": [None, "E"]}, data={})
-    _migrate(AFTER)
+    migrate(AFTER, state_with=[("audit", "0002_initial")])
     entry = AuditEntry.objects.get(object_id="9")
     assert entry.changes["key"][1] == digest("E", object_type="exams.item", object_id="9", field="key")

@@ -6,26 +6,10 @@ counts until the trainee says yes); every other entry keeps its kind, gets scope
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from tests.migration_steps import back_to_the_latest_schema, migrate  # noqa: F401 (autouse fixture)
 
 BEFORE = [("logbook", "0008_level2_usage")]
 AFTER = [("logbook", "0009_peer_items")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,12 +17,12 @@ def test_old_entries_are_migrated_and_the_way_back_restores_the_old_kinds(traine
     from cmrnet.logbook import selectors
     from cmrnet.logbook.models import PeerRecognition
 
-    old = _migrate(BEFORE).get_model("logbook", "PeerRecognition")
+    old = migrate(BEFORE).get_model("logbook", "PeerRecognition")
     day = dt.date(2025, 6, 1)
     made = {kind: old.objects.create(trainee_id=trainee.pk, kind=kind, title=f"Old {kind}", date=day,
                                      reference="ref " + kind).pk
             for kind in ("cme_faculty", "invited_talk", "publication", "first_author_oral", "poster")}
-    _migrate(AFTER)
+    migrate(AFTER)
     rows = {r[0]: r[1:] for r in PeerRecognition.objects.values_list(
         "pk", "kind", "event", "scope", "first_author", "presented_in_person", "title", "reference")}
     assert rows[made["first_author_oral"]] == ("oral", "", "international", True, None, "Old first_author_oral",
@@ -51,7 +35,7 @@ def test_old_entries_are_migrated_and_the_way_back_restores_the_old_kinds(traine
     other = PeerRecognition.objects.create(trainee_id=trainee.pk, kind="oral", title="Co-author oral", date=day,
                                            event="DGK", first_author=False, presented_in_person=True)
 
-    back = _migrate(BEFORE).get_model("logbook", "PeerRecognition")
+    back = migrate(BEFORE).get_model("logbook", "PeerRecognition")
     assert back.objects.get(pk=made["first_author_oral"]).kind == "first_author_oral"
     # an oral the trainee did not first-author had no old kind: it becomes a poster (never counted, as before)
     assert back.objects.get(pk=other.pk).kind == "poster"

@@ -1,26 +1,10 @@
 """Issue 13: the migration to per-kind choices keeps each person's one old choice for every kind."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from tests.migration_steps import back_to_the_latest_schema, migrate  # noqa: F401 (autouse fixture)
 
 BEFORE = [("notifications", "0001_initial")]
 AFTER = [("notifications", "0004_preference_choices")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,10 +12,10 @@ def test_the_old_choice_becomes_the_choice_for_every_kind(trainee, mentor, direc
     from cmrnet.notifications.models import CHOOSABLE_KINDS, Preference
     from cmrnet.notifications.services import deliveries_for
 
-    old = _migrate(BEFORE).get_model("notifications", "Preference")
+    old = migrate(BEFORE).get_model("notifications", "Preference")
     old.objects.create(person_id=trainee.pk, delivery="digest")
     old.objects.create(person_id=mentor.pk, delivery="immediate")            # director never chose
-    _migrate(AFTER)
+    migrate(AFTER)
 
     assert deliveries_for(trainee) == {kind: "digest" for kind in CHOOSABLE_KINDS}
     assert deliveries_for(mentor) == {kind: "immediate" for kind in CHOOSABLE_KINDS}
@@ -46,5 +30,5 @@ def test_going_back_keeps_the_digest_for_anyone_who_chose_it_somewhere(trainee, 
 
     set_deliveries(by=trainee, person=trainee, choices={"cases_waiting": "digest"})
     set_deliveries(by=mentor, person=mentor, choices={"case_queried": "off"})
-    old = _migrate(BEFORE).get_model("notifications", "Preference")
+    old = migrate(BEFORE).get_model("notifications", "Preference")
     assert dict(old.objects.values_list("person_id", "delivery")) == {trainee.pk: "digest", mentor.pk: "immediate"}
