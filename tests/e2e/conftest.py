@@ -76,3 +76,24 @@ def login(page):
 # The ASGI-server fixtures, defined once here (a fixture imported into each test module is a separate
 # fixture per module, so a session-scoped one would be made again for every module).
 from tests.e2e.asgi_server import asgi_data_dir, asgi_server, loopback_ns  # noqa: E402,F401
+
+
+@pytest.fixture
+def started(board_member, make_person, trainee):
+    """The trainee's attempt at a 60-minute sitting that opened 10 minutes ago, started a minute ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cmrnet.exams import services
+    from cmrnet.exams.services.forms import ensure_topics
+    from cmrnet.people.roles import Role
+    from tests.exams import factories
+
+    ensure_topics()
+    board2 = make_person("bob@example.org", Role.EXAM_BOARD, full_name="Bob Board")
+    form, _ = factories.locked_form(board_member, board2)
+    now = timezone.now()
+    sitting = factories.sitting_for(board_member, form, opens=now - dt.timedelta(minutes=10), duration=60)
+    services.register_candidate(by=board_member, sitting=sitting, candidate=trainee)
+    return services.start_attempt(candidate=trainee, sitting=sitting, now=now - dt.timedelta(minutes=1))

@@ -50,19 +50,6 @@ def fits(page, *, allow_scroll: bool = False) -> dict:
 
 
 @pytest.fixture
-def started(board_member, make_person, trainee):
-    from cmrnet.exams.services.forms import ensure_topics
-
-    ensure_topics()
-    board2 = make_person("bob@example.org", Role.EXAM_BOARD, full_name="Bob Board")
-    form, _ = factories.locked_form(board_member, board2)
-    now = timezone.now()
-    sitting = factories.sitting_for(board_member, form, opens=now - dt.timedelta(minutes=10), duration=60)
-    services.register_candidate(by=board_member, sitting=sitting, candidate=trainee)
-    return services.start_attempt(candidate=trainee, sitting=sitting, now=now - dt.timedelta(minutes=1))
-
-
-@pytest.fixture
 def with_cases(trainee, mentor):
     from cmrnet.logbook import services as logbook
 
